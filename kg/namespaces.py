@@ -1,0 +1,33 @@
+"""RDF namespaces used across the package."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+
+FW = Namespace("https://w3id.org/dataflywheel/ontology#")
+FWS = Namespace("https://w3id.org/dataflywheel/shapes#")
+CASE = Namespace("https://w3id.org/dataflywheel/case/")
+SYNTHETIC = Namespace("https://w3id.org/dataflywheel/synthetic/")
+
+PREFIXES: dict[str, str] = {
+    "fw": str(FW),
+    "fws": str(FWS),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "sh": str(SH),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+}
+
+__all__ = ["CASE", "DCTERMS", "FW", "FWS", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SH", "SKOS",
+           "SYNTHETIC", "XSD"]
+
+
+def curie(iri: str) -> str:
+    """Shorten an IRI with the package's prefixes (``fw:CaseStudy``); other IRIs stay whole."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and iri != ns:
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri

@@ -1,0 +1,104 @@
+"""The data-flywheel ontology: loading it once, and the views of it other modules need."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from kg import paths
+from kg.namespaces import FW, PREFIXES
+
+SERIALISATIONS: dict[str, tuple[str, str]] = {
+    # name: (rdflib format, file extension)
+    "turtle": ("turtle", ".ttl"),
+    "xml": ("pretty-xml", ".rdf"),
+    "json-ld": ("json-ld", ".jsonld"),
+    "nt": ("nt", ".nt"),
+}
+
+
+def _bind(graph: Graph) -> Graph:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+    return graph
+
+
+@cache
+def _ontology() -> Graph:
+    return _bind(Graph()).parse(paths.ONTOLOGY_TTL, format="turtle")
+
+
+def ontology_graph() -> Graph:
+    """A fresh copy of the ontology graph (the caller may change it freely)."""
+    copy = _bind(Graph())
+    for triple in _ontology():
+        copy.add(triple)
+    return copy
+
+
+@cache
+def class_hierarchy() -> Graph:
+    """Only the rdfs:subClassOf links between named classes: what SHACL validation needs.
+
+    Shared and cached: treat it as read-only.
+    """
+    hierarchy = Graph()
+    for sub, sup in _ontology().subject_objects(RDFS.subClassOf):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+            hierarchy.add((sub, RDFS.subClassOf, sup))
+    return hierarchy
+
+
+@cache
+def declared_terms() -> frozenset[str]:
+    """Every fw: IRI the ontology declares (classes, properties, individuals, schemes)."""
+    return frozenset(str(s) for s in _ontology().subjects(RDF.type, None)
+                     if isinstance(s, URIRef) and str(s).startswith(str(FW)))
+
+
+def label(iri: str, lang: str = "en") -> str | None:
+    """The ontology's label of a term in one language (rdfs:label, else skos:prefLabel)."""
+    graph = _ontology()
+    for prop in (RDFS.label, SKOS.prefLabel):
+        for value in graph.objects(URIRef(iri), prop):
+            if getattr(value, "language", None) == lang:
+                return str(value)
+    return None
+
+
+def is_class(iri: str) -> bool:
+    """Whether the ontology declares this IRI as an OWL class."""
+    return (URIRef(iri), RDF.type, OWL.Class) in _ontology()
+
+
+def superclasses(iri: str) -> list[str]:
+    """The class itself and all its named superclasses in the ontology, nearest first."""
+    seen: list[str] = []
+    frontier = [URIRef(iri)]
+    while frontier:
+        current = frontier.pop(0)
+        if str(current) in seen:
+            continue
+        seen.append(str(current))
+        frontier.extend(class_hierarchy().objects(current, RDFS.subClassOf))
+    return seen
+
+
+def serialise(fmt: str) -> str:
+    """The ontology in another syntax: turtle, xml (RDF/XML), json-ld or nt."""
+    rdflib_format, _ = SERIALISATIONS[fmt]
+    return _ontology().serialize(format=rdflib_format)
+
+
+def write_derived(folder: Path | None = None) -> list[Path]:
+    """Write the RDF/XML and JSON-LD forms next to the Turtle source; returns the files written."""
+    folder = folder or paths.ONTOLOGY_DIR
+    written = []
+    for fmt in ("xml", "json-ld"):
+        target = folder / f"flywheel{SERIALISATIONS[fmt][1]}"
+        target.write_text(serialise(fmt), encoding="utf-8")
+        written.append(target)
+    return written

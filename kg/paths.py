@@ -1,0 +1,26 @@
+"""Where the package finds its data files: ontology, shapes, queries and bundled cases.
+
+An installed wheel carries them inside the package (``kg/_data``); a source checkout reads them
+from the repository's top-level folders. Either way the rest of the code asks this module.
+"""
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_INSTALLED_DATA = _PACKAGE / "_data"
+DATA_ROOT = _INSTALLED_DATA if _INSTALLED_DATA.is_dir() else _PACKAGE.parent
+
+ONTOLOGY_DIR = DATA_ROOT / "ontology"
+ONTOLOGY_TTL = ONTOLOGY_DIR / "flywheel.ttl"
+ONTOLOGY_RDFXML = ONTOLOGY_DIR / "flywheel.rdf"
+ONTOLOGY_JSONLD = ONTOLOGY_DIR / "flywheel.jsonld"
+SHAPES_DIR = ONTOLOGY_DIR / "shapes"
+CASE_SHAPES = SHAPES_DIR / "case-shapes.ttl"
+LINT_DIR = ONTOLOGY_DIR / "lint"
+QUERIES_DIR = DATA_ROOT / "queries"
+CASES_DIR = _PACKAGE / "cases"
+
+
+def bundled_case_files() -> list[Path]:
+    """The case files shipped with the package, in a stable order."""
+    return sorted(CASES_DIR.glob("*.ttl"))

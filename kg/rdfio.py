@@ -1,0 +1,185 @@
+"""Reading RDF files safely, with errors a scholar can act on.
+
+Files are parsed by Oxigraph's parsers, which report the line and column of a syntax error and
+never fetch anything from the network (a JSON-LD remote ``@context`` is refused). The triples are
+then handed over as rdflib graphs, one per case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, XSD
+
+from kg.version import ONTOLOGY_IRI
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".n3": ox.RdfFormat.N3,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+}
+FORMAT_NAMES: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+_STRING = str(XSD.string)
+
+
+class RdfInputError(Exception):
+    """A file that cannot be read as RDF: says which file, where, and what is wrong."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None,
+                 column: int | None = None) -> None:
+        self.path = str(path)
+        self.message = message
+        self.line = line
+        self.column = column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f", line {self.line}"
+            if self.column is not None:
+                where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CaseGraph:
+    """One case read from a file: the name of its graph, the file, and its triples."""
+
+    iri: str
+    source: str
+    graph: Graph
+
+
+def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
+    """The RDF syntax of a file, from an explicit format name or from the file's extension."""
+    if name:
+        try:
+            return FORMAT_NAMES[name.lower()]
+        except KeyError:
+            known = ", ".join(sorted(FORMAT_NAMES))
+            raise RdfInputError(path, f"unknown format '{name}' (known: {known})") from None
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(FORMATS))
+        raise RdfInputError(
+            path, f"cannot tell the RDF syntax from the extension '{path.suffix}' (known: {known}); "
+            "name it with --format") from None
+
+
+def _explain(error: SyntaxError) -> str:
+    text = str(error.msg if error.msg else error)
+    if "LoadDocumentCallback" in text or "remote context" in text.lower():
+        return ("the JSON-LD document refers to a remote @context; flywheel never fetches documents "
+                "from the network: put the context inline in the file")
+    if ": " in text and text.startswith("Parser error"):
+        text = text.split(": ", 1)[1]
+    return f"not valid RDF: {text}"
+
+
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal, bnodes: dict[str, BNode]):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return bnodes.setdefault(term.value, BNode())
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise ValueError(f"unsupported RDF term {term!r}")
+
+
+def _ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def to_oxigraph(graph: Graph, graph_name: str | None = None) -> list[ox.Quad]:
+    """An rdflib graph as Oxigraph quads (in the default graph, or in a named graph)."""
+    name = ox.NamedNode(graph_name) if graph_name else ox.DefaultGraph()
+    return [ox.Quad(_ox(s), _ox(p), _ox(o), name) for s, p, o in graph]
+
+
+def read_quads(path: Path, fmt: str | None = None) -> list[ox.Quad]:
+    """Parse a file into Oxigraph quads; raises RdfInputError with line and column."""
+    path = Path(path)
+    if not path.is_file():
+        raise RdfInputError(path, "no such file" if not path.exists() else "not a file")
+    rdf_format = format_for(path, fmt)
+    try:
+        return list(ox.parse(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri()))
+    except SyntaxError as error:
+        line = error.lineno if error.lineno else None
+        column = error.offset if error.offset else None
+        raise RdfInputError(path, _explain(error), line, column) from None
+    except (OSError, ValueError) as error:
+        raise RdfInputError(path, f"cannot be read: {error}") from None
+
+
+def _case_iri(graph: Graph, path: Path) -> str:
+    """A case's graph name: its owl:Ontology header IRI, or failing that the file's URI."""
+    headers = [s for s in graph.subjects(RDF.type, OWL.Ontology) if isinstance(s, URIRef)]
+    importing = [h for h in headers
+                 if any(str(o).startswith(ONTOLOGY_IRI) for o in graph.objects(h, OWL.imports))]
+    chosen = importing or headers
+    return str(chosen[0]) if len(chosen) == 1 else path.resolve().as_uri()
+
+
+def read_cases(path: Path | str, fmt: str | None = None) -> list[CaseGraph]:
+    """Read a case file: a triples file is one case; each named graph of a dataset file is one.
+
+    Raises RdfInputError when the file cannot be read or mixes default-graph triples with
+    named graphs.
+    """
+    path = Path(path)
+    quads = read_quads(path, fmt)
+    bnodes: dict[str, BNode] = {}
+    graphs: dict[str | None, Graph] = {}
+    for quad in quads:
+        name = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+        graph = graphs.get(name)
+        if graph is None:
+            graph = graphs[name] = Graph()
+        graph.add((_term(quad.subject, bnodes), _term(quad.predicate, bnodes),
+                   _term(quad.object, bnodes)))
+    named = {k: v for k, v in graphs.items() if k is not None}
+    if named and None in graphs:
+        raise RdfInputError(path, "the file has triples outside its named graphs; put every "
+                            "triple of a case inside its GRAPH block")
+    if not named:
+        graph = graphs.get(None, Graph())
+        return [CaseGraph(_case_iri(graph, path), str(path), graph)]
+    return [CaseGraph(name, str(path), graph) for name, graph in named.items()]
