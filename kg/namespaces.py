@@ -21,13 +21,26 @@ PREFIXES: dict[str, str] = {
     "prov": str(PROV),
 }
 
-__all__ = ["CASE", "DCTERMS", "FW", "FWS", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SH", "SKOS",
-           "SYNTHETIC", "XSD"]
+__all__ = [
+    "CASE",
+    "DCTERMS",
+    "FW",
+    "FWS",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SH",
+    "SKOS",
+    "SYNTHETIC",
+    "XSD",
+]
 
 
 def curie(iri: str) -> str:
     """Shorten an IRI with the package's prefixes (``fw:CaseStudy``); other IRIs stay whole."""
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and iri != ns:
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri

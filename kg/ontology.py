@@ -14,7 +14,7 @@ from kg.namespaces import FW, PREFIXES
 SERIALISATIONS: dict[str, tuple[str, str]] = {
     # name: (rdflib format, file extension)
     "turtle": ("turtle", ".ttl"),
-    "xml": ("pretty-xml", ".rdf"),
+    "xml": ("xml", ".rdf"),
     "json-ld": ("json-ld", ".jsonld"),
     "nt": ("nt", ".nt"),
 }
@@ -55,8 +55,11 @@ def class_hierarchy() -> Graph:
 @cache
 def declared_terms() -> frozenset[str]:
     """Every fw: IRI the ontology declares (classes, properties, individuals, schemes)."""
-    return frozenset(str(s) for s in _ontology().subjects(RDF.type, None)
-                     if isinstance(s, URIRef) and str(s).startswith(str(FW)))
+    return frozenset(
+        str(s)
+        for s in _ontology().subjects(RDF.type, None)
+        if isinstance(s, URIRef) and str(s).startswith(str(FW))
+    )
 
 
 def label(iri: str, lang: str = "en") -> str | None:

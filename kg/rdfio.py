@@ -47,8 +47,9 @@ _STRING = str(XSD.string)
 class RdfInputError(Exception):
     """A file that cannot be read as RDF: says which file, where, and what is wrong."""
 
-    def __init__(self, path: Path | str, message: str, line: int | None = None,
-                 column: int | None = None) -> None:
+    def __init__(
+        self, path: Path | str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
         self.path = str(path)
         self.message = message
         self.line = line
@@ -86,15 +87,19 @@ def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
     except KeyError:
         known = ", ".join(sorted(FORMATS))
         raise RdfInputError(
-            path, f"cannot tell the RDF syntax from the extension '{path.suffix}' (known: {known}); "
-            "name it with --format") from None
+            path,
+            f"cannot tell the RDF syntax from the extension '{path.suffix}' (known: {known}); "
+            "name it with --format",
+        ) from None
 
 
 def _explain(error: SyntaxError) -> str:
     text = str(error.msg if error.msg else error)
     if "LoadDocumentCallback" in text or "remote context" in text.lower():
-        return ("the JSON-LD document refers to a remote @context; flywheel never fetches documents "
-                "from the network: put the context inline in the file")
+        return (
+            "the JSON-LD document refers to a remote @context; flywheel never fetches documents "
+            "from the network: put the context inline in the file"
+        )
     if ": " in text and text.startswith("Parser error"):
         text = text.split(": ", 1)[1]
     return f"not valid RDF: {text}"
@@ -152,8 +157,11 @@ def read_quads(path: Path, fmt: str | None = None) -> list[ox.Quad]:
 def _case_iri(graph: Graph, path: Path) -> str:
     """A case's graph name: its owl:Ontology header IRI, or failing that the file's URI."""
     headers = [s for s in graph.subjects(RDF.type, OWL.Ontology) if isinstance(s, URIRef)]
-    importing = [h for h in headers
-                 if any(str(o).startswith(ONTOLOGY_IRI) for o in graph.objects(h, OWL.imports))]
+    importing = [
+        h
+        for h in headers
+        if any(str(o).startswith(ONTOLOGY_IRI) for o in graph.objects(h, OWL.imports))
+    ]
     chosen = importing or headers
     return str(chosen[0]) if len(chosen) == 1 else path.resolve().as_uri()
 
@@ -173,12 +181,16 @@ def read_cases(path: Path | str, fmt: str | None = None) -> list[CaseGraph]:
         graph = graphs.get(name)
         if graph is None:
             graph = graphs[name] = Graph()
-        graph.add((_term(quad.subject, bnodes), _term(quad.predicate, bnodes),
-                   _term(quad.object, bnodes)))
+        graph.add(
+            (_term(quad.subject, bnodes), _term(quad.predicate, bnodes), _term(quad.object, bnodes))
+        )
     named = {k: v for k, v in graphs.items() if k is not None}
     if named and None in graphs:
-        raise RdfInputError(path, "the file has triples outside its named graphs; put every "
-                            "triple of a case inside its GRAPH block")
+        raise RdfInputError(
+            path,
+            "the file has triples outside its named graphs; put every "
+            "triple of a case inside its GRAPH block",
+        )
     if not named:
         graph = graphs.get(None, Graph())
         return [CaseGraph(_case_iri(graph, path), str(path), graph)]

@@ -75,10 +75,14 @@ class Finding:
 
     def as_dict(self) -> dict:
         return {
-            "focus": self.focus, "focusKind": curie(self.focus_kind) if self.focus_kind else None,
-            "focusLabels": dict(self.focus_labels), "shape": self.shape,
-            "severity": self.severity.name.lower(), "messages": dict(self.messages),
-            "path": self.path, "value": self.value,
+            "focus": self.focus,
+            "focusKind": curie(self.focus_kind) if self.focus_kind else None,
+            "focusLabels": dict(self.focus_labels),
+            "shape": self.shape,
+            "severity": self.severity.name.lower(),
+            "messages": dict(self.messages),
+            "path": self.path,
+            "value": self.value,
         }
 
 
@@ -107,10 +111,14 @@ class CaseReport:
 
     def as_dict(self) -> dict:
         return {
-            "case": self.case, "source": self.source, "conforms": self.conforms,
+            "case": self.case,
+            "source": self.source,
+            "conforms": self.conforms,
             "counts": {s.name.lower(): self.count(s) for s in reversed(Severity)},
-            "findings": [f.as_dict() for f in sorted(
-                self.findings, key=lambda f: (-f.severity, f.focus, f.shape))],
+            "findings": [
+                f.as_dict()
+                for f in sorted(self.findings, key=lambda f: (-f.severity, f.focus, f.shape))
+            ],
         }
 
 
@@ -141,8 +149,11 @@ class CaseValidator:
     def _shape_info(graph: Graph) -> dict[Node, _ShapeInfo]:
         info = {}
         for shape in set(graph.subjects(SH.message, None)):
-            messages = {m.language or "en": str(m) for m in graph.objects(shape, SH.message)
-                        if isinstance(m, Literal)}
+            messages = {
+                m.language or "en": str(m)
+                for m in graph.objects(shape, SH.message)
+                if isinstance(m, Literal)
+            }
             flagged = (shape, FWS.offenderInValue, Literal(True)) in graph
             info[shape] = _ShapeInfo(messages, flagged)
         return info
@@ -168,13 +179,19 @@ class CaseValidator:
         validator = Validator(
             DataGraph.from_oxigraph_store(store),
             shacl_graph=self._shapes_rdf,
-            options={"inference": "none", "advanced": True, "allow_warnings": True,
-                     "allow_infos": True, "inplace": True},
+            options={
+                "inference": "none",
+                "advanced": True,
+                "allow_warnings": True,
+                "allow_infos": True,
+                "inplace": True,
+            },
         )
         validator.shacl_graph = self._shapes  # reuse the shapes parsed once
         _, report, _ = validator.run()
-        findings = [self._finding(report, result, graph, case)
-                    for result in report.objects(None, SH.result)]
+        findings = [
+            self._finding(report, result, graph, case) for result in report.objects(None, SH.result)
+        ]
         findings.extend(self._vocabulary_findings(graph, case))
         return CaseReport(case, source, tuple(findings))
 
@@ -214,24 +231,37 @@ class CaseValidator:
         used: dict[str, Node] = {}
         for triple in data:
             for position, term in enumerate(triple):
-                if (isinstance(term, URIRef) and str(term).startswith(str(FW))
-                        and str(term) not in self._declared):
+                if (
+                    isinstance(term, URIRef)
+                    and str(term).startswith(str(FW))
+                    and str(term) not in self._declared
+                ):
                     used.setdefault(str(term), triple[0] if position else term)
         return [
-            Finding(case=case, focus=_name(subject), shape=curie(str(shape)),
-                    severity=Severity.VIOLATION, messages=self._info[shape].messages,
-                    value=curie(term), focus_kind=self._kind(data, subject),
-                    focus_labels=_labels(data, subject))
+            Finding(
+                case=case,
+                focus=_name(subject),
+                shape=curie(str(shape)),
+                severity=Severity.VIOLATION,
+                messages=self._info[shape].messages,
+                value=term,
+                focus_kind=self._kind(data, subject),
+                focus_labels=_labels(data, subject),
+            )
             for term, subject in sorted(used.items())
         ]
 
     def _kind(self, data: Graph, node: Node) -> str | None:
         """The most specific fw: class of a node, for naming it in a report."""
-        types = [str(t) for t in data.objects(node, RDF.type)
-                 if str(t).startswith(str(FW)) and str(t) in self._declared]
+        types = [
+            str(t)
+            for t in data.objects(node, RDF.type)
+            if str(t).startswith(str(FW)) and str(t) in self._declared
+        ]
         for candidate in types:
-            if not any(other != candidate and candidate in ontology.superclasses(other)
-                       for other in types):
+            if not any(
+                other != candidate and candidate in ontology.superclasses(other) for other in types
+            ):
                 return candidate
         return None
 
@@ -247,12 +277,12 @@ def _labels(data: Graph, node: Node) -> dict[str, str]:
     return labels
 
 
-def validate_files(paths_: Iterable[Path | str], validator: CaseValidator | None = None,
-                   fmt: str | None = None) -> list[CaseReport]:
+def validate_files(
+    paths_: Iterable[Path | str], validator: CaseValidator | None = None, fmt: str | None = None
+) -> list[CaseReport]:
     """Validate every case in the given files with one validator (shapes parsed once)."""
     validator = validator or CaseValidator()
     reports: list[CaseReport] = []
     for path in paths_:
         reports.extend(validator.validate_file(path, fmt))
     return reports
-
