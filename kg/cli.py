@@ -23,18 +23,18 @@ app = typer.Typer(
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_TOOL = 0, 1, 2, 3
 
 
-class Lang(str, enum.Enum):
+class Lang(enum.StrEnum):
     en = "en"
     zh = "zh"
 
 
-class ReportFormat(str, enum.Enum):
+class ReportFormat(enum.StrEnum):
     text = "text"
     json = "json"
     turtle = "turtle"
 
 
-class OntologyFormat(str, enum.Enum):
+class OntologyFormat(enum.StrEnum):
     turtle = "turtle"
     xml = "xml"
     json_ld = "json-ld"
