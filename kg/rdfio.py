@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers import expat
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -138,6 +139,18 @@ def to_oxigraph(graph: Graph, graph_name: str | None = None) -> list[ox.Quad]:
     return [ox.Quad(_ox(s), _ox(p), _ox(o), name) for s, p, o in graph]
 
 
+def _xml_position(path: Path) -> tuple[int | None, int | None]:
+    """Where an XML file stops being well-formed, from the standard library's expat parser
+    (which resolves no external entities); (None, None) when expat finds nothing wrong."""
+    parser = expat.ParserCreate()
+    try:
+        with path.open("rb") as stream:
+            parser.ParseFile(stream)
+    except expat.ExpatError as error:
+        return error.lineno, error.offset + 1
+    return None, None
+
+
 def read_quads(path: Path, fmt: str | None = None) -> list[ox.Quad]:
     """Parse a file into Oxigraph quads; raises RdfInputError with line and column."""
     path = Path(path)
@@ -149,6 +162,8 @@ def read_quads(path: Path, fmt: str | None = None) -> list[ox.Quad]:
     except SyntaxError as error:
         line = error.lineno if error.lineno else None
         column = error.offset if error.offset else None
+        if line is None and rdf_format == ox.RdfFormat.RDF_XML:
+            line, column = _xml_position(path)
         raise RdfInputError(path, _explain(error), line, column) from None
     except (OSError, ValueError) as error:
         raise RdfInputError(path, f"cannot be read: {error}") from None

@@ -26,16 +26,8 @@ SHAPES = Graph().parse(paths.CASE_SHAPES, format="turtle")
 # The named shapes that carry a message; test_shape_names_match_validator checks that this is
 # exactly CaseValidator.shape_names(), so the parametrization below covers the validator's list.
 SHAPE_NAMES: list[str] = sorted(
-    curie(str(s)) for s in set(SHAPES.subjects(SH.message, None)) if isinstance(s, URIRef))
-
-# Shapes whose fixture is right but which do not fire because of a bug in the shape itself.
-# strict=True: once the shape is fixed the test XPASSes and fails, so the entry must go.
-KNOWN_SHAPE_BUGS: dict[str, str] = {
-    "fws:ActionDateInEpisodeShape": (
-        "the shape's FILTERs sit inside the UNION branches '{ ?episode fw:startDate ?start . "
-        "FILTER(... ?date ...) }', where ?date (bound outside the UNION) is not in scope, so "
-        "YEAR(?date) is an error and the shape can never report anything"),
-}
+    curie(str(s)) for s in set(SHAPES.subjects(SH.message, None)) if isinstance(s, URIRef)
+)
 
 
 def local(shape: str) -> str:
@@ -55,14 +47,8 @@ def fixture_path(shape: str) -> Path:
     return FIXTURES / f"{local(shape)}.ttl"
 
 
-def shape_params(marked: bool = False) -> list:
-    params = []
-    for shape in SHAPE_NAMES:
-        marks = ()
-        if marked and shape in KNOWN_SHAPE_BUGS:
-            marks = pytest.mark.xfail(strict=True, reason=KNOWN_SHAPE_BUGS[shape])
-        params.append(pytest.param(shape, id=local(shape), marks=marks))
-    return params
+def shape_params() -> list:
+    return [pytest.param(shape, id=local(shape)) for shape in SHAPE_NAMES]
 
 
 @pytest.fixture(scope="module")
@@ -99,20 +85,23 @@ def test_fixture_exists(shape: str) -> None:
     path = fixture_path(shape)
     assert path.is_file(), f"no fixture for {shape}: expected {path}"
     first_line = path.read_text(encoding="utf-8").splitlines()[0]
-    assert first_line.startswith("# Tries: ") and first_line[len("# Tries: "):].strip()
+    assert first_line.startswith("# Tries: ") and first_line[len("# Tries: ") :].strip()
 
 
-@pytest.mark.parametrize("shape", shape_params(marked=True))
+@pytest.mark.parametrize("shape", shape_params())
 def test_fixture_fires_shape(shape: str, reports) -> None:
     expected = declared_severity(shape)
     findings = findings_of(reports(shape))
     hits = [f for f in findings if f.shape == shape]
-    assert hits, (f"{shape} did not fire on {fixture_path(shape).name}; findings: "
-                  f"{sorted({(f.shape, f.severity.name) for f in findings})}")
+    assert hits, (
+        f"{shape} did not fire on {fixture_path(shape).name}; findings: "
+        f"{sorted({(f.shape, f.severity.name) for f in findings})}"
+    )
     assert any(f.severity is expected for f in hits)
     assert all(f.severity is expected for f in hits), (
         f"{shape} is declared {expected.name} but reported "
-        f"{sorted({f.severity.name for f in hits})}")
+        f"{sorted({f.severity.name for f in hits})}"
+    )
 
 
 @pytest.mark.parametrize("shape", shape_params())
@@ -128,8 +117,13 @@ def test_fixture_conformance(shape: str, reports) -> None:
 @pytest.mark.parametrize("shape", shape_params())
 def test_fixture_tries_one_thing(shape: str, reports) -> None:
     """No other shape reports a violation, so the fixture tests only its own shape."""
-    others = sorted({f.shape for f in findings_of(reports(shape))
-                     if f.severity is Severity.VIOLATION and f.shape != shape})
+    others = sorted(
+        {
+            f.shape
+            for f in findings_of(reports(shape))
+            if f.severity is Severity.VIOLATION and f.shape != shape
+        }
+    )
     assert not others, f"{fixture_path(shape).name} also violates {others}"
 
 
@@ -146,8 +140,9 @@ def test_messages_in_both_languages(shape: str, validator: CaseValidator) -> Non
     messages = validator.messages(str(iri(shape)))
     for lang in LANGUAGES:
         assert messages.get(lang, "").strip(), f"{shape} has no {lang} message"
-    in_file = {m.language: str(m) for m in SHAPES.objects(iri(shape), SH.message)
-               if isinstance(m, Literal)}
+    in_file = {
+        m.language: str(m) for m in SHAPES.objects(iri(shape), SH.message) if isinstance(m, Literal)
+    }
     for lang in ("en", "zh"):
         assert in_file.get(lang, "").strip(), f"{shape} has no sh:message@{lang} in the shapes file"
         assert messages[lang] == in_file[lang]
