@@ -51,7 +51,7 @@ def test_remote_jsonld_context_is_refused_without_any_request(tmp_path: Path) ->
     requests: list[str] = []
 
     class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        def do_GET(self) -> None:
             requests.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "application/ld+json")
@@ -67,8 +67,8 @@ def test_remote_jsonld_context_is_refused_without_any_request(tmp_path: Path) ->
     try:
         doc = tmp_path / "remote.jsonld"
         doc.write_text(
-            '{"@context": "http://127.0.0.1:%d/ctx.jsonld", "@id": "https://e.org/a",'
-            ' "name": "x"}' % server.server_port
+            f'{{"@context": "http://127.0.0.1:{server.server_port}/ctx.jsonld", '
+            '"@id": "https://e.org/a", "name": "x"}'
         )
         with pytest.raises(RdfInputError, match="remote @context"):
             read_cases(doc)
