@@ -172,11 +172,11 @@ def reason(
         if result.unsatisfiable_classes:
             typer.echo("Unsatisfiable classes: " + ", ".join(result.unsatisfiable_classes))
         if result.inferred_types:
-            typer.echo("Inferred types (beyond those stated):")
+            typer.echo("Inferred types (beyond those stated and their superclasses):")
             for iri, types in sorted(result.inferred_types.items()):
                 typer.echo(f"  {curie(iri)}: {', '.join(types)}")
         else:
-            typer.echo("No types inferred beyond those stated.")
+            typer.echo("No types inferred beyond those stated and their superclasses.")
     else:
         typer.echo("Inconsistent: the cases contradict the ontology.")
         for clash in result.clashes:

@@ -130,7 +130,7 @@ def reason_graph(cases: Graph) -> ReasoningResult:
         return ReasoningResult(False, tuple(clashes), seconds=time.perf_counter() - start)
     assert world is not None
     try:
-        inferred = _inferred_types(world, merged)
+        inferred = _inferred_types(world, cases, merged)
         unsatisfiable = tuple(
             sorted(curie(c.iri) for c in world.inconsistent_classes() if c.iri != str(OWL.Nothing))
         )
@@ -160,26 +160,29 @@ def _type_closure(graph: Graph, node: URIRef) -> set[str]:
     return closure
 
 
-def _inferred_types(world: owlready2.World, merged: Graph) -> dict[str, tuple[str, ...]]:
-    """Named classes HermiT puts each case individual in beyond what was asserted."""
-    onto_terms = set(ontology.declared_terms())
+def _inferred_types(
+    world: owlready2.World, cases: Graph, merged: Graph
+) -> dict[str, tuple[str, ...]]:
+    """Named classes HermiT puts each case individual in beyond what was stated."""
+    onto_terms = ontology.declared_terms()
+    nodes = {n for triple in cases for n in (triple[0], triple[2]) if isinstance(n, URIRef)}
     result: dict[str, tuple[str, ...]] = {}
-    for individual in world.individuals():
-        iri = individual.iri
-        if iri in onto_terms:
+    for node in sorted(nodes):
+        entity = world[str(node)]
+        if str(node) in onto_terms or not isinstance(entity, owlready2.Thing):
             continue
-        asserted = _type_closure(merged, URIRef(iri))
+        stated = _type_closure(merged, node)
         new = sorted(
             {
                 curie(c.iri)
-                for c in individual.is_a
+                for c in entity.is_a
                 if isinstance(c, owlready2.ThingClass)
-                and c.iri not in asserted
+                and c.iri not in stated
                 and c.iri != str(OWL.Thing)
             }
         )
         if new:
-            result[iri] = tuple(new)
+            result[str(node)] = tuple(new)
     return result
 
 

@@ -22,7 +22,13 @@ STAGES = [
     # stage, mechanism, logic, actor kind, loop step
     (FW.StartupStage, FW.HighLevelPromotion, FW.PoliticalLogic, "leader", FW.Aggregation),
     (FW.RotationStage, FW.InstitutionalFineTuning, FW.BureaucraticLogic, "functional", FW.Fusion),
-    (FW.AccelerationStage, FW.ScenarioEmpowerment, FW.TechnicalLogic, "technical", FW.Transformation),
+    (
+        FW.AccelerationStage,
+        FW.ScenarioEmpowerment,
+        FW.TechnicalLogic,
+        "technical",
+        FW.Transformation,
+    ),
     (FW.InertiaStage, FW.PlatformOperation, FW.PlatformLogic, "center", FW.Circulation),
 ]
 ACTION_TYPES = {
@@ -31,8 +37,17 @@ ACTION_TYPES = {
     "technical": [FW.LaunchScenario, FW.BuildDataFoundation, FW.OtherAction],
     "center": [FW.LaunchPlatform, FW.OpenCommandCenter, FW.OtherAction],
 }
-SCENARIO_TYPES = [FW.TrafficManagement, FW.HealthCode, FW.GovernmentServices, FW.UrbanManagement,
-                  FW.PublicSafety, FW.Tourism, FW.Parking, FW.MedicalCare, FW.EnterpriseServices]
+SCENARIO_TYPES = [
+    FW.TrafficManagement,
+    FW.HealthCode,
+    FW.GovernmentServices,
+    FW.UrbanManagement,
+    FW.PublicSafety,
+    FW.Tourism,
+    FW.Parking,
+    FW.MedicalCare,
+    FW.EnterpriseServices,
+]
 SOURCE_TYPES = [FW.Interview, FW.PolicyDocument, FW.NewsReport, FW.Statistics, FW.Observation]
 
 
@@ -168,7 +183,9 @@ def synthetic_case(number: int, actions: int = 100, seed: int = 0) -> Graph:
             actor_kind = kind if on_theory else rng.choice(list(kinds))
             action = b.node("action")
             b.add(action, RDF.type, FW.GovernanceAction)
-            b.label(action, f"Generated action in stage {index + 1}", f"第{index + 1}阶段的生成行动")
+            b.label(
+                action, f"Generated action in stage {index + 1}", f"第{index + 1}阶段的生成行动"
+            )
             b.add(action, FW.performedBy, rng.choice(actors[actor_kind]))
             b.add(action, FW.duringEpisode, episode)
             b.add(action, FW.underLogic, logic if on_theory else rng.choice(STAGES)[2])
@@ -180,8 +197,11 @@ def synthetic_case(number: int, actions: int = 100, seed: int = 0) -> Graph:
             if kind == "technical" and rng.random() < 0.5:
                 scenario = b.node("scenario")
                 b.add(scenario, RDF.type, FW.ApplicationScenario)
-                b.label(scenario, f"Generated scenario {len(scenarios) + 1}",
-                        f"生成场景{len(scenarios) + 1}")
+                b.label(
+                    scenario,
+                    f"Generated scenario {len(scenarios) + 1}",
+                    f"生成场景{len(scenarios) + 1}",
+                )
                 b.add(scenario, FW.reuses, foundation)
                 b.add(scenario, FW.builtBy, rng.choice(actors["technical"]))
                 b.add(scenario, FW.builtBy, rng.choice(actors["functional"]))
@@ -197,7 +217,11 @@ def synthetic_case(number: int, actions: int = 100, seed: int = 0) -> Graph:
             elif step == FW.Circulation and scenarios:
                 source_node, target = platform, rng.choice(scenarios)
                 if rng.random() < 0.4:
-                    flow_step, source_node, target = FW.Reaggregation, rng.choice(scenarios), foundation
+                    flow_step, source_node, target = (
+                        FW.Reaggregation,
+                        rng.choice(scenarios),
+                        foundation,
+                    )
             resource = b.node("resource")
             b.add(resource, RDF.type, FW.DataResource)
             b.label(resource, "Generated data resource", "生成数据资源")

@@ -198,10 +198,14 @@ class CaseValidator:
         validator.shacl_graph = self._shapes  # reuse the shapes parsed once
         _, report, _ = validator.run()
         findings = [
-            self._finding(report, result, graph, case) for result in report.objects(None, SH.result)
+            *self.findings_from_report(report, graph, case),
+            *self._vocabulary_findings(graph, case),
         ]
-        findings.extend(self._vocabulary_findings(graph, case))
         return CaseReport(case, source, tuple(findings))
+
+    def findings_from_report(self, report: Graph, data: Graph, case: str = "") -> list[Finding]:
+        """Turn a SHACL validation report graph (from these shapes) into findings."""
+        return [self._finding(report, r, data, case) for r in report.objects(None, SH.result)]
 
     def validate_case(self, case: CaseGraph) -> CaseReport:
         return self.validate(case.graph, case.iri, case.source)
