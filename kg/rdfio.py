@@ -121,7 +121,8 @@ def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal, bnodes: dict[str, BNod
     raise ValueError(f"unsupported RDF term {term!r}")
 
 
-def _ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def ox_term(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """One rdflib term as an Oxigraph term."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -136,7 +137,7 @@ def _ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 def to_oxigraph(graph: Graph, graph_name: str | None = None) -> list[ox.Quad]:
     """An rdflib graph as Oxigraph quads (in the default graph, or in a named graph)."""
     name = ox.NamedNode(graph_name) if graph_name else ox.DefaultGraph()
-    return [ox.Quad(_ox(s), _ox(p), _ox(o), name) for s, p, o in graph]
+    return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), name) for s, p, o in graph]
 
 
 def _xml_position(path: Path) -> tuple[int | None, int | None]:

@@ -1,0 +1,464 @@
+"""The case store: one named graph per case, a catalog graph, and the ontology, behind one
+interface with three backends chosen by a location string.
+
+* ``None`` or ``""``: the embedded Oxigraph store in the per-user data folder (override with
+  the ``FLYWHEEL_STORE`` environment variable or ``--store``);
+* ``memory:``: an in-memory Oxigraph store (tests, notebooks);
+* ``http://…`` or ``https://…``: any SPARQL 1.1 Protocol + Graph Store Protocol server. The
+  default endpoint layout is Oxigraph server's (``/query``, ``/update``, ``/store``);
+* anything else: a folder for an embedded Oxigraph store.
+
+The catalog graph (``https://w3id.org/dataflywheel/catalog``) says, per case: city, sources,
+ontology version, triple count, content hash, source file and when it was loaded. Queries name
+graphs explicitly (``GRAPH ?case {…}``), so they mean the same on every backend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+from platformdirs import user_data_dir
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg import ontology
+from kg.namespaces import FW
+from kg.rdfio import CaseGraph, ox_term, to_oxigraph
+from kg.sparql import inject_values
+from kg.version import ONTOLOGY_IRI
+
+CATALOG = "https://w3id.org/dataflywheel/catalog"
+ENV_VAR = "FLYWHEEL_STORE"
+_DCAT = "http://www.w3.org/ns/dcat#"
+_DCT = "http://purl.org/dc/terms/"
+_VOID = "http://rdfs.org/ns/void#"
+_SPDX = "http://spdx.org/rdf/terms#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term | None]
+
+
+class StoreError(Exception):
+    """The store cannot be opened or reached, or refused an operation; says which and why."""
+
+
+def default_location() -> str:
+    """Where the embedded store lives unless told otherwise."""
+    return os.environ.get(ENV_VAR) or str(Path(user_data_dir("flywheel-kg")) / "store")
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """One case as the catalog describes it."""
+
+    iri: str
+    label: str | None
+    city: str | None
+    city_label: str | None
+    ontology_version: str | None
+    triples: int
+    sha256: str
+    source_file: str | None
+    loaded: str
+    sources: int
+    synthetic: bool
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A SELECT result (variables and rows), an ASK answer, or CONSTRUCT/DESCRIBE triples."""
+
+    variables: tuple[str, ...] = ()
+    rows: tuple[Row, ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = ()
+
+
+def content_hash(quads: Iterable[ox.Quad]) -> str:
+    """SHA-256 of the sorted N-Triples of a graph, blank-node labels ignored (parsers rename
+    them), so the same case file always hashes the same."""
+    lines = sorted(f"{_plain(q.subject)} {q.predicate} {_plain(q.object)} ." for q in quads)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _plain(term: Term) -> str:
+    return "_:b" if isinstance(term, ox.BlankNode) else str(term)
+
+
+def _catalog_quads(case: CaseGraph, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+    graph, g = case.graph, ox.NamedNode(CATALOG)
+    node = ox.NamedNode(case.iri)
+
+    def q(s: Term, p: str, o: Term) -> ox.Quad:
+        return ox.Quad(s, ox.NamedNode(p), o, g)
+
+    out = [
+        q(ox.NamedNode(CATALOG), _DCAT + "dataset", node),
+        q(node, str(RDF.type), ox.NamedNode(_DCAT + "Dataset")),
+        q(
+            node,
+            _VOID + "triples",
+            ox.Literal(str(len(quads)), datatype=ox.NamedNode(_XSD + "integer")),
+        ),
+        q(node, _SPDX + "checksum", ox.Literal(content_hash(quads))),
+        q(
+            node,
+            _DCT + "modified",
+            ox.Literal(
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                datatype=ox.NamedNode(_XSD + "dateTime"),
+            ),
+        ),
+        q(node, _DCT + "source", ox.Literal(case.source)),
+    ]
+    for version in graph.objects(URIRef(case.iri), OWL.imports):
+        if str(version).startswith(ONTOLOGY_IRI):
+            out.append(q(node, _DCT + "conformsTo", ox.NamedNode(str(version))))
+    for study in graph.subjects(RDF.type, FW.CaseStudy):
+        for label in graph.objects(study, RDFS.label):
+            out.append(q(node, _DCT + "title", ox_term(label)))
+        for city in graph.objects(study, FW.studiesCity):
+            out.append(q(node, _DCT + "spatial", ox.NamedNode(str(city))))
+            for label in graph.objects(city, RDFS.label):
+                out.append(q(ox.NamedNode(str(city)), str(RDFS.label), ox_term(label)))
+        for source in graph.objects(study, FW.codesSource):
+            out.append(q(node, _DCT + "references", ox.NamedNode(str(source))))
+        for flag in graph.objects(study, FW.isSynthetic):
+            out.append(q(node, str(FW.isSynthetic), ox_term(flag)))
+    return out
+
+
+_CATALOG_QUERY = f"""
+PREFIX dcat: <{_DCAT}> PREFIX dct: <{_DCT}> PREFIX void: <{_VOID}> PREFIX spdx: <{_SPDX}>
+PREFIX rdfs: <{RDFS}> PREFIX fw: <{FW}>
+SELECT ?case (SAMPLE(?title) AS ?label) (SAMPLE(?city) AS ?cityIri) (SAMPLE(?cityLabel) AS ?cityName)
+       (SAMPLE(?version) AS ?ontologyVersion) (SAMPLE(?n) AS ?triples) (SAMPLE(?hash) AS ?sha256)
+       (SAMPLE(?file) AS ?sourceFile) (SAMPLE(?when) AS ?loaded) (COUNT(DISTINCT ?src) AS ?sources)
+       (SAMPLE(?synthetic) AS ?isSynthetic)
+WHERE {{
+  GRAPH <{CATALOG}> {{
+    <{CATALOG}> dcat:dataset ?case .
+    ?case void:triples ?n ; spdx:checksum ?hash ; dct:modified ?when .
+    OPTIONAL {{ ?case dct:title ?title FILTER(LANGMATCHES(LANG(?title), "en")) }}
+    OPTIONAL {{ ?case dct:spatial ?city . OPTIONAL {{ ?city rdfs:label ?cityLabel FILTER(LANGMATCHES(LANG(?cityLabel), "en")) }} }}
+    OPTIONAL {{ ?case dct:conformsTo ?version }}
+    OPTIONAL {{ ?case dct:source ?file }}
+    OPTIONAL {{ ?case dct:references ?src }}
+    OPTIONAL {{ ?case fw:isSynthetic ?synthetic }}
+  }}
+}} GROUP BY ?case ORDER BY ?case
+"""
+
+
+class CaseStore(ABC):
+    """What every backend offers. Use :func:`open_store` to get one."""
+
+    location: str
+
+    # --- backend primitives ---------------------------------------------------------------
+
+    @abstractmethod
+    def _select(self, sparql: str, bindings: Mapping[str, Term] | None, union: bool) -> QueryResult:
+        """Run a read-only query."""
+
+    @abstractmethod
+    def _replace_graphs(self, graphs: Mapping[str, Sequence[ox.Quad]], drop: Iterable[str]) -> None:
+        """Replace (or create) whole named graphs and drop others, as atomically as the backend
+        allows."""
+
+    @abstractmethod
+    def _graph_quads(self, iri: str) -> list[ox.Quad]:
+        """Every quad of one named graph."""
+
+    def close(self) -> None:
+        """Release the store (a no-op where there is nothing to release)."""
+
+    def __enter__(self) -> CaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- shared behaviour -----------------------------------------------------------------
+
+    def query(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None, union: bool = False
+    ) -> QueryResult:
+        """Run a read-only SPARQL query. ``bindings`` are bound as RDF terms, never pasted in;
+        ``union`` makes the default graph the union of all graphs (off: name graphs)."""
+        return self._select(sparql, bindings, union)
+
+    def ensure_ontology(self) -> None:
+        """Put the ontology in its own named graph, unless the same version is already there."""
+        current = self.query(
+            f"ASK {{ GRAPH <{ONTOLOGY_IRI}> {{ <{ONTOLOGY_IRI}> "
+            f'<{OWL.versionInfo}> ?v FILTER(STR(?v) = "{_version()}") }} }}'
+        )
+        if not current.boolean:
+            self._replace_graphs(
+                {ONTOLOGY_IRI: to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI)}, ()
+            )
+
+    def put_cases(self, cases: Sequence[CaseGraph]) -> list[CaseInfo]:
+        """Store cases, each in its own named graph, replacing any earlier version, with their
+        catalog entries."""
+        self.ensure_ontology()
+        graphs: dict[str, list[ox.Quad]] = {}
+        catalog_quads: list[ox.Quad] = []
+        for case in cases:
+            if case.iri in (CATALOG, ONTOLOGY_IRI):
+                raise StoreError(f"{case.source}: the graph name <{case.iri}> is reserved")
+            quads = to_oxigraph(case.graph, case.iri)
+            graphs[case.iri] = quads
+            catalog_quads.extend(_catalog_quads(case, quads))
+        kept = [
+            q
+            for q in self._graph_quads(CATALOG)
+            if not (
+                q.subject.value in graphs
+                or (q.predicate.value == _DCAT + "dataset" and q.object.value in graphs)
+            )
+        ]
+        graphs[CATALOG] = kept + catalog_quads
+        self._replace_graphs(graphs, ())
+        wanted = set(g for g in graphs if g != CATALOG)
+        return [info for info in self.cases() if info.iri in wanted]
+
+    def remove_case(self, iri: str) -> bool:
+        """Remove a case and its catalog entry; False if there was no such case."""
+        if iri not in {c.iri for c in self.cases()}:
+            return False
+        kept = [
+            q
+            for q in self._graph_quads(CATALOG)
+            if q.subject.value != iri and q.object.value != iri
+        ]
+        self._replace_graphs({CATALOG: kept}, [iri])
+        return True
+
+    def cases(self) -> list[CaseInfo]:
+        """The catalog: every case in the store."""
+        result = self.query(_CATALOG_QUERY)
+        infos = []
+        for row in result.rows:
+
+            def text(name: str) -> str | None:
+                value = row.get(name)
+                return value.value if value is not None else None
+
+            infos.append(
+                CaseInfo(
+                    iri=text("case"),
+                    label=text("label"),
+                    city=text("cityIri"),
+                    city_label=text("cityName"),
+                    ontology_version=text("ontologyVersion"),
+                    triples=int(text("triples") or 0),
+                    sha256=text("sha256") or "",
+                    source_file=text("sourceFile"),
+                    loaded=text("loaded") or "",
+                    sources=int(text("sources") or 0),
+                    synthetic=text("isSynthetic") == "true",
+                )
+            )
+        return infos
+
+    def find_case(self, name: str) -> CaseInfo | None:
+        """A case by its graph IRI or by the last part of it (``hangzhou``)."""
+        for info in self.cases():
+            if name in (info.iri, info.iri.rstrip("/").rsplit("/", 1)[-1]):
+                return info
+        return None
+
+    def case_graph(self, iri: str) -> Graph:
+        """A copy of one case's graph as an rdflib Graph."""
+        data = ox.serialize(
+            [ox.Triple(q.subject, q.predicate, q.object) for q in self._graph_quads(iri)],
+            format=ox.RdfFormat.N_TRIPLES,
+        )
+        return Graph().parse(data=data, format="nt")
+
+
+def _version() -> str:
+    from kg.version import __version__
+
+    return __version__
+
+
+class OxigraphStore(CaseStore):
+    """Embedded Oxigraph: on disk when given a folder, in memory otherwise."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.location = str(path) if path else "memory:"
+        try:
+            if path is not None:
+                Path(path).mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        except OSError as error:
+            raise StoreError(f"cannot open the store at {path}: {error}") from None
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying pyoxigraph Store (read it; write through this class)."""
+        return self._store
+
+    def _select(self, sparql, bindings, union):
+        try:
+            result = self._store.query(
+                sparql,
+                use_default_graph_as_union=union,
+                substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
+            )
+        except SyntaxError as error:
+            raise StoreError(f"the query is not valid SPARQL: {error}") from None
+        return _result(result)
+
+    def _replace_graphs(self, graphs, drop):
+        # One SPARQL update is one Oxigraph transaction: readers see every graph before or
+        # after, never half-written.
+        parts = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in (*drop, *graphs)]
+        for iri, quads in graphs.items():
+            body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+            parts.append(f"INSERT DATA {{ GRAPH {ox.NamedNode(iri)} {{ {body} }} }}")
+        self._store.update(" ;\n".join(parts))
+
+    def _graph_quads(self, iri):
+        return list(self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+
+    def bulk_put(self, cases: Sequence[CaseGraph]) -> None:
+        """Fast path for loading many *new* cases (Oxigraph's bulk loader; not transactional)."""
+        self.ensure_ontology()
+        quads: list[ox.Quad] = []
+        for case in cases:
+            case_quads = to_oxigraph(case.graph, case.iri)
+            quads.extend(case_quads)
+            quads.extend(_catalog_quads(case, case_quads))
+        self._store.bulk_extend(quads)
+
+    def close(self) -> None:
+        self._store.flush() if self.location != "memory:" else None
+
+
+def _result(result) -> QueryResult:
+    if isinstance(result, bool | ox.QueryBoolean):
+        return QueryResult(boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = tuple(v.value for v in result.variables)
+        rows = tuple({name: solution[name] for name in variables} for solution in result)
+        return QueryResult(variables=variables, rows=rows)
+    return QueryResult(triples=tuple(result))
+
+
+class RemoteStore(CaseStore):
+    """Any SPARQL 1.1 Protocol + Graph Store Protocol server (Oxigraph, Fuseki, GraphDB, …)."""
+
+    def __init__(
+        self,
+        url: str,
+        query_url: str | None = None,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        base = url.rstrip("/")
+        self.location = base
+        self.query_url = query_url or f"{base}/query"
+        self.update_url = update_url or f"{base}/update"
+        self.gsp_url = gsp_url or f"{base}/store"
+        self._client = httpx.Client(timeout=timeout, follow_redirects=False)
+
+    def _request(self, method: str, url: str, **kwargs) -> httpx.Response:
+        try:
+            response = self._client.request(method, url, **kwargs)
+        except httpx.HTTPError as error:
+            raise StoreError(f"cannot reach the SPARQL server at {url}: {error}") from None
+        if response.status_code >= 400:
+            raise StoreError(
+                f"the SPARQL server at {url} answered {response.status_code}: {response.text[:500]}"
+            )
+        return response
+
+    def _select(self, sparql, bindings, union):
+        if union:
+            raise StoreError(
+                "union default graph is not portable across SPARQL servers; "
+                "name the graphs in the query"
+            )
+        text = inject_values(sparql, dict(bindings)) if bindings else sparql
+        response = self._request(
+            "POST",
+            self.query_url,
+            content=text.encode("utf-8"),
+            headers={
+                "Content-Type": "application/sparql-query",
+                "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+            },
+        )
+        kind = response.headers.get("content-type", "")
+        if "n-triples" in kind:
+            return QueryResult(
+                triples=tuple(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+            )
+        parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        return _result(parsed)
+
+    def _replace_graphs(self, graphs, drop):
+        for iri in drop:
+            self._request("DELETE", self.gsp_url, params={"graph": iri})
+        for iri, quads in graphs.items():
+            body = (
+                ox.serialize(
+                    [ox.Triple(q.subject, q.predicate, q.object) for q in quads],
+                    format=ox.RdfFormat.N_TRIPLES,
+                )
+                or b""
+            )
+            # PUT replaces the whole graph in one request (Graph Store Protocol)
+            self._request(
+                "PUT",
+                self.gsp_url,
+                params={"graph": iri},
+                content=body,
+                headers={"Content-Type": "application/n-triples"},
+            )
+
+    def _graph_quads(self, iri):
+        response = self._client.get(
+            self.gsp_url, params={"graph": iri}, headers={"Accept": "application/n-triples"}
+        )
+        if response.status_code == 404:
+            return []
+        if response.status_code >= 400:
+            raise StoreError(f"the SPARQL server answered {response.status_code} for <{iri}>")
+        name = ox.NamedNode(iri)
+        return [
+            ox.Quad(t.subject, t.predicate, t.object, name)
+            for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+        ]
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def open_store(location: str | Path | None = None) -> CaseStore:
+    """Open the store at a location (see the module docstring)."""
+    text = str(location) if location is not None else ""
+    if not text:
+        text = default_location()
+    if text == "memory:":
+        return OxigraphStore(None)
+    if text.startswith(("http://", "https://")):
+        return RemoteStore(text)
+    return OxigraphStore(Path(text).expanduser())
