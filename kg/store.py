@@ -182,7 +182,7 @@ class CaseStore(ABC):
     def _graph_quads(self, iri: str) -> list[ox.Quad]:
         """Every quad of one named graph."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (backends with nothing to release keep this)
         """Release the store (a no-op where there is nothing to release)."""
 
     def __enter__(self) -> CaseStore:
@@ -253,24 +253,20 @@ class CaseStore(ABC):
         result = self.query(_CATALOG_QUERY)
         infos = []
         for row in result.rows:
-
-            def text(name: str) -> str | None:
-                value = row.get(name)
-                return value.value if value is not None else None
-
+            text = {k: (v.value if v is not None else None) for k, v in row.items()}
             infos.append(
                 CaseInfo(
-                    iri=text("case"),
-                    label=text("label"),
-                    city=text("cityIri"),
-                    city_label=text("cityName"),
-                    ontology_version=text("ontologyVersion"),
-                    triples=int(text("triples") or 0),
-                    sha256=text("sha256") or "",
-                    source_file=text("sourceFile"),
-                    loaded=text("loaded") or "",
-                    sources=int(text("sources") or 0),
-                    synthetic=text("isSynthetic") == "true",
+                    iri=text["case"],
+                    label=text.get("label"),
+                    city=text.get("cityIri"),
+                    city_label=text.get("cityName"),
+                    ontology_version=text.get("ontologyVersion"),
+                    triples=int(text.get("triples") or 0),
+                    sha256=text.get("sha256") or "",
+                    source_file=text.get("sourceFile"),
+                    loaded=text.get("loaded") or "",
+                    sources=int(text.get("sources") or 0),
+                    synthetic=text.get("isSynthetic") == "true",
                 )
             )
         return infos
