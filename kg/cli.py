@@ -206,6 +206,289 @@ def lint(
     raise typer.Exit(EXIT_FINDINGS if problems else EXIT_OK)
 
 
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="FLYWHEEL_STORE",
+        show_default=False,
+        help="Where the cases are kept: a folder (embedded Oxigraph), 'memory:', or the "
+        "URL of a SPARQL server. Default: a folder in your user data directory.",
+    ),
+]
+TableFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format", help="table, csv, tsv or json (default: a table on a terminal, CSV when piped)."
+    ),
+]
+
+
+def _open(store: str | None):
+    from kg.store import StoreError, open_store
+
+    try:
+        return open_store(store)
+    except StoreError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_TOOL) from None
+
+
+def _table_format(fmt: str | None) -> str:
+    from kg.output import FORMATS, choose_format
+
+    if fmt is not None and fmt not in FORMATS:
+        typer.echo(f"error: unknown format '{fmt}' (use one of {', '.join(FORMATS)})", err=True)
+        raise typer.Exit(EXIT_UNREADABLE)
+    return choose_format(fmt)
+
+
+@app.command()
+def load(
+    paths_: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH...", help="Case files, folders or glob patterns.", show_default=False
+        ),
+    ] = None,
+    bundled: BundledOpt = False,
+    store: StoreOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Load cases even if they have violations.")
+    ] = False,
+    input_format: InputFormatOpt = None,
+) -> None:
+    """Validate case files and load them into the store, one named graph per case.
+
+    A case with violations is refused (unless --force); a file that cannot be read is reported
+    with its line and column and loads nothing; the other files still load. Loading a case
+    again replaces it. Exit code 0: all loaded; 1: some refused; 2: some unreadable.
+    """
+    from rich.progress import Progress
+
+    from kg.loading import expand_paths, load_files
+    from kg.store import StoreError
+
+    files = expand_paths(paths_ or [])
+    if bundled:
+        files = [*paths.bundled_case_files(), *files]
+    if not files:
+        typer.echo(
+            "No case files given: name files, folders or patterns, or use --bundled.", err=True
+        )
+        raise typer.Exit(EXIT_UNREADABLE)
+    with _open(store) as case_store:
+        before = {c.iri for c in case_store.cases()}
+        try:
+            if len(files) > 10:
+                with Progress(transient=True) as bar:
+                    task = bar.add_task("Validating and loading", total=len(files))
+                    result = load_files(
+                        case_store,
+                        files,
+                        force=force,
+                        fmt=input_format,
+                        progress=lambda _p: bar.advance(task),
+                    )
+            else:
+                result = load_files(case_store, files, force=force, fmt=input_format)
+        except StoreError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(EXIT_TOOL) from None
+        for error in result.unreadable:
+            typer.echo(f"unreadable: {error}", err=True)
+        for report in result.refused:
+            typer.echo(f"refused: {report.source} — case <{report.case}> has violations:", err=True)
+            for finding in report.findings:
+                if finding.severity.name == "VIOLATION":
+                    typer.echo(
+                        f"  {finding.describe_focus()}: {finding.message()} [{finding.shape}]",
+                        err=True,
+                    )
+        warned = [r for r in result.reports if r.conforms and r.findings]
+        for report in warned:
+            counts = {
+                s: sum(1 for f in report.findings if f.severity.name == s)
+                for s in ("WARNING", "INFO")
+            }
+            typer.echo(
+                f"findings: {report.case}: {counts['WARNING']} warning(s), "
+                f"{counts['INFO']} info(s) (flywheel validate shows them)"
+            )
+        replaced = sum(1 for c in result.loaded if c.iri in before)
+        typer.echo(
+            f"Loaded {len(result.loaded)} case(s) ({replaced} replaced), refused "
+            f"{len(result.refused)}, unreadable {len(result.unreadable)} file(s). "
+            f"Store: {case_store.location}"
+        )
+    if result.unreadable:
+        raise typer.Exit(EXIT_UNREADABLE)
+    raise typer.Exit(EXIT_FINDINGS if result.refused else EXIT_OK)
+
+
+@app.command()
+def cases(store: StoreOpt = None, fmt: TableFormatOpt = None) -> None:
+    """List the cases in the store, from its catalog."""
+    from kg.output import render
+
+    with _open(store) as case_store:
+        infos = case_store.cases()
+    columns = ["case", "city", "triples", "sources", "ontology", "synthetic", "loaded", "sha256"]
+    rows = [
+        {
+            "case": i.iri,
+            "city": i.city_label or i.city,
+            "triples": i.triples,
+            "sources": i.sources,
+            "ontology": i.ontology_version,
+            "synthetic": i.synthetic,
+            "loaded": i.loaded,
+            "sha256": i.sha256[:12],
+        }
+        for i in infos
+    ]
+    typer.echo(render(columns, rows, _table_format(fmt)))
+
+
+@app.command()
+def remove(
+    case: Annotated[str, typer.Argument(help="The case's graph IRI or its last part (hangzhou).")],
+    store: StoreOpt = None,
+) -> None:
+    """Remove one case (its graph and its catalog entry) from the store."""
+    with _open(store) as case_store:
+        info = case_store.find_case(case)
+        if info is None:
+            typer.echo(f"error: no case '{case}' in the store ({case_store.location})", err=True)
+            raise typer.Exit(EXIT_FINDINGS)
+        case_store.remove_case(info.iri)
+    typer.echo(f"Removed <{info.iri}>.")
+
+
+class ExportFormat(enum.StrEnum):
+    turtle = "turtle"
+    trig = "trig"
+    nt = "nt"
+    nquads = "nquads"
+    json_ld = "json-ld"
+    xml = "xml"
+
+
+@app.command()
+def export(
+    case: Annotated[str, typer.Argument(help="The case's graph IRI or its last part (hangzhou).")],
+    store: StoreOpt = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="RDF syntax.")
+    ] = ExportFormat.turtle,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+) -> None:
+    """Write one case's graph out in an RDF syntax."""
+    from rdflib import Dataset, URIRef
+
+    with _open(store) as case_store:
+        info = case_store.find_case(case)
+        if info is None:
+            typer.echo(f"error: no case '{case}' in the store ({case_store.location})", err=True)
+            raise typer.Exit(EXIT_FINDINGS)
+        graph = case_store.case_graph(info.iri)
+    if fmt in (ExportFormat.trig, ExportFormat.nquads):
+        dataset = Dataset()
+        named = dataset.graph(URIRef(info.iri))
+        for triple in graph:
+            named.add(triple)
+        text = dataset.serialize(format=fmt.value)
+    else:
+        text = graph.serialize(format={"nt": "nt", "xml": "xml"}.get(fmt.value, fmt.value))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
+    else:
+        typer.echo(text)
+
+
+@app.command()
+def synth(
+    count: Annotated[int, typer.Argument(help="How many synthetic cities.", min=1)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write them to.")] = Path(
+        "synthetic"
+    ),
+    actions: Annotated[
+        int, typer.Option(help="Actions per city (about 20 triples each).", min=4)
+    ] = 100,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same cities).")] = 0,
+) -> None:
+    """Generate synthetic city cases (for scale tests and benchmarks; they describe no real city)."""
+    from kg.synth import synthetic_case
+
+    output.mkdir(parents=True, exist_ok=True)
+    for number in range(1, count + 1):
+        synthetic_case(number, actions=actions, seed=seed).serialize(
+            output / f"synthetic-{number:04d}.ttl", format="turtle"
+        )
+    typer.echo(
+        f"wrote {count} synthetic case(s) to {output}/ (IRI space "
+        "https://w3id.org/dataflywheel/synthetic/, marked fw:isSynthetic true)"
+    )
+
+
+@app.command()
+def sparql(
+    query_text: Annotated[
+        str | None, typer.Argument(metavar="QUERY", help="A SPARQL query.")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the query from a file.")
+    ] = None,
+    store: StoreOpt = None,
+    fmt: TableFormatOpt = None,
+    union: Annotated[
+        bool,
+        typer.Option(
+            "--union",
+            help="Treat the default graph as the union of all graphs (embedded stores only).",
+        ),
+    ] = False,
+) -> None:
+    """Run a read-only SPARQL query on the store. Name graphs with GRAPH ?g { … }, or use --union.
+
+    SERVICE, LOAD, updates, and FROM with a file or other non-web IRI are refused.
+    """
+    from kg.sparql import QueryRefused, check_query
+    from kg.store import StoreError
+
+    if (query_text is None) == (file is None):
+        typer.echo("error: give a query, or --file FILE.rq (not both)", err=True)
+        raise typer.Exit(EXIT_UNREADABLE)
+    if file is not None:
+        try:
+            query_text = file.read_text(encoding="utf-8")
+        except OSError as error:
+            typer.echo(f"error: {file}: {error.strerror}", err=True)
+            raise typer.Exit(EXIT_UNREADABLE) from None
+    try:
+        check_query(query_text)
+        with _open(store) as case_store:
+            result = case_store.query(query_text, union=union)
+    except (QueryRefused, StoreError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    _print_result(result, _table_format(fmt))
+
+
+def _print_result(result, fmt: str) -> None:
+    from kg.output import render
+
+    if result.boolean is not None:
+        typer.echo("true" if result.boolean else "false")
+    elif result.variables or not result.triples:
+        typer.echo(render(list(result.variables), list(result.rows), fmt))
+    else:
+        import pyoxigraph as ox
+
+        typer.echo(ox.serialize(list(result.triples), format=ox.RdfFormat.TURTLE).decode())
+
+
 @app.command("ontology")
 def ontology_cmd(
     fmt: Annotated[OntologyFormat, typer.Option("--format", help="Syntax to print.")] = (

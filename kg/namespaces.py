@@ -19,6 +19,8 @@ PREFIXES: dict[str, str] = {
     "sh": str(SH),
     "dcterms": str(DCTERMS),
     "prov": str(PROV),
+    "case": str(CASE),
+    "synthetic": str(SYNTHETIC),
 }
 
 __all__ = [

@@ -1,0 +1,79 @@
+"""Printing result tables: aligned on a terminal; CSV, TSV or JSON when asked or piped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Mapping, Sequence
+
+import pyoxigraph as ox
+from rich.console import Console
+from rich.table import Table
+
+from kg.namespaces import curie
+
+FORMATS = ("table", "csv", "tsv", "json")
+
+
+def cell(value: object) -> str:
+    """A value as text: IRIs and literals by their value, nothing as an empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return value.value
+    return str(value)
+
+
+def choose_format(requested: str | None) -> str:
+    """The format to print in: the one asked for, else a table on a terminal, CSV in a pipe."""
+    if requested:
+        return requested
+    return "table" if sys.stdout.isatty() else "csv"
+
+
+def render(
+    columns: Sequence[str], rows: Sequence[Mapping[str, object]], fmt: str, title: str | None = None
+) -> str:
+    """Rows (mappings from column to value) in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return json.dumps(
+            [{c: _json_value(r.get(c)) for c in columns} for r in rows],
+            ensure_ascii=False,
+            indent=2,
+        )
+    if fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([cell(row.get(c)) for c in columns])
+        return buffer.getvalue().rstrip("\n")
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*[_short(row.get(c)) for c in columns])
+    console = Console(file=io.StringIO(), width=max(100, Console().width), record=True)
+    console.print(table)
+    return console.export_text().rstrip("\n")
+
+
+def _short(value: object) -> str:
+    text = cell(value)
+    return curie(text) if isinstance(value, ox.NamedNode) else text
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, ox.Literal):
+        datatype = value.datatype.value
+        if datatype.endswith(("#integer", "#int", "#long")):
+            return int(value.value)
+        if datatype.endswith(("#decimal", "#double", "#float")):
+            return float(value.value)
+        if datatype.endswith("#boolean"):
+            return value.value == "true"
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    return cell(value)
