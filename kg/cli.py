@@ -340,7 +340,7 @@ def cases(store: StoreOpt = None, fmt: TableFormatOpt = None) -> None:
             "city": i.city_label or i.city,
             "triples": i.triples,
             "sources": i.sources,
-            "ontology": i.ontology_version,
+            "ontology": (i.ontology_version or "").rsplit("/", 1)[-1],
             "synthetic": i.synthetic,
             "loaded": i.loaded,
             "sha256": i.sha256[:12],
