@@ -62,7 +62,7 @@ def render(
 
 def _short(value: object) -> str:
     text = cell(value)
-    return curie(text) if isinstance(value, ox.NamedNode) else text
+    return curie(text) if text.startswith(("http://", "https://")) else text
 
 
 def _json_value(value: object) -> object:
