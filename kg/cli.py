@@ -476,6 +476,176 @@ def sparql(
     _print_result(result, _table_format(fmt))
 
 
+@app.command("queries")
+def list_queries(
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the titles.")] = Lang.en,
+    fmt: TableFormatOpt = None,
+) -> None:
+    """List the named queries (one per competency question) with their parameters."""
+    from kg.output import render
+    from kg.queries import load_queries
+
+    rows = [
+        {
+            "name": q.name,
+            "question": q.number,
+            "title": q.title.get(lang.value) or q.title.get("en"),
+            "parameters": ", ".join(
+                f"{p.name} ({p.type}{'' if p.default is None else ', default ' + p.default})"
+                for p in q.params
+            ),
+        }
+        for q in load_queries().values()
+    ]
+    typer.echo(render(["name", "question", "title", "parameters"], rows, _table_format(fmt)))
+
+
+@app.command()
+def query(
+    name: Annotated[
+        str, typer.Argument(help="A named query: its number (7), or name (07-foundation-holdings).")
+    ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", help="A parameter as name=value (repeatable); see 'flywheel queries'."
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    fmt: TableFormatOpt = None,
+) -> None:
+    """Run a named query. Parameters are bound as typed RDF terms, never pasted into the query."""
+    from kg.queries import QueryParameterError, bind, get_query
+    from kg.store import StoreError
+
+    values: dict[str, str] = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            typer.echo(f"error: --param takes name=value, not '{item}'", err=True)
+            raise typer.Exit(EXIT_UNREADABLE)
+        values[key.strip()] = value
+    try:
+        named = get_query(name)
+        bindings = bind(named, values)
+        with _open(store) as case_store:
+            result = case_store.query(named.text, {v.value: t for v, t in bindings.items()})
+    except (KeyError, QueryParameterError, StoreError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    _print_result(result, _table_format(fmt))
+
+
+@app.command("compare")
+def compare_cmd(
+    cases_: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[CASE]...",
+            help="Cases to compare (graph IRI or last part); default: all.",
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    fmt: TableFormatOpt = None,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Every column as CSV (for R, Stata, QCA tools).")
+    ] = False,
+    conditions: Annotated[
+        bool,
+        typer.Option(
+            "--conditions", help="Print the city x condition table of question 21 instead."
+        ),
+    ] = False,
+    min_scenarios: Annotated[
+        int | None,
+        typer.Option(
+            "--min-scenarios",
+            help="With --conditions: scenarios needed for the 'scenarios' condition.",
+        ),
+    ] = None,
+) -> None:
+    """Compare cities: stage dates, years from startup to inertia, loop closure, dominant logics."""
+    from kg.compare import COLUMNS, compare
+    from kg.output import render
+    from kg.store import StoreError
+
+    with _open(store) as case_store:
+        chosen = None
+        if cases_:
+            chosen = []
+            for name in cases_:
+                info = case_store.find_case(name)
+                if info is None:
+                    typer.echo(
+                        f"error: no case '{name}' in the store ({case_store.location})", err=True
+                    )
+                    raise typer.Exit(EXIT_FINDINGS)
+                chosen.append(info.iri)
+        try:
+            if conditions:
+                from kg.queries import bind, get_query
+
+                named = get_query("21")
+                values = {} if min_scenarios is None else {"minScenarios": str(min_scenarios)}
+                bindings = {v.value: t for v, t in bind(named, values).items()}
+                result = case_store.query(named.text, bindings)
+                rows = [
+                    r
+                    for r in result.rows
+                    if chosen is None or (r.get("case") and r["case"].value in chosen)
+                ]
+                typer.echo(
+                    render(list(result.variables), rows, "csv" if as_csv else _table_format(fmt))
+                )
+                return
+            rows = compare(case_store, chosen)
+        except StoreError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(EXIT_TOOL) from None
+    if as_csv or (fmt and fmt != "table"):
+        typer.echo(render(list(COLUMNS), rows, "csv" if as_csv else _table_format(fmt)))
+        return
+
+    def when(row, stage):
+        start = row[f"{stage}_start"]
+        precision = row[f"{stage}_start_precision"]
+        return f"{start} ({precision})" if start else ("unknown" if precision else "—")
+
+    short = [
+        {
+            "city": r["city"],
+            **{
+                stage: when(r, stage)
+                for stage in ("startup", "rotation", "acceleration", "inertia")
+            },
+            "years to inertia": ""
+            if r["years_startup_to_inertia"] is None
+            else f"{r['years_startup_to_inertia']} ({r['years_precision']})",
+            "loop closed": (
+                "yes" + (f" since {r['loop_closed_since']}" if r["loop_closed_since"] else "")
+            )
+            if r["loop_closed"]
+            else "no",
+            "dominant logics": " / ".join(
+                str(r[f"{s}_dominant_logic"] or "—")
+                for s in ("startup", "rotation", "acceleration", "inertia")
+            ),
+            "actions/flows/scenarios": f"{r['actions']}/{r['flows']}/{r['scenarios']}",
+        }
+        for r in rows
+    ]
+    typer.echo(
+        render(
+            list(short[0]) if short else ["city"],
+            short,
+            "table",
+            title="Cities compared (flywheel compare --csv gives every column)",
+        )
+    )
+
+
 def _print_result(result, fmt: str) -> None:
     from kg.output import render
 

@@ -1,0 +1,132 @@
+"""Comparing cities: one row per case, from the named queries and two compare queries.
+
+Each stage's start and end with their precision (an end left unknown is closed by the next
+episode's start), years from startup to inertia, whether and since when the loop is closed, the
+dominant logic per stage (most coded actions; ties joined with '+'), and counts of actions,
+flows and scenarios. Unknown stays visible: an unknown date is an empty cell with precision
+'unknown', never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from kg import paths
+from kg.namespaces import FW
+from kg.queries import get_query
+from kg.store import CaseStore
+
+STAGES = ("startup", "rotation", "acceleration", "inertia")
+_STAGE_OF = {str(FW[f"{s.capitalize()}Stage"]): s for s in STAGES}
+_PRECISION = {
+    str(FW.DayPrecision): "day",
+    str(FW.MonthPrecision): "month",
+    str(FW.YearPrecision): "year",
+    str(FW.UnknownDate): "unknown",
+}
+_RANK = {"day": 0, "month": 1, "year": 2, "unknown": 3}
+
+COLUMNS: tuple[str, ...] = (
+    "case",
+    "city",
+    *[
+        f"{s}_{part}"
+        for s in STAGES
+        for part in ("start", "start_precision", "end", "end_precision")
+    ],
+    "years_startup_to_inertia",
+    "years_precision",
+    "loop_closed",
+    "loop_closed_since",
+    "loop_closed_since_precision",
+    *[f"{s}_dominant_logic" for s in STAGES],
+    "actions",
+    "flows",
+    "scenarios",
+)
+DESCRIPTIONS: dict[str, str] = {
+    "case": "the case graph",
+    "city": "the city's English name",
+    "years_startup_to_inertia": "years from the start of the startup stage to the start of the inertia stage (empty when either is unknown)",
+    "years_precision": "the coarser precision of the two dates the years are computed from",
+    "loop_closed": "true when a re-aggregation flow feeds data back into a data foundation",
+    "loop_closed_since": "the earliest dated re-aggregation flow (empty when none is dated)",
+    "actions": "governance actions coded",
+    "flows": "data flows coded",
+    "scenarios": "scenarios coded",
+}
+for _s in STAGES:
+    DESCRIPTIONS[f"{_s}_start"] = f"first day of the city's first {_s} episode (xsd:date)"
+    DESCRIPTIONS[f"{_s}_end"] = "its stated end, else the next episode's start"
+    DESCRIPTIONS[f"{_s}_dominant_logic"] = (
+        f"the logic most coded actions in the {_s} stage followed"
+    )
+
+
+def _text(term) -> str | None:
+    return term.value if term is not None else None
+
+
+def _compare_query(name: str) -> str:
+    return (paths.QUERIES_DIR / "compare" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[str, object]]:
+    """One row per case (all cases, or those whose graph IRI is in ``cases``)."""
+    rows: dict[str, dict[str, object]] = {}
+    for r in store.query(_compare_query("summary")).rows:
+        case = _text(r["case"])
+        rows[case] = {c: None for c in COLUMNS} | {
+            "case": case,
+            "city": _text(r.get("cityLabel")),
+            "actions": int(_text(r["actions"])),
+            "flows": int(_text(r["flows"])),
+            "scenarios": int(_text(r["scenarios"])),
+            "loop_closed": _text(r["loopClosed"]) == "true",
+            "loop_closed_since": _text(r.get("loopSince")),
+            "loop_closed_since_precision": _PRECISION.get(_text(r.get("loopSincePrecision")) or ""),
+        }
+        for stage in STAGES:
+            rows[case][f"{stage}_start_precision"] = rows[case][f"{stage}_end_precision"] = None
+    seen: set[tuple[str, str]] = set()
+    for r in store.query(get_query("2").text).rows:  # ordered by sequence within a case
+        case, stage = _text(r["case"]), _STAGE_OF.get(_text(r["stage"]) or "")
+        if case not in rows or stage is None or (case, stage) in seen:
+            continue  # only the first episode of each stage
+        seen.add((case, stage))
+        row = rows[case]
+        row[f"{stage}_start"] = _text(r.get("start"))
+        row[f"{stage}_start_precision"] = _PRECISION.get(_text(r.get("startPrecision")) or "")
+        row[f"{stage}_end"] = _text(r.get("end"))
+        row[f"{stage}_end_precision"] = _PRECISION.get(_text(r.get("endPrecision")) or "")
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for r in store.query(_compare_query("logics")).rows:
+        stage = _STAGE_OF.get(_text(r["stage"]) or "")
+        if stage:
+            logic = _text(r["logic"]).rsplit("#", 1)[-1].removesuffix("Logic").lower()
+            counts[(_text(r["case"]), stage)][logic] = int(_text(r["actions"]))
+    for (case, stage), by_logic in counts.items():
+        if case in rows:
+            top = max(by_logic.values())
+            rows[case][f"{stage}_dominant_logic"] = "+".join(
+                sorted(k for k, v in by_logic.items() if v == top)
+            )
+    for row in rows.values():
+        row["years_startup_to_inertia"], row["years_precision"] = _years(row)
+    chosen = [rows[c] for c in sorted(rows) if cases is None or c in cases]
+    return chosen
+
+
+def _years(row: dict[str, object]) -> tuple[float | None, str | None]:
+    start, end = row.get("startup_start"), row.get("inertia_start")
+    if not start or not end:
+        return None, None
+    days = (dt.date.fromisoformat(str(end)) - dt.date.fromisoformat(str(start))).days
+    precision = max(
+        str(row["startup_start_precision"]),
+        str(row["inertia_start_precision"]),
+        key=lambda p: _RANK.get(p, 3),
+    )
+    return round(days / 365.25, 1), precision
