@@ -515,7 +515,7 @@ def query(
     fmt: TableFormatOpt = None,
 ) -> None:
     """Run a named query. Parameters are bound as typed RDF terms, never pasted into the query."""
-    from kg.queries import QueryParameterError, bind, get_query
+    from kg.queries import QueryParameterError, UnknownQueryError, bind, get_query
     from kg.store import StoreError
 
     values: dict[str, str] = {}
@@ -530,9 +530,8 @@ def query(
         bindings = bind(named, values)
         with _open(store) as case_store:
             result = case_store.query(named.text, {v.value: t for v, t in bindings.items()})
-    except (KeyError, QueryParameterError, StoreError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        typer.echo(f"error: {message}", err=True)
+    except (UnknownQueryError, QueryParameterError, StoreError) as error:
+        typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
     _print_result(result, _table_format(fmt))
 
@@ -588,7 +587,7 @@ def compare_cmd(
                 from kg.queries import bind, get_query
 
                 named = get_query("21")
-                values = {} if min_scenarios is None else {"minScenarios": str(min_scenarios)}
+                values = {} if min_scenarios is None else {"k": str(min_scenarios)}
                 bindings = {v.value: t for v, t in bind(named, values).items()}
                 result = case_store.query(named.text, bindings)
                 rows = [

@@ -50,12 +50,15 @@ def render(
         for row in rows:
             writer.writerow([cell(row.get(c)) for c in columns])
         return buffer.getvalue().rstrip("\n")
+    cells = [[_short(row.get(c)) for c in columns] for row in rows]
     table = Table(title=title, show_lines=False)
     for column in columns:
         table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*[_short(row.get(c)) for c in columns])
-    console = Console(file=io.StringIO(), width=max(100, Console().width), record=True)
+    for row in cells:
+        table.add_row(*row)
+    # as wide as the content needs, so that cells are not folded
+    needed = sum(max([len(c), *(len(r[i]) for r in cells)]) + 3 for i, c in enumerate(columns)) + 1
+    console = Console(file=io.StringIO(), width=max(80, needed), record=True)
     console.print(table)
     return console.export_text().rstrip("\n")
 

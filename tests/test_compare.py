@@ -1,0 +1,96 @@
+"""flywheel compare on the bundled cases, against answers worked out by hand from the files."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from kg import paths
+from kg.compare import COLUMNS, compare
+from kg.loading import load_files
+from kg.store import open_store
+from tests.conftest import run_flywheel
+
+CASE = "https://w3id.org/dataflywheel/case/"
+
+
+@pytest.fixture(scope="module")
+def rows() -> dict[str, dict]:
+    store = open_store("memory:")
+    assert load_files(store, paths.bundled_case_files()).ok
+    return {row["case"].rsplit("/", 1)[-1]: row for row in compare(store)}
+
+
+def test_one_row_per_city(rows) -> None:
+    assert sorted(rows) == ["city-a", "hangzhou", "shanghai"]
+    assert {r["city"] for r in rows.values()} == {"City A", "Hangzhou", "Shanghai"}
+
+
+def test_hangzhou(rows) -> None:
+    r = rows["hangzhou"]
+    # hangzhou.ttl: ep-startup 2016-04-01 (month), ep-rotation 2017-01-01 (month),
+    # ep-acceleration 2018-04-13 (day), ep-inertia 2020-03-01 (month); no end dates stated,
+    # so each end is the next episode's start and the last one is open.
+    assert (r["startup_start"], r["startup_start_precision"]) == ("2016-04-01", "month")
+    assert (r["startup_end"], r["startup_end_precision"]) == ("2017-01-01", "month")
+    assert (r["rotation_end"], r["rotation_end_precision"]) == ("2018-04-13", "day")
+    assert (r["acceleration_start"], r["acceleration_end"]) == ("2018-04-13", "2020-03-01")
+    assert (r["inertia_start"], r["inertia_end"], r["inertia_end_precision"]) == (
+        "2020-03-01",
+        None,
+        "unknown",
+    )
+    # 2016-04-01 to 2020-03-01 is 1,430 days = 3.9 years; both dates to the month
+    assert (r["years_startup_to_inertia"], r["years_precision"]) == (3.9, "month")
+    # no re-aggregation flow is coded
+    assert r["loop_closed"] is False and r["loop_closed_since"] is None
+    # startup: one political, one technical action; rotation: two bureaucratic;
+    # acceleration: three technical; inertia: the political inspection
+    assert [
+        r[f"{s}_dominant_logic"] for s in ("startup", "rotation", "acceleration", "inertia")
+    ] == ["political+technical", "bureaucratic", "technical", "political"]
+    assert (r["actions"], r["flows"], r["scenarios"]) == (8, 1, 4)
+
+
+def test_shanghai(rows) -> None:
+    r = rows["shanghai"]
+    assert [r[f"{s}_start"] for s in ("startup", "rotation", "acceleration", "inertia")] == [
+        "2018-03-30",
+        "2018-04-12",
+        "2018-10-17",
+        "2020-05-08",
+    ]
+    # 2018-03-30 to 2020-05-08: 731 days to 2020-03-30 (2020 is a leap year) + 39 = 770 days
+    assert (r["years_startup_to_inertia"], r["years_precision"]) == (2.1, "day")
+    assert r["loop_closed"] is False
+    assert r["rotation_dominant_logic"] == "bureaucratic+technical"
+    assert (r["actions"], r["flows"], r["scenarios"]) == (6, 3, 2)
+
+
+def test_city_a_keeps_the_unknown_unknown(rows) -> None:
+    r = rows["city-a"]
+    for stage in ("startup", "rotation", "acceleration", "inertia"):
+        assert r[f"{stage}_start"] is None and r[f"{stage}_start_precision"] == "unknown"
+        assert r[f"{stage}_end"] is None and r[f"{stage}_end_precision"] == "unknown"
+    assert r["years_startup_to_inertia"] is None
+    # the abstract's loop ends in re-aggregation (platform -> foundation), date unknown
+    assert r["loop_closed"] is True and r["loop_closed_since"] is None
+    assert [
+        r[f"{s}_dominant_logic"] for s in ("startup", "rotation", "acceleration", "inertia")
+    ] == ["political", "bureaucratic", "technical", "platform"]
+    assert (r["actions"], r["flows"], r["scenarios"]) == (4, 5, 1)
+
+
+def test_cli_compare_csv(tmp_path) -> None:
+    store = str(tmp_path / "store")
+    assert run_flywheel("load", "--bundled", "--store", store).returncode == 0
+    result = run_flywheel("compare", "--csv", "--store", store)
+    assert result.returncode == 0, result.stderr
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert tuple(table[0]) == COLUMNS
+    assert [row["case"] for row in table] == [CASE + s for s in ("city-a", "hangzhou", "shanghai")]
+    assert table[1]["years_startup_to_inertia"] == "3.9"
+    table_view = run_flywheel("compare", "--store", store, "--format", "table")
+    assert "Hangzhou" in table_view.stdout and "2016-04-01 (month)" in table_view.stdout
