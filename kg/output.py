@@ -80,3 +80,20 @@ def _json_value(value: object) -> object:
     if isinstance(value, bool | int | float) or value is None:
         return value
     return cell(value)
+
+
+def as_frame(rows: Sequence[Mapping[str, object]]):
+    """Rows (from a named query or :func:`kg.compare.compare`) as a pandas DataFrame.
+
+    Needs pandas (``pip install pandas``); raises ImportError saying so otherwise.
+    """
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError("as_frame needs pandas: pip install pandas") from None
+    return pandas.DataFrame(
+        [
+            {k: cell(v) if isinstance(v, ox.NamedNode | ox.Literal) else v for k, v in row.items()}
+            for row in rows
+        ]
+    )

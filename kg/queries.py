@@ -25,11 +25,14 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pyoxigraph as ox
 
 from kg import paths
+
+if TYPE_CHECKING:
+    from kg.store import CaseStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 REQUIRED = "-"
@@ -375,9 +378,12 @@ def _plain(term: object) -> str | None:
 
 
 def run(
-    store: ox.Store, query: NamedQuery | str | int, values: Mapping[str, str] | None = None
+    store: CaseStore | ox.Store,
+    query: NamedQuery | str | int,
+    values: Mapping[str, str] | None = None,
 ) -> list[dict[str, str | None]]:
-    """Run a named query on a store and return its rows as plain strings.
+    """Run a named query on a case store (any backend) or a raw pyoxigraph Store, and return
+    its rows as plain strings.
 
     IRIs come back as their IRI, literals as their lexical value, unbound cells as None; each row
     has every variable the query returns, in the query's order.
@@ -385,6 +391,11 @@ def run(
     if not isinstance(query, NamedQuery):
         query = get_query(query)
     substitutions = bind(query, values)
+    if not isinstance(store, ox.Store):
+        result = store.query(query.text, {v.value: t for v, t in substitutions.items()})
+        if result.boolean is not None or not result.variables:
+            raise QueryDefinitionError(f"query {query.name} is not a SELECT query")
+        return [{n: _plain(row.get(n)) for n in result.variables} for row in result.rows]
     results = store.query(query.text, substitutions=substitutions)
     if not isinstance(results, ox.QuerySolutions):
         raise QueryDefinitionError(f"query {query.name} is not a SELECT query")

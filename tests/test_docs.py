@@ -62,3 +62,14 @@ def test_guide_mentions_every_fw_term_the_bundled_cases_use() -> None:
     }
     missing = sorted(t for t in used - schemes if not re.search(re.escape(t) + r"\b", text))
     assert missing == []
+
+
+def test_readme_python_example_runs(capsys) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "[('City A', 365), ('Hangzhou', 501), ('Shanghai', 400)]"
+    assert "('startup stage', '2016-04-01', 'next episode')" in out[1]
+    assert out[2] == "{'City A': None, 'Hangzhou': 3.9, 'Shanghai': 2.1}"
+    assert out[3].startswith("True ")
