@@ -234,6 +234,18 @@ def _open(store: str | None):
         raise typer.Exit(EXIT_TOOL) from None
 
 
+CaseArg = Annotated[str, typer.Argument(help="The case's graph IRI or its last part (hangzhou).")]
+
+
+def _find(case_store, name: str):
+    """The catalog entry of a case named by IRI or last part; exit 1 with a message if absent."""
+    info = case_store.find_case(name)
+    if info is None:
+        typer.echo(f"error: no case '{name}' in the store ({case_store.location})", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    return info
+
+
 def _table_format(fmt: str | None) -> str:
     from kg.output import FORMATS, choose_format
 
@@ -352,15 +364,12 @@ def cases(store: StoreOpt = None, fmt: TableFormatOpt = None) -> None:
 
 @app.command()
 def remove(
-    case: Annotated[str, typer.Argument(help="The case's graph IRI or its last part (hangzhou).")],
+    case: CaseArg,
     store: StoreOpt = None,
 ) -> None:
     """Remove one case (its graph and its catalog entry) from the store."""
     with _open(store) as case_store:
-        info = case_store.find_case(case)
-        if info is None:
-            typer.echo(f"error: no case '{case}' in the store ({case_store.location})", err=True)
-            raise typer.Exit(EXIT_FINDINGS)
+        info = _find(case_store, case)
         case_store.remove_case(info.iri)
     typer.echo(f"Removed <{info.iri}>.")
 
@@ -376,7 +385,7 @@ class ExportFormat(enum.StrEnum):
 
 @app.command()
 def export(
-    case: Annotated[str, typer.Argument(help="The case's graph IRI or its last part (hangzhou).")],
+    case: CaseArg,
     store: StoreOpt = None,
     fmt: Annotated[
         ExportFormat, typer.Option("--format", help="RDF syntax.")
@@ -387,10 +396,7 @@ def export(
     from rdflib import Dataset, URIRef
 
     with _open(store) as case_store:
-        info = case_store.find_case(case)
-        if info is None:
-            typer.echo(f"error: no case '{case}' in the store ({case_store.location})", err=True)
-            raise typer.Exit(EXIT_FINDINGS)
+        info = _find(case_store, case)
         graph = case_store.case_graph(info.iri)
     if fmt in (ExportFormat.trig, ExportFormat.nquads):
         dataset = Dataset()
@@ -573,15 +579,7 @@ def compare_cmd(
     with _open(store) as case_store:
         chosen = None
         if cases_:
-            chosen = []
-            for name in cases_:
-                info = case_store.find_case(name)
-                if info is None:
-                    typer.echo(
-                        f"error: no case '{name}' in the store ({case_store.location})", err=True
-                    )
-                    raise typer.Exit(EXIT_FINDINGS)
-                chosen.append(info.iri)
+            chosen = [_find(case_store, name).iri for name in cases_]
         try:
             if conditions:
                 from kg.queries import bind, get_query

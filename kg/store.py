@@ -140,6 +140,17 @@ def _catalog_quads(case: CaseGraph, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
     return out
 
 
+RDFS_LABEL = ox.NamedNode(str(RDFS.label))
+
+
+def _catalog_without(catalog: Sequence[ox.Quad], iris: set[str]) -> list[ox.Quad]:
+    """The catalog minus the entries of these cases, and minus the labels of cities that no
+    remaining case names (a replaced case re-adds its own; a removed case leaves none behind)."""
+    kept = [q for q in catalog if q.subject.value not in iris and q.object.value not in iris]
+    cities = {q.object.value for q in kept if q.predicate.value == _DCT + "spatial"}
+    return [q for q in kept if q.predicate != RDFS_LABEL or q.subject.value in cities]
+
+
 _CATALOG_QUERY = f"""
 PREFIX dcat: <{_DCAT}> PREFIX dct: <{_DCT}> PREFIX void: <{_VOID}> PREFIX spdx: <{_SPDX}>
 PREFIX rdfs: <{RDFS}> PREFIX fw: <{FW}>
@@ -223,14 +234,7 @@ class CaseStore(ABC):
             quads = to_oxigraph(case.graph, case.iri)
             graphs[case.iri] = quads
             catalog_quads.extend(_catalog_quads(case, quads))
-        kept = [
-            q
-            for q in self._graph_quads(CATALOG)
-            if not (
-                q.subject.value in graphs
-                or (q.predicate.value == _DCAT + "dataset" and q.object.value in graphs)
-            )
-        ]
+        kept = _catalog_without(self._graph_quads(CATALOG), set(graphs))
         graphs[CATALOG] = kept + catalog_quads
         self._replace_graphs(graphs, ())
         wanted = set(g for g in graphs if g != CATALOG)
@@ -240,11 +244,7 @@ class CaseStore(ABC):
         """Remove a case and its catalog entry; False if there was no such case."""
         if iri not in {c.iri for c in self.cases()}:
             return False
-        kept = [
-            q
-            for q in self._graph_quads(CATALOG)
-            if q.subject.value != iri and q.object.value != iri
-        ]
+        kept = _catalog_without(self._graph_quads(CATALOG), {iri})
         self._replace_graphs({CATALOG: kept}, [iri])
         return True
 
@@ -319,6 +319,8 @@ class OxigraphStore(CaseStore):
             )
         except SyntaxError as error:
             raise StoreError(f"the query is not valid SPARQL: {error}") from None
+        except RuntimeError as error:  # e.g. a bound variable the SELECT does not project
+            raise StoreError(f"the query cannot be run: {error}") from None
         return _result(result)
 
     def _replace_graphs(self, graphs, drop):
@@ -344,7 +346,9 @@ class OxigraphStore(CaseStore):
         self._store.bulk_extend(quads)
 
     def close(self) -> None:
-        self._store.flush() if self.location != "memory:" else None
+        if self.location != "memory:" and self._store is not None:
+            self._store.flush()
+            self._store = None  # drop it, so RocksDB's lock is released and the folder can reopen
 
 
 def _result(result) -> QueryResult:
