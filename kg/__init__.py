@@ -29,7 +29,7 @@ _LAZY = {
     "CaseStore": "kg.store",
     "load_files": "kg.loading",
     "expand_paths": "kg.loading",
-    "compare": "kg.compare",
+    "compare": "kg.comparison",
     "run_query": "kg.queries",
     "get_query": "kg.queries",
     "load_queries": "kg.queries",

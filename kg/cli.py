@@ -572,7 +572,7 @@ def compare_cmd(
     ] = None,
 ) -> None:
     """Compare cities: stage dates, years from startup to inertia, loop closure, dominant logics."""
-    from kg.compare import COLUMNS, compare
+    from kg.comparison import COLUMNS, compare
     from kg.output import render
     from kg.store import StoreError
 

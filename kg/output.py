@@ -83,7 +83,7 @@ def _json_value(value: object) -> object:
 
 
 def as_frame(rows: Sequence[Mapping[str, object]]):
-    """Rows (from a named query or :func:`kg.compare.compare`) as a pandas DataFrame.
+    """Rows (from a named query or :func:`kg.comparison.compare`) as a pandas DataFrame.
 
     Needs pandas (``pip install pandas``); raises ImportError saying so otherwise.
     """
