@@ -8,7 +8,7 @@ import io
 import pytest
 
 from kg import paths
-from kg.compare import COLUMNS, compare
+from kg.comparison import COLUMNS, compare
 from kg.loading import load_files
 from kg.store import open_store
 from tests.conftest import run_flywheel
