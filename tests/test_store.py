@@ -465,3 +465,16 @@ def test_embedded_store_persists(tmp_path) -> None:
         second.close()
     with open_store(folder) as third:  # and once more, as a context manager
         assert [i.iri for i in third.cases()] == [i.iri for i in saved]
+
+
+def test_every_named_query_answers_the_same_on_every_backend(make_store) -> None:
+    """The query library over all three backends: the remote one binds parameters with a VALUES
+    block (SPARQL protocol), the embedded ones with Oxigraph's substitutions."""
+    from kg.queries import load_queries, run
+
+    stores = [make_store(kind) for kind in BACKENDS]
+    for store in stores:
+        store.put_cases(bundled())
+    for name, query in load_queries().items():
+        answers = [run(store, query) for store in stores]
+        assert answers[0] == answers[1] == answers[2], name
