@@ -7,7 +7,7 @@ then handed over as rdflib graphs, one per case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
@@ -68,11 +68,23 @@ class RdfInputError(Exception):
 
 @dataclass(frozen=True)
 class CaseGraph:
-    """One case read from a file: the name of its graph, the file, and its triples."""
+    """One case read from a file: the name of its graph, the file, and its triples.
+
+    ``triples`` keeps the parser's own Oxigraph triples when the case was read from a file, so
+    that a store can write them without converting the rdflib graph back.
+    """
 
     iri: str
     source: str
     graph: Graph
+    triples: tuple[ox.Triple, ...] = field(default=(), compare=False, repr=False)
+
+    def quads(self) -> list[ox.Quad]:
+        """The case's triples as quads in its own named graph."""
+        if not self.triples:
+            return to_oxigraph(self.graph, self.iri)
+        name = ox.NamedNode(self.iri)
+        return [ox.Quad(t.subject, t.predicate, t.object, name) for t in self.triples]
 
 
 def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
@@ -192,14 +204,17 @@ def read_cases(path: Path | str, fmt: str | None = None) -> list[CaseGraph]:
     quads = read_quads(path, fmt)
     bnodes: dict[str, BNode] = {}
     graphs: dict[str | None, Graph] = {}
+    triples: dict[str | None, list[ox.Triple]] = {}
     for quad in quads:
         name = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
         graph = graphs.get(name)
         if graph is None:
             graph = graphs[name] = Graph()
+            triples[name] = []
         graph.add(
             (_term(quad.subject, bnodes), _term(quad.predicate, bnodes), _term(quad.object, bnodes))
         )
+        triples[name].append(quad.triple)
     named = {k: v for k, v in graphs.items() if k is not None}
     if named and None in graphs:
         raise RdfInputError(
@@ -209,5 +224,7 @@ def read_cases(path: Path | str, fmt: str | None = None) -> list[CaseGraph]:
         )
     if not named:
         graph = graphs.get(None, Graph())
-        return [CaseGraph(_case_iri(graph, path), str(path), graph)]
-    return [CaseGraph(name, str(path), graph) for name, graph in named.items()]
+        return [CaseGraph(_case_iri(graph, path), str(path), graph, tuple(triples.get(None, ())))]
+    return [
+        CaseGraph(name, str(path), graph, tuple(triples[name])) for name, graph in named.items()
+    ]

@@ -140,15 +140,30 @@ def _catalog_quads(case: CaseGraph, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
     return out
 
 
-RDFS_LABEL = ox.NamedNode(str(RDFS.label))
+def _catalog_update(remove: Iterable[str], add: Sequence[ox.Quad]) -> str:
+    """A SPARQL update that removes these cases' catalog entries (and the labels of their
+    cities) and inserts new entries: it touches only those entries, however large the catalog."""
+    catalog, label, spatial = (
+        ox.NamedNode(CATALOG),
+        ox.NamedNode(str(RDFS.label)),
+        ox.NamedNode(_DCT + "spatial"),
+    )
+    parts = []
+    for iri in remove:
+        case = ox.NamedNode(iri)
+        parts.append(
+            f"DELETE {{ GRAPH {catalog} {{ ?city {label} ?name }} }} "
+            f"WHERE {{ GRAPH {catalog} {{ {case} {spatial} ?city . ?city {label} ?name }} }}"
+        )
+        parts.append(f"DELETE WHERE {{ GRAPH {catalog} {{ {case} ?p ?o }} }}")
+        parts.append(f"DELETE DATA {{ GRAPH {catalog} {{ {catalog} <{_DCAT}dataset> {case} }} }}")
+    if add:
+        parts.append(f"INSERT DATA {{ GRAPH {catalog} {{ {_triples_text(add)} }} }}")
+    return " ;\n".join(parts)
 
 
-def _catalog_without(catalog: Sequence[ox.Quad], iris: set[str]) -> list[ox.Quad]:
-    """The catalog minus the entries of these cases, and minus the labels of cities that no
-    remaining case names (a replaced case re-adds its own; a removed case leaves none behind)."""
-    kept = [q for q in catalog if q.subject.value not in iris and q.object.value not in iris]
-    cities = {q.object.value for q in kept if q.predicate.value == _DCT + "spatial"}
-    return [q for q in kept if q.predicate != RDFS_LABEL or q.subject.value in cities]
+def _triples_text(quads: Iterable[ox.Quad]) -> str:
+    return " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
 
 
 _CATALOG_QUERY = f"""
@@ -160,6 +175,7 @@ SELECT ?case (SAMPLE(?title) AS ?label) (SAMPLE(?city) AS ?cityIri) (SAMPLE(?cit
        (SAMPLE(?synthetic) AS ?isSynthetic)
 WHERE {{
   GRAPH <{CATALOG}> {{
+    #ONLY#
     <{CATALOG}> dcat:dataset ?case .
     ?case void:triples ?n ; spdx:checksum ?hash ; dct:modified ?when .
     OPTIONAL {{ ?case dct:title ?title FILTER(LANGMATCHES(LANG(?title), "en")) }}
@@ -185,9 +201,11 @@ class CaseStore(ABC):
         """Run a read-only query."""
 
     @abstractmethod
-    def _replace_graphs(self, graphs: Mapping[str, Sequence[ox.Quad]], drop: Iterable[str]) -> None:
-        """Replace (or create) whole named graphs and drop others, as atomically as the backend
-        allows."""
+    def _write(
+        self, graphs: Mapping[str, Sequence[ox.Quad]], drop: Iterable[str], catalog_update: str = ""
+    ) -> None:
+        """Replace (or create) whole named graphs, drop others, then apply a SPARQL update to the
+        catalog, as atomically as the backend allows."""
 
     @abstractmethod
     def _graph_quads(self, iri: str) -> list[ox.Quad]:
@@ -218,9 +236,7 @@ class CaseStore(ABC):
             f'<{OWL.versionInfo}> ?v FILTER(STR(?v) = "{_version()}") }} }}'
         )
         if not current.boolean:
-            self._replace_graphs(
-                {ONTOLOGY_IRI: to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI)}, ()
-            )
+            self._write({ONTOLOGY_IRI: to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI)}, ())
 
     def put_cases(self, cases: Sequence[CaseGraph]) -> list[CaseInfo]:
         """Store cases, each in its own named graph, replacing any earlier version, with their
@@ -231,26 +247,26 @@ class CaseStore(ABC):
         for case in cases:
             if case.iri in (CATALOG, ONTOLOGY_IRI):
                 raise StoreError(f"{case.source}: the graph name <{case.iri}> is reserved")
-            quads = to_oxigraph(case.graph, case.iri)
+            quads = case.quads()
             graphs[case.iri] = quads
             catalog_quads.extend(_catalog_quads(case, quads))
-        kept = _catalog_without(self._graph_quads(CATALOG), set(graphs))
-        graphs[CATALOG] = kept + catalog_quads
-        self._replace_graphs(graphs, ())
-        wanted = set(g for g in graphs if g != CATALOG)
-        return [info for info in self.cases() if info.iri in wanted]
+        self._write(graphs, (), _catalog_update(graphs, catalog_quads))
+        return self.cases(only=graphs)
 
     def remove_case(self, iri: str) -> bool:
         """Remove a case and its catalog entry; False if there was no such case."""
-        if iri not in {c.iri for c in self.cases()}:
+        if not self.cases(only=[iri]):
             return False
-        kept = _catalog_without(self._graph_quads(CATALOG), {iri})
-        self._replace_graphs({CATALOG: kept}, [iri])
+        self._write({}, [iri], _catalog_update([iri], ()))
         return True
 
-    def cases(self) -> list[CaseInfo]:
-        """The catalog: every case in the store."""
-        result = self.query(_CATALOG_QUERY)
+    def cases(self, only: Iterable[str] | None = None) -> list[CaseInfo]:
+        """The catalog: every case in the store, or only those with these graph IRIs."""
+        only_values = ""
+        if only is not None:
+            names = " ".join(str(ox.NamedNode(iri)) for iri in only)
+            only_values = f"VALUES ?case {{ {names} }}"
+        result = self.query(_CATALOG_QUERY.replace("#ONLY#", only_values))
         infos = []
         for row in result.rows:
             text = {k: (v.value if v is not None else None) for k, v in row.items()}
@@ -323,13 +339,16 @@ class OxigraphStore(CaseStore):
             raise StoreError(f"the query cannot be run: {error}") from None
         return _result(result)
 
-    def _replace_graphs(self, graphs, drop):
-        # One SPARQL update is one Oxigraph transaction: readers see every graph before or
-        # after, never half-written.
+    def _write(self, graphs, drop, catalog_update=""):
+        # One SPARQL update is one Oxigraph transaction: readers see every graph and the
+        # catalog before or after, never half-written.
         parts = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in (*drop, *graphs)]
         for iri, quads in graphs.items():
-            body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-            parts.append(f"INSERT DATA {{ GRAPH {ox.NamedNode(iri)} {{ {body} }} }}")
+            parts.append(
+                f"INSERT DATA {{ GRAPH {ox.NamedNode(iri)} {{ {_triples_text(quads)} }} }}"
+            )
+        if catalog_update:
+            parts.append(catalog_update)
         self._store.update(" ;\n".join(parts))
 
     def _graph_quads(self, iri):
@@ -340,7 +359,7 @@ class OxigraphStore(CaseStore):
         self.ensure_ontology()
         quads: list[ox.Quad] = []
         for case in cases:
-            case_quads = to_oxigraph(case.graph, case.iri)
+            case_quads = case.quads()
             quads.extend(case_quads)
             quads.extend(_catalog_quads(case, case_quads))
         self._store.bulk_extend(quads)
@@ -414,7 +433,9 @@ class RemoteStore(CaseStore):
         parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
         return _result(parsed)
 
-    def _replace_graphs(self, graphs, drop):
+    def _write(self, graphs, drop, catalog_update=""):
+        # Each graph is replaced in one Graph Store Protocol request; the catalog follows in
+        # one SPARQL update. The server makes each request atomic, not the sequence.
         for iri in drop:
             self._request("DELETE", self.gsp_url, params={"graph": iri})
         for iri, quads in graphs.items():
@@ -432,6 +453,13 @@ class RemoteStore(CaseStore):
                 params={"graph": iri},
                 content=body,
                 headers={"Content-Type": "application/n-triples"},
+            )
+        if catalog_update:
+            self._request(
+                "POST",
+                self.update_url,
+                content=catalog_update.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update"},
             )
 
     def _graph_quads(self, iri):
