@@ -1,0 +1,845 @@
+"""Benchmark: the case store at city scale (load, validate, query, memory) against raw
+pyoxigraph and plain pySHACL, each baseline measured in the same run on the same data.
+
+What is compared:
+  load      flywheel  OxigraphStore(path).bulk_put(cases), rdflib case graphs in, in chunks of
+                      --chunk cities (includes the rdflib -> Oxigraph conversion and the catalog)
+            raw       pyoxigraph Store(path).bulk_extend(quads) of the same quads (cases, catalog,
+                      ontology), already parsed, in the same chunks
+            and, for --transactional cities: put_cases() in batches of --batch (one SPARQL update
+            per batch) against raw Store.extend() of the same batches (one transaction each)
+  validate  flywheel  one CaseValidator (shapes parsed once, Oxigraph-backed SPARQL)
+            plain     pyshacl.validate(graph, shacl_graph=<shapes file>, ont_graph=<class
+                      hierarchy>) per case, on the same sample of --validate-sample cities
+  query     flywheel  store.query(text, bindings) (rows become dicts of Oxigraph terms)
+            raw       raw.query(text, substitutions=...) on the raw store, every row consumed
+            median of --repeat runs each, interleaved; every named query in queries/, the
+            "case" parameter set to one synthetic city, the other parameters left at defaults
+  scaling   the flywheel store at a small size (--scale-at cities) and at --cities
+  memory    the peak resident set size of this process (ru_maxrss)
+
+Synthetic cities are written once as N-Quads files (one per city) in a cache folder keyed by
+--actions, --seed and the generator's source; --no-cache generates into a temporary folder.
+
+    python bench/store.py [--cities 1000] [--actions 100] [--cities 50 for a quick run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import multiprocessing
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+
+from kg import ontology, paths
+from kg.rdfio import CaseGraph, read_cases, to_oxigraph
+from kg.store import CATALOG, OxigraphStore
+from kg.synth import case_iri, synthetic_case
+from kg.validation import CaseValidator
+from kg.version import ONTOLOGY_IRI
+
+NQ = ox.RdfFormat.N_QUADS
+MB = 1024 * 1024
+TARGETS: list[tuple[str, str, bool | None]] = []  # (what, figure, met)
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def peak_rss_mb(who: int = 0) -> float:
+    """Peak resident set size in MB (ru_maxrss is in kB on Linux)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if who else resource.RUSAGE_SELF)
+    return usage.ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / MB
+
+
+def target(what: str, figure: str, met: bool | None) -> None:
+    TARGETS.append((what, figure, met))
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("inf")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}" if seconds < 10 else f"{seconds * 1000:.0f}"
+
+
+# --- synthetic cities, cached as N-Quads ----------------------------------------------------
+
+
+def generator_key(actions: int, seed: int) -> str:
+    """Cache key: the generator's parameters and the source of the modules that shape its output."""
+    digest = hashlib.sha256()
+    for module in ("synth.py", "version.py", "namespaces.py", "rdfio.py"):
+        digest.update((Path(paths.__file__).parent / module).read_bytes())
+    return f"a{actions}-s{seed}-{digest.hexdigest()[:10]}"
+
+
+def city_file(folder: Path, number: int) -> Path:
+    return folder / f"city-{number:04d}.nq"
+
+
+def _generate(job: tuple[int, int, int, str]) -> tuple[float, int]:
+    number, actions, seed, folder = job
+    start = time.perf_counter()
+    graph = synthetic_case(number, actions=actions, seed=seed)
+    seconds = time.perf_counter() - start
+    quads = to_oxigraph(graph, case_iri(number))
+    target_file = city_file(Path(folder), number)
+    partial = target_file.with_suffix(f".{os.getpid()}.part")
+    ox.serialize(quads, output=str(partial), format=NQ)
+    partial.replace(target_file)
+    return seconds, len(quads)
+
+
+def ensure_cities(folder: Path, cities: int, actions: int, seed: int, workers: int) -> str:
+    """Write every missing city file; returns a line saying what it cost."""
+    folder.mkdir(parents=True, exist_ok=True)
+    missing = [n for n in range(1, cities + 1) if not city_file(folder, n).exists()]
+    # the generator's own speed, measured on three cities whatever the cache holds
+    start = time.perf_counter()
+    for n in range(1, 4):
+        synthetic_case(n, actions=actions, seed=seed)
+    per_city = (time.perf_counter() - start) / 3
+    estimate = f"synthetic_case() {per_city * 1000:.0f} ms/city on one core"
+    if not missing:
+        return f"generation: all {cities} cities cached in {folder} ({estimate})"
+    start = time.perf_counter()
+    jobs = [(n, actions, seed, str(folder)) for n in missing]
+    if workers > 1 and len(missing) > 4:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_generate, jobs, chunksize=8)
+    else:
+        results = [_generate(job) for job in jobs]
+    wall = time.perf_counter() - start
+    cpu = sum(r[0] for r in results)
+    return (
+        f"generation: {len(missing)} cities in {wall:.1f} s wall with {workers} worker(s), "
+        f"written as N-Quads to {folder} (synthetic_case alone: {cpu:.1f} s CPU; {estimate})"
+    )
+
+
+def read_city(folder: Path, number: int) -> CaseGraph:
+    """A city as rdflib reads it back from its N-Quads file (the validation sample)."""
+    (case,) = read_cases(city_file(folder, number))
+    return case
+
+
+def make_city(folder: Path, number: int, actions: int, seed: int) -> CaseGraph:
+    """A city as flywheel's input: the rdflib graph, generated again (the generator is
+    deterministic, and faster than reading the file back into rdflib); the same quads as its
+    file, which the quad counts after loading confirm."""
+    graph = synthetic_case(number, actions=actions, seed=seed)
+    return CaseGraph(case_iri(number), str(city_file(folder, number)), graph)
+
+
+def city_quads(folder: Path, number: int) -> list[ox.Quad]:
+    return list(ox.parse(path=str(city_file(folder, number)), format=NQ))
+
+
+def chunks(total: int, size: int, breaks: Iterable[int]) -> list[range]:
+    """1..total in runs of at most ``size``, also cut after each number in ``breaks``."""
+    cuts = sorted({b for b in breaks if 0 < b < total} | set(range(size, total, size)) | {total})
+    out, start = [], 1
+    for cut in cuts:
+        out.append(range(start, cut + 1))
+        start = cut + 1
+    return out
+
+
+# --- validation -----------------------------------------------------------------------------
+
+_VALIDATOR: CaseValidator | None = None
+
+
+def _init_validator() -> None:
+    global _VALIDATOR
+    _VALIDATOR = CaseValidator()
+
+
+def _findings_key(validator: CaseValidator, findings) -> set:
+    return {
+        (f.shape, f.focus, f.severity, f.value)
+        for f in findings
+        if f.shape != "fws:VocabularyShape"  # checked in code, not by SHACL
+    }
+
+
+def plain_shacl(graph):
+    return pyshacl.validate(
+        graph,
+        shacl_graph=str(paths.CASE_SHAPES),
+        ont_graph=ontology.class_hierarchy(),
+        advanced=True,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+
+
+def _validate_both(job: tuple[str, int]) -> tuple[int, float, float, bool]:
+    """One sample city, flywheel then plain pySHACL, timed in the same worker."""
+    folder, number = job
+    graph = read_city(Path(folder), number).graph
+    assert _VALIDATOR is not None
+    start = time.perf_counter()
+    report = _VALIDATOR.validate(graph)
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    _, plain_report, _ = plain_shacl(graph)
+    theirs = time.perf_counter() - start
+    same = _findings_key(_VALIDATOR, report.findings) == _findings_key(
+        _VALIDATOR, _VALIDATOR.findings_from_report(plain_report, graph)
+    )
+    return len(graph), ours, theirs, same
+
+
+def _validate_ours(job: tuple[str, int]) -> int:
+    folder, number = job
+    graph = read_city(Path(folder), number).graph
+    assert _VALIDATOR is not None
+    return len(_VALIDATOR.validate(graph).findings)
+
+
+def bench_validation(folder: Path, cities: int, sample: int, workers: int) -> None:
+    sample = min(sample, cities)
+    if sample <= 0:
+        return
+    step = cities / sample
+    numbers = sorted({1 + int(i * step) for i in range(sample)})
+    jobs = [(str(folder), n) for n in numbers]
+    context = multiprocessing.get_context("fork")
+    print(f"\nValidation of {len(numbers)} sample cities (of {cities})")
+    # 1. per-case figures, flywheel and plain pySHACL timed one after the other in each worker
+    with context.Pool(workers, initializer=_init_validator) as pool:
+        both = pool.map(_validate_both, jobs, chunksize=1)
+    triples = statistics.mean(b[0] for b in both)
+    ours = statistics.mean(b[1] for b in both)
+    plain = statistics.mean(b[2] for b in both)
+    same = sum(1 for b in both if b[3])
+    # 2. one CaseValidator in this process, the whole sample in a row
+    start = time.perf_counter()
+    validator = CaseValidator()
+    setup = time.perf_counter() - start
+    serial = 0.0
+    for number in numbers:
+        graph = read_city(folder, number).graph
+        start = time.perf_counter()
+        validator.validate(graph)
+        serial += time.perf_counter() - start
+    # 3. the same sample on a pool of workers, each with its own CaseValidator
+    with context.Pool(workers, initializer=_init_validator) as pool:
+        pool.map(_validate_ours, jobs[: min(len(jobs), workers)], chunksize=1)  # warm up
+        start = time.perf_counter()
+        pool.map(_validate_ours, jobs, chunksize=1)
+        parallel = time.perf_counter() - start
+    speedup = ratio(plain, ours)
+    print(f"  {'':<44}{'flywheel':>10}{'plain pySHACL':>16}  plain/flywheel")
+    print(
+        f"  {'ms per case (mean, ' + f'{triples:,.0f} triples)':<44}{ours * 1000:>10.0f}"
+        f"{plain * 1000:>16.0f}  {speedup:.1f}x"
+    )
+    print(f"  same SHACL findings in {same} of {len(both)} cases")
+    print(
+        f"  one CaseValidator in one process: set-up {setup * 1000:.0f} ms, then {serial:.1f} s "
+        f"for the sample; {workers} worker processes: {parallel:.1f} s"
+    )
+    per_case, per_case_par = serial / len(numbers), parallel / len(numbers)
+    print(
+        f"  EXTRAPOLATED to all {cities} cities from the {len(numbers)}-city sample: "
+        f"{per_case * cities:.0f} s on one core, {per_case_par * cities:.0f} s with {workers} "
+        f"worker processes ({ratio(serial, parallel):.1f}x); plain pySHACL "
+        f"≈ {plain * cities:.0f} s on one core"
+    )
+    target("validation ≥ 3x faster than plain pySHACL", f"{speedup:.1f}x", speedup >= 3)
+    target("validation finds what plain pySHACL finds", f"{same}/{len(both)}", same == len(both))
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+class _TimedBulk:
+    """Stands in for the pyoxigraph Store inside OxigraphStore to time its bulk loader calls."""
+
+    def __init__(self, inner: ox.Store) -> None:
+        self.inner = inner
+        self.seconds = 0.0
+
+    def bulk_extend(self, quads) -> None:
+        start = time.perf_counter()
+        self.inner.bulk_extend(quads)
+        self.seconds += time.perf_counter() - start
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+@dataclass
+class Stores:
+    flywheel: OxigraphStore
+    quads: int
+
+
+def _new_graph_quads(store: ox.Store, graph: str, seen: set) -> list[ox.Quad]:
+    """Quads of one graph of ``store`` not in ``seen`` (added to it)."""
+    fresh = [
+        q for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)) if q not in seen
+    ]
+    seen.update(fresh)
+    return fresh
+
+
+def bench_load(
+    folder: Path,
+    work: Path,
+    cities: int,
+    actions: int,
+    seed: int,
+    chunk: int,
+    small: int,
+    at_small: Callable[[OxigraphStore], None],
+) -> Stores:
+    print(
+        f"\nLoading {cities} cities into two fresh on-disk stores, chunk by chunk "
+        f"({chunk} cities per call; flywheel and raw take turns going first)"
+    )
+    store = OxigraphStore(work / "flywheel")
+    timed = _TimedBulk(store.raw)
+    store._store = timed  # time the bulk loader inside bulk_put
+    raw = ox.Store(str(work / "raw"))
+    prep = load = raw_prep = raw_load = 0.0
+    total = 0
+    seen: set = set()
+
+    def load_raw(numbers: Iterable[int]) -> None:
+        # the same quads: the city files, and the catalog (and ontology) entries flywheel has
+        # made so far (those of a chunk loaded raw-first follow with the next chunk)
+        nonlocal raw_prep, raw_load, total
+        start = time.perf_counter()
+        quads = [q for n in numbers for q in city_quads(folder, n)]
+        quads += _new_graph_quads(timed.inner, CATALOG, seen)
+        quads += _new_graph_quads(timed.inner, ONTOLOGY_IRI, seen)
+        raw_prep += time.perf_counter() - start
+        total += len(quads)
+        start = time.perf_counter()
+        if quads:
+            raw.bulk_extend(quads)
+        raw_load += time.perf_counter() - start
+
+    def load_ours(numbers: Iterable[int]) -> None:
+        nonlocal prep, load
+        start = time.perf_counter()
+        cases = [make_city(folder, n, actions, seed) for n in numbers]
+        prep += time.perf_counter() - start
+        start = time.perf_counter()
+        store.bulk_put(cases)
+        load += time.perf_counter() - start
+
+    for index, numbers in enumerate(chunks(cities, chunk, [small])):
+        # alternate which store loads first, so neither always meets a warmer machine
+        order = (load_ours, load_raw) if index % 2 == 0 else (load_raw, load_ours)
+        for step in order:
+            step(numbers)
+            gc.collect()
+        if numbers[-1] == small:
+            store._store = timed.inner
+            at_small(store)
+            store._store = timed
+    load_raw([])  # the catalog entries of the last chunk, if it was loaded raw-first
+    store._store = timed.inner
+    start = time.perf_counter()
+    in_ours, in_raw = len(store.raw), len(raw)
+    counted = time.perf_counter() - start
+    same = (
+        "the same quads in both stores"
+        if in_ours == in_raw == total
+        else f"DIFFERENT: flywheel {in_ours:,}, raw {in_raw:,}, given {total:,}"
+    )
+    load_ratio = ratio(load, raw_load)
+    print(f"  {total:,} quads ({total / cities:,.0f} per city incl. catalog); {same}")
+    print(f"  {'':<42}{'seconds':>9}{'quads/s':>11}{'vs raw':>9}")
+    print(f"  {'raw pyoxigraph bulk_extend':<42}{raw_load:>9.1f}{total / raw_load:>11,.0f}")
+    print(f"  {'flywheel bulk_put':<42}{load:>9.1f}{total / load:>11,.0f}{load_ratio:>8.2f}x")
+    print(
+        f"  {'  of which the bulk loader':<42}{timed.seconds:>9.1f}"
+        f"{'':>11}{ratio(timed.seconds, raw_load):>8.2f}x"
+    )
+    print(
+        f"  {'  of which rdflib->Oxigraph, catalog, hash':<42}{load - timed.seconds:>9.1f}"
+        f"{'':>11}{ratio(load - timed.seconds, raw_load):>8.2f}x"
+    )
+    print(
+        f"  not timed: making the input, rdflib graphs (synthetic_case) {prep:.1f} s, "
+        f"Oxigraph quads (parsing the N-Quads) {raw_prep:.1f} s; counting both stores "
+        f"{counted:.1f} s"
+    )
+    print(
+        f"  on disk: flywheel {folder_mb(work / 'flywheel'):,.0f} MB, "
+        f"raw {folder_mb(work / 'raw'):,.0f} MB"
+    )
+    target("bulk load ≤ 1.5x raw pyoxigraph", f"{load_ratio:.2f}x", load_ratio <= 1.5)
+    gc.collect()
+    return Stores(store, total)
+
+
+def bench_transactional(
+    folder: Path, work: Path, cities: int, actions: int, seed: int, batch: int
+) -> None:
+    """Run in a process of its own (spawned): one SPARQL update holding a batch of cities is
+    big, and this process's peak memory should be the bulk-loaded store's."""
+    if cities <= 0:
+        return
+    print(f"\nTransactional loading of the first {cities} cities (batches of {batch})")
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        lines = pool.apply(_transactional, (folder, work, cities, actions, seed, batch))
+    print("\n".join(lines))
+
+
+def _transactional(
+    folder: Path, work: Path, cities: int, actions: int, seed: int, batch: int
+) -> list[str]:
+    store = OxigraphStore(work / "flywheel-tx")
+    raw = ox.Store(str(work / "raw-tx"))
+    ours = theirs = 0.0
+    seen: set = set()
+    for numbers in chunks(cities, batch, []):
+        cases = [make_city(folder, n, actions, seed) for n in numbers]
+        start = time.perf_counter()
+        store.put_cases(cases)
+        ours += time.perf_counter() - start
+        del cases
+        quads = [q for n in numbers for q in city_quads(folder, n)]
+        quads += _new_graph_quads(store.raw, CATALOG, seen)
+        quads += _new_graph_quads(store.raw, ONTOLOGY_IRI, seen)
+        start = time.perf_counter()
+        raw.extend(quads)
+        theirs += time.perf_counter() - start
+        del quads
+    same = "same quads" if len(store.raw) == len(raw) else "DIFFERENT quads"
+    store.close()
+    return [
+        f"  {'':<42}{'seconds':>9}{'vs raw':>9}  ({same}; run in a separate process, "
+        f"peak RSS {peak_rss_mb():,.0f} MB)",
+        f"  {'raw pyoxigraph extend (1 transaction/batch)':<42}{theirs:>9.1f}",
+        f"  {'flywheel put_cases (1 SPARQL update/batch)':<42}{ours:>9.1f}"
+        f"{ratio(ours, theirs):>8.2f}x",
+    ]
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Param:
+    name: str
+    type: str
+    default: str | None
+
+
+@dataclass(frozen=True)
+class _Query:
+    name: str
+    text: str
+    params: tuple[_Param, ...]
+
+
+_PARAM_LINE = re.compile(r"^#\s*param\s*:\s*(.*)$")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def named_queries() -> tuple[list, str]:
+    """The named queries, from kg.queries when it is there, else read off queries/*.rq here."""
+    try:
+        from kg.queries import load_queries
+    except ImportError:
+        pass
+    else:
+        return list(load_queries().values()), "kg.queries.load_queries()"
+    found = []
+    for path in sorted(paths.QUERIES_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        params = []
+        for line in text.splitlines():
+            match = _PARAM_LINE.match(line)
+            if match:
+                name, type_, default, *_ = [p.strip() for p in match.group(1).split("|")] + [""]
+                params.append(_Param(name, type_, None if default in ("", "-") else default))
+        found.append(_Query(path.stem, text, tuple(params)))
+    return found, f"{paths.QUERIES_DIR}/*.rq (kg.queries not importable: header read here)"
+
+
+def _term(type_: str, value: str) -> ox.NamedNode | ox.Literal:
+    kind = str(getattr(type_, "value", type_)).lower()
+    if kind == "iri":
+        return ox.NamedNode(value)
+    if kind in ("date", "integer", "decimal", "boolean", "datetime"):
+        name = {"datetime": "dateTime"}.get(kind, kind)
+        return ox.Literal(value, datatype=ox.NamedNode(_XSD + name))
+    return ox.Literal(value)
+
+
+def bindings_for(query, case: str, store: OxigraphStore) -> tuple[dict, list[str]]:
+    """Defaults for every parameter, ``case`` set to a synthetic city; an IRI default that lies
+    inside the default case (a scenario of Shanghai, say) becomes a node of the synthetic city
+    whose class name ends with the parameter's name. Returns the bindings and notes."""
+    values: dict[str, str] = {}
+    notes = []
+    names = [p.name for p in query.params]
+    case_default = next((p.default for p in query.params if p.name == "case"), None)
+    for param in query.params:
+        if param.name == "case":
+            values["case"] = case
+        elif (
+            str(getattr(param.type, "value", param.type)) == "iri"
+            and case_default
+            and (param.default is None or param.default.startswith(case_default.rstrip("/") + "/"))
+        ):
+            found = store.query(
+                f"SELECT ?x WHERE {{ GRAPH {ox.NamedNode(case)} {{ ?x a ?class }} "
+                f'FILTER(STRENDS(LCASE(STR(?class)), "{param.name.lower()}")) }} '
+                "ORDER BY ?x LIMIT 1"
+            )
+            if found.rows:
+                values[param.name] = found.rows[0]["x"].value
+                notes.append(f"{param.name}=<…{values[param.name].rsplit('/', 1)[-1]}>")
+    try:
+        from kg.queries import bind
+    except ImportError:
+        bound = {
+            p.name: _term(p.type, values.get(p.name) or p.default)
+            for p in query.params
+            if values.get(p.name) or p.default
+        }
+    else:
+        bound = {v.value: t for v, t in bind(query, values).items()}
+    assert set(bound) <= set(names)
+    return bound, notes
+
+
+def _consume(result) -> int:
+    if isinstance(result, bool | ox.QueryBoolean):
+        return int(bool(result))
+    return len([tuple(row) for row in result])
+
+
+def _rows(result) -> int:
+    return len(result.rows) if result.boolean is None else int(result.boolean)
+
+
+def median_ms(function: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), out
+
+
+@dataclass
+class Prepared:
+    query: object
+    per_case: bool
+    bindings: dict
+    notes: list[str]
+
+
+def prepare(queries: Sequence, case: str, store: OxigraphStore) -> list[Prepared]:
+    out = []
+    for query in queries:
+        per_case = any(p.name == "case" for p in query.params)
+        bindings, notes = bindings_for(query, case, store)
+        out.append(Prepared(query, per_case, bindings, notes))
+    return out
+
+
+SLOW = 2.0  # seconds: a query slower than this once is timed over 3 runs, not --repeat
+ROUND = 0.05  # seconds: a run of a faster query repeats it to last about this long
+VERY_SLOW = 10.0  # seconds: a query slower than this is timed once (its first run)
+
+
+def measure(
+    store: OxigraphStore, p: Prepared, repeat: int, with_raw: bool
+) -> tuple[float, float | None, int, int | None]:
+    """Median seconds per call of flywheel's store.query() and (optionally) of the same text
+    and substitutions on the underlying pyoxigraph store, after one warm-up call each; and the
+    row counts each returned.
+
+    A run is one call, or for queries under ROUND seconds as many calls as fill ROUND (so that
+    sub-millisecond queries are not timed at the clock's and the scheduler's grain). Runs of the
+    two alternate, in alternating order."""
+    text, bindings = p.query.text, p.bindings
+    subs = {ox.Variable(k): v for k, v in bindings.items()}
+    raw_store = store.raw
+
+    def ours() -> int:
+        return _rows(store.query(text, bindings))
+
+    def theirs() -> int:
+        return _consume(raw_store.query(text, substitutions=subs))
+
+    start = time.perf_counter()
+    rows = ours()
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    raw_rows = theirs() if with_raw else None
+    first_raw = time.perf_counter() - start
+    if first > VERY_SLOW:  # too slow to repeat: the first calls are the figures
+        return first, (first_raw if with_raw else None), rows, raw_rows
+    runs = 3 if first > SLOW else repeat
+    calls = max(1, min(50, int(ROUND / max(first, 1e-6))))
+    times: dict[str, list[float]] = {"ours": [], "theirs": []}
+    for i in range(runs):
+        order = [("ours", ours), ("theirs", theirs)] if with_raw else [("ours", ours)]
+        for name, function in order if i % 2 == 0 else reversed(order):
+            start = time.perf_counter()
+            for _ in range(calls):
+                function()
+            times[name].append((time.perf_counter() - start) / calls)
+    raw_median = statistics.median(times["theirs"]) if with_raw else None
+    return statistics.median(times["ours"]), raw_median, rows, raw_rows
+
+
+def time_flywheel(store: OxigraphStore, prepared: Sequence[Prepared], repeat: int) -> dict:
+    out = {}
+    for p in prepared:
+        seconds, _, rows, _ = measure(store, p, repeat, with_raw=False)
+        out[p.query.name] = (seconds, rows)
+    return out
+
+
+def bench_queries(store: OxigraphStore, prepared: Sequence[Prepared], repeat: int) -> dict:
+    """Every query through flywheel and on its raw pyoxigraph store; returns flywheel's times."""
+    print(
+        f"\nNamed queries ({len(prepared)}): flywheel store.query() against the same text and "
+        f"substitutions on the raw pyoxigraph store (.raw, every row read), median of {repeat} "
+        f"runs after a warm-up call (a run of a query under {ROUND * 1000:.0f} ms repeats it to "
+        f"last about that long; 3 runs when a call takes over {SLOW:.0f} s; only the first call "
+        f"when it takes over {VERY_SLOW:.0f} s), milliseconds per call"
+    )
+    header = f"  {'query':<36}{'scope':>6}{'rows':>8}{'flywheel':>10}{'raw':>10}{'ratio':>8}"
+    header += f"{'peak MB':>9}"
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    ours_all, ratios = {}, []
+    last_peak = peak_rss_mb()
+    print(
+        f"  (peak MB: this process's peak RSS when a query raised it; {last_peak:,.0f} MB before)"
+    )
+    for p in prepared:
+        a, b, rows, raw_rows = measure(store, p, repeat, with_raw=True)
+        assert b is not None
+        same = "" if rows == raw_rows else f"  (raw: {raw_rows} rows!)"
+        ours_all[p.query.name] = (a, rows)
+        ratios.append((ratio(a, b), p.query.name))
+        note = f"  {', '.join(p.notes)}" if p.notes else ""
+        peak = peak_rss_mb()
+        grew = f"{peak:>9,.0f}" if peak > last_peak + 1 else f"{'':>9}"
+        last_peak = max(last_peak, peak)
+        print(
+            f"  {p.query.name[:36]:<36}{'case' if p.per_case else 'all':>6}{rows:>8}"
+            f"{ms(a):>10}{ms(b):>10}{ratio(a, b):>7.2f}x{grew}{same}{note}"
+        )
+    worst = max(ratios)
+    over = [name for r, name in ratios if r > 1.3]
+    total_ours = sum(t for t, _ in ours_all.values())
+    print(
+        f"  ratio: median {statistics.median(r for r, _ in ratios):.2f}x, "
+        f"worst {worst[0]:.2f}x ({worst[1]}); over 1.3x: {', '.join(over) or 'none'}; "
+        f"all {len(prepared)} queries once: {total_ours:.1f} s"
+    )
+    target(
+        "every query ≤ 1.3x raw pyoxigraph",
+        f"worst {worst[0]:.2f}x, {len(over)} over",
+        not over,
+    )
+    return ours_all
+
+
+TOLERANCE = 1.1  # timing noise allowed on top of the growth in cities
+
+
+def print_scaling(
+    small: int, cities: int, at_small: dict, at_full: dict, prepared: Sequence[Prepared]
+) -> None:
+    if not at_small:
+        return
+    growth = cities / small
+    print(
+        f"\nScaling: flywheel query cost at {small} and at {cities} cities "
+        f"({growth:.0f}x the cities), median ms (same runs rule as above)"
+    )
+    header = f"  {'query':<36}{'scope':>6}{'rows@' + str(small):>10}{'rows@' + str(cities):>11}"
+    header += f"{'ms@' + str(small):>10}{'ms@' + str(cities):>11}{'cost':>8}"
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    cross, per_case, bad = [], [], []
+    for p in prepared:
+        name = p.query.name
+        (a, rows_a), (b, rows_b) = at_small[name], at_full[name]
+        cost = ratio(b, a)
+        mark = ""
+        if p.per_case:
+            per_case.append(cost)
+        else:
+            cross.append(cost)
+            if cost > growth * TOLERANCE:
+                bad.append(name)
+                mark = "  grows faster than the cities"
+        print(
+            f"  {name[:36]:<36}{'case' if p.per_case else 'all':>6}{rows_a:>10}{rows_b:>11}"
+            f"{ms(a):>10}{ms(b):>11}{cost:>7.1f}x{mark}"
+        )
+    if cross:
+        print(
+            f"  cross-city queries: cost grew {min(cross):.1f}x to {max(cross):.1f}x "
+            f"for {growth:.0f}x the cities (total {sum(at_small[p.query.name][0] for p in prepared if not p.per_case):.2f} s "
+            f"-> {sum(at_full[p.query.name][0] for p in prepared if not p.per_case):.2f} s)"
+        )
+        target(
+            f"cross-city query cost grows ≤ cities ({growth:.0f}x, +{TOLERANCE - 1:.0%} noise)",
+            f"{min(cross):.1f}x..{max(cross):.1f}x",
+            not bad,
+        )
+    if per_case:
+        print(
+            f"  one-city queries: cost changed {min(per_case):.2f}x to {max(per_case):.2f}x "
+            f"(flat is ideal)"
+        )
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cities", type=int, default=1000, help="synthetic cities (quick: 50)")
+    parser.add_argument("--actions", type=int, default=100, help="governance actions per city")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--chunk", type=int, default=50, help="cities per bulk_put call")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="processes for generation/validation"
+    )
+    parser.add_argument(
+        "--validate-sample", type=int, default=50, help="cities validated (0: skip)"
+    )
+    parser.add_argument(
+        "--transactional", type=int, default=50, help="cities loaded with put_cases (0: skip)"
+    )
+    parser.add_argument("--batch", type=int, default=25, help="cities per put_cases call")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per query figure (median)")
+    parser.add_argument(
+        "--scale-at", type=int, default=100, help="the smaller store size for the scaling check"
+    )
+    parser.add_argument("--cache-dir", type=Path, default=None, help="where city files are kept")
+    parser.add_argument("--no-cache", action="store_true", help="generate into a temporary folder")
+    parser.add_argument("--keep", action="store_true", help="keep the stores (prints where)")
+    args = parser.parse_args()
+
+    began = time.perf_counter()
+    cities = args.cities
+    small = args.scale_at if args.scale_at < cities else max(1, cities // 10)
+    work = Path(tempfile.mkdtemp(prefix="flywheel-bench-store-"))
+    if args.no_cache:
+        folder = work / "cities"
+    else:
+        base = args.cache_dir or Path(tempfile.gettempdir()) / "flywheel-bench-cities"
+        folder = base / generator_key(args.actions, args.seed)
+    print(
+        f"flywheel store benchmark: {cities} synthetic cities, {args.actions} actions each, "
+        f"seed {args.seed}; pyoxigraph {ox.__version__}, pySHACL {pyshacl.__version__}, "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
+    rss: dict[str, float] = {}
+    try:
+        start = time.perf_counter()
+        print(ensure_cities(folder, cities, args.actions, args.seed, args.workers))
+        phases = {"generation": time.perf_counter() - start}
+        start = time.perf_counter()
+        bench_validation(folder, cities, args.validate_sample, args.workers)
+        phases["validation"] = time.perf_counter() - start
+        rss["validation"] = peak_rss_mb()
+
+        queries, origin = named_queries()
+        probe = case_iri(max(1, small // 2))
+        state: dict = {}
+
+        def at_small(store: OxigraphStore) -> None:
+            state["prepared"] = prepare(queries, probe, store)
+            state["small"] = time_flywheel(store, state["prepared"], args.repeat)
+
+        start = time.perf_counter()
+        stores = bench_load(
+            folder, work, cities, args.actions, args.seed, args.chunk, small, at_small
+        )
+        rss["loading"] = peak_rss_mb()
+        bench_transactional(
+            folder, work, min(args.transactional, cities), args.actions, args.seed, args.batch
+        )
+        phases["loading"] = time.perf_counter() - start
+
+        start = time.perf_counter()
+        print(f"\nqueries from {origin}; case parameter = <{probe}>")
+        prepared = prepare(queries, probe, stores.flywheel)
+        full = bench_queries(stores.flywheel, prepared, args.repeat)
+        print_scaling(small, cities, state.get("small", {}), full, prepared)
+        phases["queries"] = time.perf_counter() - start
+        rss["querying"] = peak_rss_mb()
+
+        print(
+            f"\nPeak RSS of this process (ru_maxrss): {rss['validation']:,.0f} MB after "
+            f"validation, {rss['loading']:,.0f} MB after loading, {rss['querying']:,.0f} MB "
+            f"after querying (resident now: {current_rss_mb():,.0f} MB); largest child process "
+            f"(generation, validation, transactional load): {peak_rss_mb(1):,.0f} MB"
+        )
+        figure = f"{rss['querying']:,.0f} MB"
+        if cities >= 1000:
+            target(f"peak RSS < 1.5 GB ({cities} cities)", figure, rss["querying"] < 1536)
+        else:
+            target(f"peak RSS < 1.5 GB (set for 1000 cities; {cities} here)", figure, None)
+        stores.flywheel.close()
+    finally:
+        if args.keep:
+            print(f"stores kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print("\nTargets")
+    for what, figure, met in TARGETS:
+        verdict = {True: "met", False: "NOT MET", None: "n/a"}[met]
+        print(f"  {verdict:<8}{what:<62}{figure}")
+    spent = ", ".join(f"{k} {v:.0f} s" for k, v in phases.items())
+    print(f"\nwhole run: {time.perf_counter() - began:.0f} s ({spent})")
+
+
+if __name__ == "__main__":
+    main()
