@@ -680,5 +680,17 @@ def ontology_cmd(
     typer.echo(ontology.serialise(fmt.value))
 
 
+def main_entry() -> None:
+    """The ``flywheel`` console script: the app, with store failures (a server that does not
+    answer, a store that cannot be opened) reported in one line instead of a traceback."""
+    from kg.store import StoreError
+
+    try:
+        app()
+    except StoreError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(EXIT_TOOL) from None
+
+
 if __name__ == "__main__":
-    app()
+    main_entry()

@@ -131,3 +131,10 @@ def test_reason_bundled_cases_are_consistent() -> None:
     result = run_flywheel("reason", "--bundled", "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["consistent"] is True
+
+
+def test_unreachable_store_is_one_clear_line() -> None:
+    result = run_flywheel("cases", "--store", "http://127.0.0.1:9")
+    assert result.returncode == 3
+    assert "cannot reach the SPARQL server at http://127.0.0.1:9/query" in result.stderr
+    assert "Traceback" not in result.stderr

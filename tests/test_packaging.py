@@ -42,7 +42,7 @@ def test_wheel_contains_the_data(wheel: Path) -> None:
     ):
         assert required in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "flywheel = kg.cli:app" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "flywheel = kg.cli:main_entry" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_wheel_works_from_another_directory(wheel: Path, tmp_path: Path) -> None:
