@@ -33,7 +33,7 @@ from kg import ontology
 from kg.namespaces import FW
 from kg.rdfio import CaseGraph, ox_term, to_oxigraph
 from kg.sparql import inject_values
-from kg.version import ONTOLOGY_IRI
+from kg.version import ONTOLOGY_IRI, __version__
 
 CATALOG = "https://w3id.org/dataflywheel/catalog"
 ENV_VAR = "FLYWHEEL_STORE"
@@ -233,7 +233,7 @@ class CaseStore(ABC):
         """Put the ontology in its own named graph, unless the same version is already there."""
         current = self.query(
             f"ASK {{ GRAPH <{ONTOLOGY_IRI}> {{ <{ONTOLOGY_IRI}> "
-            f'<{OWL.versionInfo}> ?v FILTER(STR(?v) = "{_version()}") }} }}'
+            f'<{OWL.versionInfo}> ?v FILTER(STR(?v) = "{__version__}") }} }}'
         )
         if not current.boolean:
             self._write({ONTOLOGY_IRI: to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI)}, ())
@@ -301,12 +301,6 @@ class CaseStore(ABC):
             format=ox.RdfFormat.N_TRIPLES,
         )
         return Graph().parse(data=data, format="nt")
-
-
-def _version() -> str:
-    from kg.version import __version__
-
-    return __version__
 
 
 class OxigraphStore(CaseStore):
