@@ -420,7 +420,11 @@ def synth(
         "synthetic"
     ),
     actions: Annotated[
-        int, typer.Option(help="Actions per city (about 20 triples each).", min=4)
+        int,
+        typer.Option(
+            help="Actions per city (about 40 triples each, with their evidence and data flows).",
+            min=4,
+        ),
     ] = 100,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same cities).")] = 0,
 ) -> None:
