@@ -395,16 +395,22 @@ def export(
     """Write one case's graph out in an RDF syntax."""
     from rdflib import Dataset, URIRef
 
+    from kg.namespaces import PREFIXES
+
     with _open(store) as case_store:
         info = _find(case_store, case)
         graph = case_store.case_graph(info.iri)
     if fmt in (ExportFormat.trig, ExportFormat.nquads):
         dataset = Dataset()
+        for prefix, namespace in PREFIXES.items():
+            dataset.bind(prefix, namespace)
         named = dataset.graph(URIRef(info.iri))
         for triple in graph:
             named.add(triple)
         text = dataset.serialize(format=fmt.value)
     else:
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
         text = graph.serialize(format={"nt": "nt", "xml": "xml"}.get(fmt.value, fmt.value))
     if output:
         output.write_text(text, encoding="utf-8")
