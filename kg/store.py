@@ -193,6 +193,7 @@ class CaseStore(ABC):
     """What every backend offers. Use :func:`open_store` to get one."""
 
     location: str
+    read_only: bool = False
 
     # --- backend primitives ---------------------------------------------------------------
 
@@ -306,14 +307,25 @@ class CaseStore(ABC):
 class OxigraphStore(CaseStore):
     """Embedded Oxigraph: on disk when given a folder, in memory otherwise."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
         self.location = str(path) if path else "memory:"
+        self.read_only = read_only
         try:
-            if path is not None:
-                Path(path).mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(str(path)) if path is not None else ox.Store()
+            if read_only:
+                if path is None:
+                    raise StoreError("an in-memory store cannot be opened read-only")
+                # Only for a folder no process writes to (e.g. a snapshot): Oxigraph leaves a
+                # read-only view of a folder being written undefined.
+                self._store = ox.Store.read_only(str(path))
+            else:
+                if path is not None:
+                    Path(path).mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as error:
-            raise StoreError(f"cannot open the store at {path}: {error}") from None
+            reason = str(error)
+            if "lock" in reason.lower():
+                reason += " (is another flywheel command or `flywheel serve` using this store?)"
+            raise StoreError(f"cannot open the store at {path}: {reason}") from None
 
     @property
     def raw(self) -> ox.Store:
@@ -334,6 +346,8 @@ class OxigraphStore(CaseStore):
         return _result(result)
 
     def _write(self, graphs, drop, catalog_update=""):
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
         # One SPARQL update is one Oxigraph transaction: readers see every graph and the
         # catalog before or after, never half-written.
         parts = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in (*drop, *graphs)]
@@ -350,6 +364,8 @@ class OxigraphStore(CaseStore):
 
     def bulk_put(self, cases: Sequence[CaseGraph]) -> None:
         """Fast path for loading many *new* cases (Oxigraph's bulk loader; not transactional)."""
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
         self.ensure_ontology()
         quads: list[ox.Quad] = []
         for case in cases:
@@ -358,9 +374,20 @@ class OxigraphStore(CaseStore):
             quads.extend(_catalog_quads(case, case_quads))
         self._store.bulk_extend(quads)
 
+    def snapshot(self, target: Path) -> None:
+        """Write a consistent point-in-time copy of an on-disk store to a new folder (cheap:
+        RocksDB hard-links its files). Open it with ``OxigraphStore(target, read_only=True)``."""
+        if self.location == "memory:":
+            raise StoreError("an in-memory store cannot be snapshotted; use a folder")
+        try:
+            self._store.backup(str(target))
+        except OSError as error:
+            raise StoreError(f"cannot snapshot the store to {target}: {error}") from None
+
     def close(self) -> None:
         if self.location != "memory:" and self._store is not None:
-            self._store.flush()
+            if not self.read_only:
+                self._store.flush()
             self._store = None  # drop it, so RocksDB's lock is released and the folder can reopen
 
 
@@ -384,9 +411,11 @@ class RemoteStore(CaseStore):
         update_url: str | None = None,
         gsp_url: str | None = None,
         timeout: float = 60.0,
+        read_only: bool = False,
     ) -> None:
         base = url.rstrip("/")
         self.location = base
+        self.read_only = read_only
         self.query_url = query_url or f"{base}/query"
         self.update_url = update_url or f"{base}/update"
         self.gsp_url = gsp_url or f"{base}/store"
@@ -428,6 +457,8 @@ class RemoteStore(CaseStore):
         return _result(parsed)
 
     def _write(self, graphs, drop, catalog_update=""):
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
         # Each graph is replaced in one Graph Store Protocol request; the catalog follows in
         # one SPARQL update. The server makes each request atomic, not the sequence.
         for iri in drop:
@@ -474,13 +505,17 @@ class RemoteStore(CaseStore):
         self._client.close()
 
 
-def open_store(location: str | Path | None = None) -> CaseStore:
-    """Open the store at a location (see the module docstring)."""
+def open_store(location: str | Path | None = None, read_only: bool = False) -> CaseStore:
+    """Open the store at a location (see the module docstring). ``read_only`` refuses writes;
+    for an embedded folder it must be one nothing else writes to (a snapshot). A memory store
+    cannot be opened read-only (nothing else could have written it)."""
     text = str(location) if location is not None else ""
     if not text:
         text = default_location()
     if text == "memory:":
+        if read_only:
+            raise StoreError("an in-memory store cannot be opened read-only")
         return OxigraphStore(None)
     if text.startswith(("http://", "https://")):
-        return RemoteStore(text)
-    return OxigraphStore(Path(text).expanduser())
+        return RemoteStore(text, read_only=read_only)
+    return OxigraphStore(Path(text).expanduser(), read_only=read_only)
