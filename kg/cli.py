@@ -666,6 +666,73 @@ def _print_result(result, fmt: str) -> None:
         typer.echo(ox.serialize(list(result.triples), format=ox.RdfFormat.TURTLE).decode())
 
 
+@app.command()
+def serve(
+    store: StoreOpt = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (loopback by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    deadline: Annotated[
+        float, typer.Option(help="Seconds a query may run before it is stopped (504).")
+    ] = 30.0,
+    workers: Annotated[int, typer.Option(help="Queries that run at once (processes).")] = 2,
+    max_waiting: Annotated[
+        int, typer.Option(help="Queries that may wait for a worker before 503 Busy.")
+    ] = 64,
+    max_body: Annotated[int, typer.Option(help="Largest request body in bytes (else 413).")] = (
+        10 * 1024 * 1024
+    ),
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="File holding the bearer token that allows writes (or set FLYWHEEL_API_TOKEN). "
+            "Without one, writes are off.",
+            show_default=False,
+        ),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="The public base URL, when behind a proxy.", show_default=False),
+    ] = None,
+) -> None:
+    """Serve the store over HTTP: SPARQL endpoint, REST resources and the web page at /."""
+    import os
+
+    try:
+        import uvicorn
+
+        from api.app import create_app
+        from api.settings import Settings
+    except ImportError as error:  # pragma: no cover - the api extra is a core dependency
+        typer.echo(f"error: the HTTP server needs fastapi and uvicorn ({error})", err=True)
+        raise typer.Exit(EXIT_TOOL) from None
+    from kg.store import default_location
+
+    token = os.environ.get("FLYWHEEL_API_TOKEN") or None
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip() or None
+        except OSError as error:
+            typer.echo(f"error: cannot read the token file {token_file}: {error}", err=True)
+            raise typer.Exit(EXIT_UNREADABLE) from None
+    settings = Settings(
+        store=store or default_location(),
+        token=token,
+        deadline=deadline,
+        workers=workers,
+        max_waiting=max_waiting,
+        max_body=max_body,
+        public_url=public_url,
+    )
+    typer.echo(
+        f"serving {settings.store} on http://{host}:{port}/ "
+        f"(writes {'on' if token else 'off'}; Ctrl-C stops)",
+        err=True,
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
 @app.command("ontology")
 def ontology_cmd(
     fmt: Annotated[OntologyFormat, typer.Option("--format", help="Syntax to print.")] = (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,3 +38,34 @@ def run_flywheel(*args: str, cwd: Path | None = None) -> subprocess.CompletedPro
 @pytest.fixture(scope="session")
 def validator() -> CaseValidator:
     return CaseValidator()
+
+
+API_TOKEN = "test-token-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def bundled_store(tmp_path_factory) -> Path:
+    """An on-disk store holding the bundled cases (loaded once per test process; copy it
+    before writing to it)."""
+    from kg.loading import load_files
+    from kg.paths import bundled_case_files
+    from kg.store import open_store
+
+    folder = tmp_path_factory.mktemp("bundled") / "store"
+    with open_store(folder) as store:
+        result = load_files(store, bundled_case_files())
+        assert result.ok, result
+    return folder
+
+
+@pytest.fixture(scope="module")
+def api(bundled_store, tmp_path_factory) -> Iterator[str]:
+    """The base URL of a real API process (uvicorn) over a copy of the bundled store, writes
+    allowed with ``API_TOKEN``, a 3 s deadline and two workers."""
+    from tests.servers import api_server
+
+    folder = tmp_path_factory.mktemp("api")
+    shutil.copytree(bundled_store, folder / "store")
+    env = {"FLYWHEEL_API_TOKEN": API_TOKEN, "FLYWHEEL_DEADLINE": "3", "FLYWHEEL_WORKERS": "2"}
+    with api_server(folder / "store", folder / "server.log", env) as url:
+        yield url

@@ -8,11 +8,6 @@ from the code under test.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -26,6 +21,7 @@ from rdflib.compare import isomorphic
 from kg.rdfio import CaseGraph, read_cases
 from kg.store import CATALOG, CaseStore, StoreError, open_store
 from tests.conftest import REPO
+from tests.servers import start_oxigraph, stop
 
 CASES_DIR = REPO / "kg" / "cases"
 ONTOLOGY_TTL = REPO / "ontology" / "flywheel.ttl"
@@ -79,70 +75,16 @@ def plain(result) -> list[tuple[str, ...]]:
 # --- the remote backend: a real Oxigraph server ------------------------------------------------
 
 
-def oxigraph_command() -> str:
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    if not found:
-        pytest.fail("the `oxigraph` command (pip install oxigraph) is needed for the remote store")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(location: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                oxigraph_command(),
-                "serve",
-                "--location",
-                str(location),
-                "--bind",
-                f"127.0.0.1:{port}",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return process, ""  # exited (port taken?): the caller retries
-        try:
-            answer = httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=2)
-            if answer.status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    return process, ""
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory) -> Iterator[str]:
     """The URL of an `oxigraph serve` process of this module (one per xdist worker)."""
     folder = tmp_path_factory.mktemp("oxigraph-server")
     log = folder / "server.log"
     for attempt in range(3):
-        process, url = _start_server(folder / f"data-{attempt}", log)
+        process, url = start_oxigraph(folder / f"data-{attempt}", log)
         if url:
             break
-        _stop(process)
+        stop(process)
     else:
         pytest.fail(
             f"oxigraph serve did not answer within 30 s:\n{log.read_text(errors='replace')}"
@@ -150,7 +92,7 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
     try:
         yield url
     finally:
-        _stop(process)
+        stop(process)
 
 
 def drop_all(url: str) -> None:

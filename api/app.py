@@ -1,0 +1,125 @@
+"""The FastAPI application: ``create_app()`` wires the settings, the query engine, the error
+shape, CORS, request size limits and the routes (``/sparql``, the REST resources, the page).
+
+Run it with ``flywheel serve`` or ``uvicorn --factory api.app:create_app`` (settings from the
+environment, see :class:`api.settings.Settings`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import page, problems, resources, sparql
+from api.engine import Engine
+from api.settings import Settings
+from kg.version import __version__
+
+DESCRIPTION = """\
+Ask a store of city cases the questions of the data-flywheel theory (Wang, Wei & Wu 2023):
+which stage a city was in, whether its data loop is closed, which logics its actors followed,
+how cities compare. A SPARQL 1.1 endpoint (`/sparql`, read-only), JSON resources, the named
+queries, validation of a case, and the ontology and shapes.
+
+Errors are `application/problem+json`. Reads are public (CORS `*`, no credentials); writes need
+the bearer token set in the server's configuration and are off without one.
+"""
+
+
+class BodyLimit:
+    """Answer 413 when a request body is larger than ``limit`` bytes, whether the client says
+    so in Content-Length or streams it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problems.problem_response(
+            413,
+            f"the request body is larger than this server accepts ({self.limit:,} bytes)",
+            "https://w3id.org/dataflywheel/problems/too-large",
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API over the store the settings name (from the environment when not given)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = Engine(
+            settings.store,
+            workers=settings.workers,
+            deadline=settings.deadline,
+            max_waiting=settings.max_waiting,
+        )
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.close()
+
+    app = FastAPI(
+        title="flywheel-kg API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses={k: v for k, v in problems.PROBLEM_RESPONSES.items() if k in (400, 503)},
+        openapi_tags=[
+            {"name": "SPARQL", "description": "The SPARQL 1.1 Protocol endpoint (read-only)."},
+            {"name": "cases", "description": "The cases in the store and what they show."},
+            {"name": "queries", "description": "The named competency-question queries."},
+            {"name": "ontology", "description": "The ontology and the SHACL shapes."},
+            {"name": "validation", "description": "Check a case against the shapes."},
+            {"name": "writes", "description": "Put or remove a case (bearer token needed)."},
+        ],
+    )
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(sparql.router)
+    app.include_router(resources.router)
+    app.include_router(page.router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Content-Type", "Accept", "Authorization"],
+        expose_headers=["Retry-After", "Location"],
+    )
+    app.add_middleware(BodyLimit, limit=settings.max_body)
+    return app

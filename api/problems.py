@@ -1,0 +1,149 @@
+"""Every error the API gives, in one shape: RFC 9457 ``application/problem+json``
+(``type``, ``title``, ``status``, ``detail``), with the parser's message where there is one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.engine import Busy, DeadlineExceeded, WorkFailed
+from kg.store import StoreError
+
+PROBLEM = "application/problem+json"
+_TYPES = "https://w3id.org/dataflywheel/problems/"
+
+
+class Problem(BaseModel):
+    """An error: what kind, a short title, the HTTP status and what exactly was wrong."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "type": f"{_TYPES}bad-query",
+                    "title": "Bad Request",
+                    "status": 400,
+                    "detail": "the query is not valid SPARQL: error at 1:8: expected …",
+                }
+            ]
+        }
+    }
+
+
+# The responses every route may give, for the OpenAPI description.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": text, "content": {PROBLEM: {}}}
+    for status, text in {
+        400: "The request is malformed (the detail says how)",
+        413: "The request body is too large",
+        503: "Busy: every worker is in use (see Retry-After)",
+        504: "The work did not finish before the deadline and was stopped",
+    }.items()
+}
+
+
+class ProblemError(Exception):
+    """Raise to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        kind: str = "about:blank",
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.kind = kind if kind == "about:blank" or ":" in kind else _TYPES + kind
+        self.title = title
+        self.headers = headers or {}
+
+
+def problem_response(
+    status: int,
+    detail: str | None,
+    kind: str = "about:blank",
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A ``application/problem+json`` response."""
+    from http import HTTPStatus
+
+    body = Problem(
+        type=kind,
+        title=title or HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM, headers=headers
+    )
+
+
+# Exceptions raised in a worker, by class name, and what they mean for the client.
+_WORK_STATUS = {
+    "QueryParameterError": (400, "bad-parameter"),
+    "UnknownQueryError": (404, "unknown-query"),
+    "RdfInputError": (400, "bad-rdf"),
+    "ValueError": (400, "bad-request"),
+    "LookupError": (404, "not-found"),
+}
+
+
+def work_failed_response(error: WorkFailed) -> JSONResponse:
+    """Map an error raised in a worker to a status: the client's fault (4xx) where the
+    exception says so; a store that refuses a query as invalid is a 400."""
+    if error.kind == "StoreError" and "not valid SPARQL" in error.message:
+        return problem_response(400, error.message, _TYPES + "bad-query")
+    status, kind = _WORK_STATUS.get(error.kind, (500, "internal"))
+    return problem_response(status, error.message, _TYPES + kind)
+
+
+def install(app: FastAPI) -> None:
+    """Answer every error as a problem document."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(_: Request, error: ProblemError) -> JSONResponse:
+        return problem_response(error.status, error.detail, error.kind, error.title, error.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem_response(error.status_code, str(error.detail), headers=error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        parts = []
+        for item in error.errors():
+            where = ".".join(str(p) for p in item.get("loc", ()))
+            parts.append(f"{where}: {item.get('msg')}")
+        return problem_response(400, "; ".join(parts), _TYPES + "bad-request")
+
+    @app.exception_handler(Busy)
+    async def _busy(_: Request, error: Busy) -> JSONResponse:
+        return problem_response(
+            503, str(error), _TYPES + "busy", headers={"Retry-After": str(error.retry_after)}
+        )
+
+    @app.exception_handler(DeadlineExceeded)
+    async def _deadline(_: Request, error: DeadlineExceeded) -> JSONResponse:
+        return problem_response(504, str(error), _TYPES + "deadline")
+
+    @app.exception_handler(WorkFailed)
+    async def _failed(_: Request, error: WorkFailed) -> JSONResponse:
+        return work_failed_response(error)
+
+    @app.exception_handler(StoreError)
+    async def _store(_: Request, error: StoreError) -> JSONResponse:
+        return problem_response(503, str(error), _TYPES + "store-unavailable")

@@ -1,0 +1,52 @@
+"""How the server is configured: command-line options of ``flywheel serve`` or environment
+variables (``FLYWHEEL_…``), read once when the app is made."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from kg.store import default_location
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The server's settings. ``token`` None means writes are off."""
+
+    store: str = field(default_factory=default_location)
+    token: str | None = field(default=None, repr=False)  # never printed
+    deadline: float = 30.0  # seconds a read may run before it is stopped
+    workers: int = 2  # reads that run at once (worker processes)
+    max_waiting: int = 64  # reads that may wait for a worker before 503
+    max_body: int = 10 * 1024 * 1024  # bytes a request body may have before 413
+    public_url: str | None = None  # the endpoint's public base URL, if behind a proxy
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Settings from ``FLYWHEEL_STORE``, ``FLYWHEEL_API_TOKEN`` (or ``FLYWHEEL_API_TOKEN_FILE``),
+        ``FLYWHEEL_DEADLINE``, ``FLYWHEEL_WORKERS``, ``FLYWHEEL_MAX_WAITING``,
+        ``FLYWHEEL_MAX_BODY`` and ``FLYWHEEL_PUBLIC_URL``."""
+        token = os.environ.get("FLYWHEEL_API_TOKEN") or None
+        token_file = os.environ.get("FLYWHEEL_API_TOKEN_FILE")
+        if token is None and token_file:
+            with open(token_file, encoding="utf-8") as handle:
+                token = handle.read().strip() or None
+        return cls(
+            store=os.environ.get("FLYWHEEL_STORE") or default_location(),
+            token=token,
+            deadline=_env_float("FLYWHEEL_DEADLINE", cls.deadline),
+            workers=_env_int("FLYWHEEL_WORKERS", cls.workers),
+            max_waiting=_env_int("FLYWHEEL_MAX_WAITING", cls.max_waiting),
+            max_body=_env_int("FLYWHEEL_MAX_BODY", cls.max_body),
+            public_url=os.environ.get("FLYWHEEL_PUBLIC_URL") or None,
+        )

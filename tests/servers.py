@@ -1,0 +1,119 @@
+"""Real servers for the tests: `oxigraph serve` and the flywheel API under uvicorn, each started
+on a free loopback port and stopped afterwards."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def oxigraph_command() -> str:
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.fail("the `oxigraph` command (pip install oxigraph) is needed for the remote store")
+    return found
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wait(process: subprocess.Popen, probe: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            if httpx.get(probe, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def start_oxigraph(
+    location: Path, log: Path, extra: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen, str]:
+    """`oxigraph serve` on a free port; returns the process and its URL ('' if it did not
+    come up, e.g. the port was taken: the caller retries)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [
+                oxigraph_command(),
+                "serve",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{port}",
+                *extra,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    ok = _wait(process, f"{url}/query?query=ASK%7B%7D", 30)
+    return process, url if ok else ""
+
+
+@contextmanager
+def api_server(store: str | Path, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """The flywheel API (``flywheel serve``'s app under uvicorn, a real process) over a store;
+    yields its base URL. ``env`` adds FLYWHEEL_* settings (token, deadline, workers, …)."""
+    for _attempt in range(3):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        environment = {**os.environ, "FLYWHEEL_STORE": str(store), **(env or {})}
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "api.app:create_app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=environment,
+                cwd=Path(__file__).resolve().parent.parent,
+            )
+        if _wait(process, f"{url}/openapi.json"):
+            break
+        stop(process)
+    else:
+        pytest.fail(f"the API did not come up:\n{log.read_text(errors='replace')[-3000:]}")
+    try:
+        yield url
+    finally:
+        stop(process)
