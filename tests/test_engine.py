@@ -1,0 +1,229 @@
+"""The API's query engine: real worker processes over real snapshots of a real on-disk store.
+
+What must hold: a read sees the latest committed write; a read past its deadline is stopped
+(its worker killed and replaced) while other reads go on; a full waiting line is refused; and a
+reader never sees a case half-written while a writer replaces it over and over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from api.engine import Busy, DeadlineExceeded, Engine, WorkFailed
+from kg.rdfio import CaseGraph
+from kg.store import CaseStore
+
+CASE = "https://w3id.org/dataflywheel/case/engine-test"
+EX = "https://example.org/engine-test/"
+
+
+# --- work sent to the workers (module level: pickled by name) ----------------------------------
+
+
+def case_count(store: CaseStore) -> int:
+    return len(store.cases())
+
+
+def runaway(store: CaseStore) -> int:
+    """A query that runs for minutes on the bundled cases (a three-way cartesian product)."""
+    result = store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a ?b ?c . ?d ?e ?f . ?h ?i ?j } }"
+    )
+    return int(result.rows[0]["n"].value)
+
+
+def fail(store: CaseStore) -> None:
+    raise LookupError("no such thing")
+
+
+def versions_seen(store: CaseStore) -> tuple[set[str], int, int]:
+    """The versions the case's triples carry, its triple count, and the catalog's count."""
+    rows = store.query(f"SELECT ?v WHERE {{ GRAPH <{CASE}> {{ ?s <{EX}version> ?v }} }}").rows
+    info = store.cases(only=[CASE])
+    catalog = info[0].triples if info else 0
+    graph = len(store.query(f"SELECT * WHERE {{ GRAPH <{CASE}> {{ ?s ?p ?o }} }}").rows)
+    return {row["v"].value for row in rows}, graph, catalog
+
+
+def put_version(store: CaseStore, version: int, size: int) -> None:
+    """Replace the test case by one whose every item carries ``version`` (size varies, so a
+    mixed read would also show as a catalog/graph count mismatch)."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import OWL, RDF
+
+    graph = Graph()
+    graph.add((URIRef(CASE), RDF.type, OWL.Ontology))
+    graph.add((URIRef(CASE), URIRef(f"{EX}version"), Literal(str(version))))
+    for item in range(size):
+        graph.add((URIRef(f"{EX}item{item}"), URIRef(f"{EX}version"), Literal(str(version))))
+    store.put_cases([CaseGraph(CASE, "engine-test.ttl", graph)])
+
+
+# --- tests -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def engine(bundled_store, tmp_path):
+    import shutil
+
+    shutil.copytree(bundled_store, tmp_path / "store")
+    made = Engine(str(tmp_path / "store"), workers=2, deadline=3.0, max_waiting=4)
+    yield made
+    made.close()
+
+
+def test_reads_see_the_bundled_cases_and_then_each_write(engine):
+    async def scenario():
+        before = await engine.read(case_count)
+        await engine.write(put_version, 1, 5)
+        after = await engine.read(case_count)
+        seen = await engine.read(versions_seen)
+        return before, after, seen
+
+    before, after, seen = asyncio.run(scenario())
+    assert before == 3  # city-a, hangzhou, shanghai
+    assert after == 4
+    # 1 ontology-typing triple + 1 version of the case + 5 items = 7 triples
+    assert seen == ({"1"}, 7, 7)
+
+
+def test_a_read_past_its_deadline_is_stopped_while_others_answer(engine):
+    async def scenario():
+        async def fast_later():
+            await asyncio.sleep(0.5)
+            started = time.monotonic()
+            count = await engine.read(case_count)
+            return count, time.monotonic() - started
+
+        started = time.monotonic()
+        slow, fast = await asyncio.gather(
+            engine.read(runaway), fast_later(), return_exceptions=True
+        )
+        slow_took = time.monotonic() - started
+        pids = [w.process.pid for w in engine._workers]
+        alive = [w.process.is_alive() for w in engine._workers]
+        again = await engine.read(case_count)
+        return slow, slow_took, fast, pids, alive, again
+
+    slow, slow_took, fast, pids, alive, again = asyncio.run(scenario())
+    assert isinstance(slow, DeadlineExceeded)
+    assert 2.5 < slow_took < 20  # stopped at about the 3 s deadline, not after minutes
+    count, fast_took = fast
+    assert count == 3
+    assert fast_took < slow_took  # answered while the runaway query was still running
+    assert len(set(pids)) == 2 and all(alive)  # the killed worker was replaced
+    assert again == 3
+
+
+def test_the_killed_worker_really_stops(engine):
+    async def scenario():
+        victim = None
+
+        async def watch():
+            nonlocal victim
+            await asyncio.sleep(1.0)
+            busy = [w for w in engine._workers if w.location]
+            victim = busy[0].process if busy else None
+
+        result = await asyncio.gather(engine.read(runaway), watch(), return_exceptions=True)
+        return result[0], victim
+
+    outcome, victim = asyncio.run(scenario())
+    assert isinstance(outcome, DeadlineExceeded)
+    assert victim is not None
+    victim.join(timeout=5)
+    assert not victim.is_alive()
+
+
+def test_a_full_waiting_line_is_refused(bundled_store, tmp_path):
+    import shutil
+
+    shutil.copytree(bundled_store, tmp_path / "store")
+    engine = Engine(str(tmp_path / "store"), workers=1, deadline=2.0, max_waiting=0)
+
+    async def scenario():
+        async def second():
+            await asyncio.sleep(0.5)
+            return await engine.read(case_count)
+
+        return await asyncio.gather(engine.read(runaway), second(), return_exceptions=True)
+
+    try:
+        slow, refused = asyncio.run(scenario())
+    finally:
+        engine.close()
+    assert isinstance(slow, DeadlineExceeded)
+    assert isinstance(refused, Busy) and refused.retry_after >= 1
+
+
+def test_errors_in_the_work_come_back_by_kind(engine):
+    with pytest.raises(WorkFailed) as caught:
+        asyncio.run(engine.read(fail))
+    assert caught.value.kind == "LookupError"
+    assert caught.value.message == "no such thing"
+
+
+def test_readers_never_see_a_case_half_written(engine):
+    """A writer replaces the case 30 times with versions of different sizes; readers in both
+    workers read it throughout. Each read must show one version only, with the catalog's
+    triple count equal to the graph's."""
+
+    async def scenario():
+        await engine.write(put_version, 0, 3)
+        observations = []
+        done = asyncio.Event()
+
+        async def writer():
+            for version in range(1, 31):
+                await engine.write(put_version, version, 3 + (version % 7) * 40)
+            done.set()
+
+        async def reader():
+            while not done.is_set():
+                observations.append(await engine.read(versions_seen))
+
+        await asyncio.gather(writer(), reader(), reader())
+        return observations
+
+    observations = asyncio.run(scenario())
+    assert len(observations) > 10
+    for versions, graph, catalog in observations:
+        assert len(versions) == 1, versions
+        assert graph == catalog
+    last_versions, _, _ = observations[-1]
+    assert int(next(iter(last_versions))) > 0
+
+
+def test_old_snapshots_are_removed(engine, tmp_path):
+    async def scenario():
+        for version in range(6):
+            await engine.write(put_version, version, 2)
+            await engine.read(case_count)
+
+    asyncio.run(scenario())
+    snapshots = list(engine._scratch.glob("snapshot-*"))
+    assert 1 <= len(snapshots) <= 3  # the current one and at most one per worker
+
+
+def test_memory_location_is_served_from_a_private_folder(tmp_path):
+    engine = Engine("memory:", workers=1, deadline=5.0)
+    scratch = engine._scratch
+    try:
+        assert asyncio.run(engine.read(case_count)) == 0
+        asyncio.run(engine.write(put_version, 1, 1))
+        assert asyncio.run(engine.read(case_count)) == 1
+    finally:
+        engine.close()
+    assert not scratch.exists()
+
+
+def test_snapshot_reads_match_the_store(engine):
+    """The worker's answer equals the writable store's own answer."""
+    direct = len(engine.store.cases())
+    assert asyncio.run(engine.read(case_count)) == direct
+    assert isinstance(engine.store.query("ASK {}").boolean, bool)
+    assert ox  # pyoxigraph is the engine under both
