@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import page, problems, resources, sparql
@@ -93,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             engine.close()
 
-    app = FastAPI(
+    # FastAPIOffline: the /docs and /redoc pages with their scripts served by this app (no CDN).
+    app = FastAPIOffline(
         title="flywheel-kg API",
         version=__version__,
         description=DESCRIPTION,

@@ -35,6 +35,7 @@ from kg.store import CaseStore, OxigraphStore, StoreError, open_store
 __all__ = ["Busy", "DeadlineExceeded", "Engine", "WorkFailed"]
 
 _CONTEXT = multiprocessing.get_context("spawn")
+_STARTUP_SECONDS = 120.0  # how long a new worker may take to start before it is replaced
 
 
 class Busy(Exception):
@@ -66,8 +67,18 @@ class WorkFailed(Exception):
 # --- the worker process -----------------------------------------------------------------------
 
 
+# Imported by each worker as it starts, so the first request does not pay for them.
+PRELOAD = ("kg.store", "kg.queries", "kg.comparison", "api.reads", "api.stories", "api.sparql")
+
+
 def _worker_main(conn: Connection) -> None:
     """Serve requests ``(location, fn, args)`` until the pipe closes."""
+    import importlib
+
+    for name in PRELOAD:  # one that is missing is imported when first needed, and fails then
+        with contextlib.suppress(ModuleNotFoundError):
+            importlib.import_module(name)
+    conn.send(("ready",))  # started: from now on the deadline is the work's own
     location: str | None = None
     store: CaseStore | None = None
     while True:
@@ -99,6 +110,7 @@ class _Worker:
     process: Any
     conn: Connection
     location: str | None = None  # the snapshot or URL it has open
+    ready: bool = False  # has said it started (Python up, modules imported)
 
 
 def _spawn() -> _Worker:
@@ -210,6 +222,11 @@ class Engine:
         with self._snapshot_lock:
             location = worker.location = self._current
         try:
+            # A new worker's start-up (slow on a busy machine) is not the query's time: wait for
+            # it apart from the deadline, or a deadline shorter than a start-up would kill every
+            # replacement worker before it could answer anything.
+            if not worker.ready and worker.conn.poll(_STARTUP_SECONDS):
+                worker.ready = worker.conn.recv() == ("ready",)
             worker.conn.send((location, fn, args))
             if worker.conn.poll(seconds):
                 return worker.conn.recv(), worker

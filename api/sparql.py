@@ -1,5 +1,672 @@
-"""(being written)"""
+"""The SPARQL 1.1 Protocol endpoint ``/sparql``: read-only queries over the case store.
 
-from fastapi import APIRouter
+* ``GET ?query=``, ``POST`` form-encoded (``query=…``) or ``POST`` ``application/sparql-query``;
+  exactly one query, percent-decoded exactly once (the raw query string and body are read
+  here, not by the framework).
+* Never writes: SPARQL Update in any form (``LOAD`` included) is refused (403); ``SERVICE`` and
+  ``FROM`` with a non-http(s) IRI are refused (400) before anything runs
+  (:func:`kg.sparql.check_query`).
+* The dataset: ``default-graph-uri`` / ``named-graph-uri`` (repeatable) override ``FROM`` /
+  ``FROM NAMED``. The store's default graph is empty (every case is a named graph);
+  ``union-default-graph=true`` makes it the union of all graphs.
+* The query runs in a worker process (:func:`evaluate`), which also serialises the answer, so
+  the whole body exists before the response starts: a deadline gives 504, never a cut 200.
+* Results are negotiated (:func:`api.negotiation.choose`); a plain ``GET`` gives the service
+  description (SPARQL 1.1 Service Description), a browser is sent to the query page.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import httpx
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.engine import WorkFailed
+from api.negotiation import GRAPH_TYPES, RESULT_TYPES, choose, content_type, serialize_graph
+from api.problems import PROBLEM, PROBLEM_RESPONSES, Problem, ProblemError
+from kg.namespaces import PREFIXES
+from kg.sparql import QueryRefused, check_query, mask
+from kg.store import CaseStore, OxigraphStore, RemoteStore, StoreError
+
+__all__ = ["NotAcceptable", "evaluate", "query_form", "router", "store_outline"]
+
+router = APIRouter(tags=["SPARQL"])
+
+SELECT_TYPES: tuple[str, ...] = tuple(RESULT_TYPES)
+ASK_TYPES: tuple[str, ...] = ("application/sparql-results+json", "application/sparql-results+xml")
+TRIPLE_TYPES: tuple[str, ...] = tuple(GRAPH_TYPES)
+OFFERED: dict[str, tuple[str, ...]] = {
+    "SELECT": SELECT_TYPES,
+    "ASK": ASK_TYPES,
+    "CONSTRUCT": TRIPLE_TYPES,
+    "DESCRIBE": TRIPLE_TYPES,
+}
+OFFERED_ALL = frozenset(SELECT_TYPES + TRIPLE_TYPES)
+# A keyword, not part of a variable (?ask), a prefixed name (ex:select) or a blank node label.
+_FORM = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.I)
+_UPDATE = re.compile(
+    r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:])", re.I
+)
+_ALLOW = "GET, HEAD, POST, OPTIONS"
+_PAGE = "/#sparql"
+
+READ_ONLY = (
+    "this SPARQL endpoint is read-only: the public endpoint never changes the store, whoever "
+    "asks and however the update is sent (SPARQL Update, update=, or an update as a query). "
+    "Cases are added by the server's operator (flywheel load) or through the API's case routes "
+    "with the server's token."
+)
+
+
+class NotAcceptable(Exception):
+    """The client's Accept header admits none of the media types this result can be sent as."""
+
+
+# --- the query form and the dataset ----------------------------------------------------------
+
+
+def _scan(text: str) -> str:
+    """The query with comments blanked and strings and IRIs filled, for keyword searches."""
+    return re.sub(r"<[^>]*>", lambda m: "<" + "_" * (len(m.group(0)) - 2) + ">", mask(text))
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them outside strings, IRIs and comments
+    (None if there is none; the parser will then say what is wrong)."""
+    match = _FORM.search(_scan(text))
+    return match.group(1).upper() if match else None
+
+
+def _is_update(text: str) -> bool:
+    return _UPDATE.search(_scan(text)) is not None
+
+
+def _dataset_kwargs(
+    default_graphs: list[str], named_graphs: list[str], union: bool
+) -> dict[str, Any]:
+    """pyoxigraph's query arguments for the protocol's dataset: given graphs replace FROM and
+    FROM NAMED (the one not given is then empty, as the protocol says)."""
+    if default_graphs or named_graphs:
+        return {
+            "default_graph": [ox.NamedNode(g) for g in default_graphs],
+            "named_graphs": [ox.NamedNode(g) for g in named_graphs],
+        }
+    return {"use_default_graph_as_union": True} if union else {}
+
+
+# --- work done in a worker process (module level: pickled by name) ---------------------------
+
+
+def evaluate(
+    store: CaseStore,
+    query: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    union: bool,
+    accept: str | None,
+    media: str | None,
+) -> tuple[bytes, str]:
+    """Run a read-only query and serialise its answer: ``(body, media type)``.
+
+    ``media`` is the type chosen from the query form before running (None when the form could
+    not be told); the type is chosen again from ``accept`` once the kind of result is known.
+    """
+    if isinstance(store, RemoteStore):
+        return _forward(store, query, default_graphs, named_graphs, union, accept, media)
+    if not isinstance(store, OxigraphStore):
+        raise TypeError(f"cannot run SPARQL on a {type(store).__name__}")
+    try:
+        result = store.raw.query(query, **_dataset_kwargs(default_graphs, named_graphs, union))
+    except SyntaxError as error:
+        raise ValueError(f"the query is not valid SPARQL: {error}") from None
+    if isinstance(result, ox.QueryBoolean):
+        offered = ASK_TYPES
+    elif isinstance(result, ox.QuerySolutions):
+        offered = SELECT_TYPES
+    else:
+        offered = TRIPLE_TYPES
+    chosen = media if media in offered else choose(accept, offered)
+    if chosen is None:
+        raise NotAcceptable(_not_acceptable(offered, accept))
+    if offered is TRIPLE_TYPES:
+        triples = list(result)
+        return serialize_graph(triples, chosen, _used_prefixes(triples)), chosen
+    return result.serialize(format=RESULT_TYPES[chosen]) or b"", chosen
+
+
+def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+    """The package's prefixes that shorten some IRI of these triples to a plain local name."""
+    iris = {
+        term.value
+        for triple in triples
+        for term in (triple.subject, triple.predicate, triple.object)
+        if isinstance(term, ox.NamedNode)
+    }
+    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
+    return {
+        prefix: namespace
+        for prefix, namespace in PREFIXES.items()
+        if any(
+            iri.startswith(namespace) and re.fullmatch(r"[A-Za-z_][\w-]*", iri[len(namespace) :])
+            for iri in iris
+        )
+    }
+
+
+def _forward(
+    store: RemoteStore,
+    query: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    union: bool,
+    accept: str | None,
+    media: str | None,
+) -> tuple[bytes, str]:
+    """Ask the store's own SPARQL server, with the same dataset and Accept."""
+    params = [("default-graph-uri", g) for g in default_graphs]
+    params += [("named-graph-uri", g) for g in named_graphs]
+    if union and not params:
+        params.append(("union-default-graph", "true"))
+    try:
+        response = httpx.post(
+            store.query_url,
+            params=params,
+            content=query.encode("utf-8"),
+            headers={
+                "Content-Type": "application/sparql-query",
+                "Accept": media or accept or "*/*",
+            },
+            timeout=None,  # the engine's deadline stops the worker
+            follow_redirects=False,
+        )
+    except httpx.HTTPError as error:
+        raise StoreError(f"cannot reach the store's SPARQL server: {error}") from None
+    if response.status_code == 400:
+        raise ValueError(f"the store's SPARQL server refused the query: {response.text[:2000]}")
+    if response.status_code == 406:
+        raise NotAcceptable(response.text[:2000] or "the store cannot send such a result")
+    if response.status_code >= 400:
+        raise StoreError(
+            f"the store's SPARQL server answered {response.status_code}: {response.text[:500]}"
+        )
+    kind = response.headers.get("content-type", "application/octet-stream")
+    base = kind.split(";")[0].strip().lower()
+    return response.content, base if base in OFFERED_ALL else kind
+
+
+def store_outline(store: CaseStore) -> dict[str, Any]:
+    """What the service description says of the data: the named graphs and the size of the
+    default graph."""
+    graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g")
+    count = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    value = count.rows[0]["n"] if count.rows else None
+    return {
+        "graphs": [row["g"].value for row in graphs.rows if isinstance(row["g"], ox.NamedNode)],
+        "default_triples": int(value.value) if value is not None else 0,
+    }
+
+
+def _not_acceptable(offered: tuple[str, ...], accept: str | None) -> str:
+    return (
+        f"the Accept header ({accept}) admits none of the types this result can be sent as: "
+        + ", ".join(offered)
+    )
+
+
+# --- reading the request ---------------------------------------------------------------------
+
+
+def _unquote(raw: bytes, what: str) -> str:
+    try:
+        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProblemError(
+            400, f"the {what} is not UTF-8 once percent-decoded", "bad-request"
+        ) from None
+
+
+def _fields(raw: bytes, what: str) -> list[tuple[str, str]]:
+    """``name=value&…`` (application/x-www-form-urlencoded), each decoded exactly once."""
+    pairs = []
+    for part in raw.split(b"&"):
+        if part:
+            name, _, value = part.partition(b"=")
+            pairs.append((_unquote(name, what), _unquote(value, what)))
+    return pairs
+
+
+def _media_type(header: str) -> tuple[str, dict[str, str]]:
+    kind, *params = header.split(";")
+    options = {}
+    for param in params:
+        name, _, value = param.partition("=")
+        options[name.strip().lower()] = value.strip().strip('"')
+    return kind.strip().lower(), options
+
+
+async def _post_fields(request: Request) -> list[tuple[str, str]]:
+    """The protocol fields of a POST: the query string's, then the body's."""
+    fields = _fields(request.scope.get("query_string", b""), "query string")
+    header = request.headers.get("content-type", "")
+    kind, options = _media_type(header)
+    if kind == "application/sparql-update":
+        raise ProblemError(403, READ_ONLY, "read-only")
+    if kind == "application/x-www-form-urlencoded":
+        return fields + _fields(await request.body(), "request body")
+    if kind == "application/sparql-query":
+        charset = options.get("charset", "utf-8")
+        try:
+            text = (await request.body()).decode(charset)
+        except LookupError:  # not a text encoding Python knows
+            raise ProblemError(415, f"unknown charset {charset!r}", "unsupported-type") from None
+        except UnicodeDecodeError:
+            raise ProblemError(400, f"the query is not valid {charset}", "bad-request") from None
+        return [*fields, ("query", text)]
+    said = f"Content-Type {header}" if header else "no Content-Type"
+    raise ProblemError(
+        415,
+        f"a SPARQL query is POSTed as application/sparql-query or as "
+        f"application/x-www-form-urlencoded (query=…); this request has {said}",
+        "unsupported-type",
+    )
+
+
+def _iris(fields: list[tuple[str, str]], name: str) -> list[str]:
+    iris = []
+    for key, value in fields:
+        if key == name:
+            try:
+                ox.NamedNode(value)
+            except ValueError as error:
+                raise ProblemError(
+                    400, f"{name} {value!r} is not an absolute IRI: {error}", "bad-request"
+                ) from None
+            iris.append(value)
+    return iris
+
+
+def _union(fields: list[tuple[str, str]]) -> bool:
+    values = [v.strip().lower() for k, v in fields if k == "union-default-graph"]
+    if not values:
+        return False
+    if any(v not in ("", "true", "false") for v in values) or len(set(values)) > 1:
+        raise ProblemError(400, "union-default-graph is true or false (given once)", "bad-request")
+    return values[0] != "false"
+
+
+async def _answer_query(request: Request, fields: list[tuple[str, str]]) -> Response:
+    """Check the request, run the query in a worker, answer with the serialised result."""
+    names = {name for name, _ in fields}
+    if "update" in names:
+        raise ProblemError(403, READ_ONLY, "read-only")
+    queries = [value for name, value in fields if name == "query"]
+    if len(queries) != 1:
+        said = "no query" if not queries else f"{len(queries)} queries"
+        raise ProblemError(
+            400,
+            f"send exactly one query (query=… or a direct POST); this request has {said}",
+            "bad-request",
+        )
+    query = queries[0]
+    if not query.strip():
+        raise ProblemError(400, "the query is empty", "bad-request")
+    default_graphs = _iris(fields, "default-graph-uri")
+    named_graphs = _iris(fields, "named-graph-uri")
+    union = _union(fields)
+    if union and (default_graphs or named_graphs):
+        raise ProblemError(
+            400,
+            "union-default-graph=true and default-graph-uri/named-graph-uri each say what the "
+            "dataset is; send one or the other",
+            "bad-request",
+        )
+    if _is_update(query):
+        raise ProblemError(403, READ_ONLY, "read-only")
+    try:
+        check_query(query)
+    except QueryRefused as error:
+        raise ProblemError(400, str(error), "refused-query") from None
+    accept = request.headers.get("accept")
+    form = query_form(query)
+    media = None
+    if form is not None:
+        media = choose(accept, OFFERED[form])
+        if media is None:
+            raise ProblemError(
+                406,
+                f"for {form} results, " + _not_acceptable(OFFERED[form], accept),
+                "not-acceptable",
+            )
+    try:
+        body, media = await request.app.state.engine.read(
+            evaluate, query, default_graphs, named_graphs, union, accept, media
+        )
+    except WorkFailed as error:
+        raise _work_problem(error) from None
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+def _work_problem(error: WorkFailed) -> Exception:
+    if error.kind == "NotAcceptable":
+        return ProblemError(406, error.message, "not-acceptable")
+    if error.kind == "ValueError":
+        return ProblemError(400, error.message, "bad-query")
+    if error.kind == "StoreError":
+        return ProblemError(502, error.message, "store-unavailable")
+    return error
+
+
+# --- the service description -----------------------------------------------------------------
+
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS = "http://www.w3.org/ns/formats/"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_VOID = "http://rdfs.org/ns/void#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+UNION_FEATURE = "https://w3id.org/dataflywheel/api#UnionDefaultGraphOption"
+FORMAT_IRIS = {
+    "application/sparql-results+json": "SPARQL_Results_JSON",
+    "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV",
+    "text/tab-separated-values": "SPARQL_Results_TSV",
+    "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples",
+    "application/ld+json": "JSON-LD",
+    "application/rdf+xml": "RDF_XML",
+}
+_TEXTS = {
+    "service": (
+        "flywheel-kg SPARQL endpoint (read-only)",
+        "flywheel-kg SPARQL 查询端点(只读)",
+    ),
+    "service-comment": (
+        "Read-only SPARQL 1.1 queries over the city cases of the data-flywheel knowledge "
+        "graph. Updates, SERVICE and LOAD are refused.",
+        "对数据飞轮知识图谱城市案例的只读 SPARQL 1.1 查询。不接受更新、SERVICE 和 LOAD。",
+    ),
+    "feature": ("union default graph on request", "按请求以并集作默认图"),
+    "feature-comment": (
+        "The request parameter union-default-graph=true makes the default graph the union of "
+        "all named graphs (a triple in several graphs then matches once per graph).",
+        "请求参数 union-default-graph=true 使默认图成为全部命名图的并集"
+        "(同一三元组出现在几个图中时,按图各匹配一次)。",
+    ),
+    "dataset-comment": (
+        "The default graph is empty: every case is in its own named graph (plus the catalog "
+        "and the ontology). Name graphs with GRAPH, FROM, default-graph-uri or "
+        "named-graph-uri, or ask for union-default-graph=true.",
+        "默认图为空:每个案例在自己的命名图中(另有目录图和本体图)。请用 GRAPH、FROM、"
+        "default-graph-uri 或 named-graph-uri 指定图,或使用 union-default-graph=true。",
+    ),
+}
+
+
+def _endpoint_url(request: Request) -> str:
+    public = request.app.state.settings.public_url
+    if public:
+        return public.rstrip("/") + "/sparql"
+    return str(request.base_url).rstrip("/") + "/sparql"
+
+
+def service_description(endpoint: str, outline: dict[str, Any]) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of this endpoint, as triples."""
+    service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
+    feature = ox.NamedNode(UNION_FEATURE)
+    triples: list[ox.Triple] = []
+
+    def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal):
+        triples.append(ox.Triple(s, ox.NamedNode(p), o))
+
+    def texts(s: ox.NamedNode | ox.BlankNode, p: str, key: str) -> None:
+        english, chinese = _TEXTS[key]
+        add(s, p, ox.Literal(english, language="en"))
+        add(s, p, ox.Literal(chinese, language="zh"))
+
+    add(service, _RDF + "type", ox.NamedNode(_SD + "Service"))
+    texts(service, _RDFS + "label", "service")
+    texts(service, _RDFS + "comment", "service-comment")
+    add(service, _SD + "endpoint", ox.NamedNode(endpoint))
+    add(service, _SD + "supportedLanguage", ox.NamedNode(_SD + "SPARQL11Query"))
+    for name in FORMAT_IRIS.values():
+        add(service, _SD + "resultFormat", ox.NamedNode(_FORMATS + name))
+    add(service, _SD + "feature", feature)
+    add(feature, _RDF + "type", ox.NamedNode(_SD + "Feature"))
+    texts(feature, _RDFS + "label", "feature")
+    texts(feature, _RDFS + "comment", "feature-comment")
+    add(
+        service,
+        _SD + "defaultEntailmentRegime",
+        ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+    )
+    add(service, _SD + "defaultDataset", dataset)
+    add(dataset, _RDF + "type", ox.NamedNode(_SD + "Dataset"))
+    if outline["default_triples"] == 0:
+        texts(dataset, _RDFS + "comment", "dataset-comment")
+    add(dataset, _SD + "defaultGraph", default)
+    add(default, _RDF + "type", ox.NamedNode(_SD + "Graph"))
+    count = str(outline["default_triples"])
+    add(default, _VOID + "triples", ox.Literal(count, datatype=ox.NamedNode(_XSD + "integer")))
+    for graph in outline["graphs"]:
+        named = ox.BlankNode()
+        add(dataset, _SD + "namedGraph", named)
+        add(named, _RDF + "type", ox.NamedNode(_SD + "NamedGraph"))
+        add(named, _SD + "name", ox.NamedNode(graph))
+    return triples
+
+
+async def _describe_service(request: Request) -> Response:
+    offered = (*TRIPLE_TYPES, "text/html")
+    accept = request.headers.get("accept")
+    media = choose(accept, offered)
+    if media is None:
+        raise ProblemError(
+            406, "the service description: " + _not_acceptable(offered, accept), "not-acceptable"
+        )
+    if media == "text/html":
+        page = request.scope.get("root_path", "") + _PAGE
+        return RedirectResponse(page, status_code=303, headers={"Vary": "Accept"})
+    outline = await request.app.state.engine.read(store_outline)
+    triples = service_description(_endpoint_url(request), outline)
+    prefixes = {"sd": _SD, "formats": _FORMATS, "rdfs": _RDFS, "void": _VOID, "xsd": _XSD}
+    body = serialize_graph(triples, media, prefixes)
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------
+
+_EXAMPLE_QUERY = (
+    "PREFIX fw: <https://w3id.org/dataflywheel/ontology#>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "SELECT ?case ?city WHERE { GRAPH ?case { ?c a fw:City ; rdfs:label ?city "
+    'FILTER(LANG(?city) = "en") } } ORDER BY ?city'
+)
+_DATASET_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "required": False,
+        "description": "A graph of the default graph (repeatable); overrides FROM. With only "
+        "default-graph-uri given, there are no named graphs.",
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "style": "form",
+        "explode": True,
+        "example": ["https://w3id.org/dataflywheel/case/hangzhou"],
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "required": False,
+        "description": "A named graph (repeatable); overrides FROM NAMED. With only "
+        "named-graph-uri given, the default graph is empty.",
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "style": "form",
+        "explode": True,
+    },
+    {
+        "name": "union-default-graph",
+        "in": "query",
+        "required": False,
+        "description": "true: the default graph is the union of all graphs (a triple in "
+        "several graphs matches once per graph). Off by default: the default graph is empty, "
+        "since every case is in its own named graph. Not together with default-graph-uri or "
+        "named-graph-uri (400).",
+        "schema": {"type": "boolean", "default": False},
+    },
+]
+_QUERY_PARAMETER = {
+    "name": "query",
+    "in": "query",
+    "required": False,
+    "description": "The SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE). Without any "
+    "parameter, GET answers the service description.",
+    "schema": {"type": "string"},
+    "example": _EXAMPLE_QUERY,
+}
+_EXAMPLE_JSON = {
+    "head": {"vars": ["case", "city"]},
+    "results": {
+        "bindings": [
+            {
+                "case": {"type": "uri", "value": "https://w3id.org/dataflywheel/case/hangzhou"},
+                "city": {"type": "literal", "value": "Hangzhou", "xml:lang": "en"},
+            }
+        ]
+    },
+}
+_RESULTS_CONTENT: dict[str, Any] = {
+    "application/sparql-results+json": {"example": _EXAMPLE_JSON},
+    "application/sparql-results+xml": {"schema": {"type": "string"}},
+    "text/csv": {
+        "schema": {"type": "string"},
+        "example": "case,city\r\nhttps://w3id.org/dataflywheel/case/hangzhou,Hangzhou\r\n",
+    },
+    "text/tab-separated-values": {"schema": {"type": "string"}},
+    "text/turtle": {
+        "schema": {"type": "string"},
+        "example": "<https://w3id.org/dataflywheel/case/hangzhou/city> "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Hangzhou"@en .\n',
+    },
+    "application/n-triples": {"schema": {"type": "string"}},
+    "application/ld+json": {"schema": {"type": "object"}},
+    "application/rdf+xml": {"schema": {"type": "string"}},
+}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": {PROBLEM: {}}}
+
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The results: SELECT/ASK as SPARQL results (JSON by default; CSV/TSV "
+        "for SELECT only), CONSTRUCT/DESCRIBE as RDF (Turtle by default), as the Accept header "
+        "asks. Without a query, GET answers the service description (RDF).",
+        "content": _RESULTS_CONTENT,
+    },
+    **PROBLEM_RESPONSES,
+    403: _problem("An update: this endpoint is read-only and never writes"),
+    406: _problem("The Accept header admits no type this result can be sent as"),
+    502: _problem("The store's SPARQL server (a remote store) could not answer"),
+}
+_DESCRIPTION = """\
+A SPARQL 1.1 Protocol endpoint over the case store, **read-only**: updates in any form
+(`LOAD` included) are refused (403), and `SERVICE` and `FROM` with a non-http(s) IRI are refused
+(400), so that nothing reaches the network or the file system because of a query.
+
+**Dataset.** Every case is its own named graph (`https://w3id.org/dataflywheel/case/<id>`),
+beside the catalog and the ontology; the default graph is **empty**. Name graphs with
+`GRAPH ?g { … }`, `FROM`, or `default-graph-uri` / `named-graph-uri` (repeatable; they override
+`FROM` / `FROM NAMED`), or ask for `union-default-graph=true` to make the default graph the union
+of all graphs.
+
+**Results** are negotiated with the Accept header: SELECT and ASK as
+`application/sparql-results+json` (default), `+xml`, and for SELECT `text/csv` and
+`text/tab-separated-values`; CONSTRUCT and DESCRIBE as `text/turtle` (default),
+`application/n-triples`, `application/ld+json`, `application/rdf+xml`. 406 when none is
+acceptable. The answer is complete before it is sent: a query that runs past the server's
+deadline is stopped and answered 504.
+"""
+
+
+# --- the routes --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/sparql",
+    summary="Run a SPARQL query (GET), or describe the endpoint",
+    description=_DESCRIPTION
+    + "\nWithout parameters, GET answers the SPARQL 1.1 Service Description (Turtle by default); "
+    "a browser asking for `text/html` is sent (303) to the query page.",
+    response_class=Response,
+    responses={
+        **_RESPONSES,
+        303: {"description": "A browser (Accept: text/html) is sent to the query page"},
+    },
+    openapi_extra={"parameters": [_QUERY_PARAMETER, *_DATASET_PARAMETERS]},
+)
+async def sparql_get(request: Request) -> Response:
+    """GET: a query in the query string, or the service description."""
+    fields = _fields(request.scope.get("query_string", b""), "query string")
+    if not fields:
+        return await _describe_service(request)
+    return await _answer_query(request, fields)
+
+
+@router.head("/sparql", include_in_schema=False)
+async def sparql_head(request: Request) -> Response:
+    """HEAD: the headers GET would answer with."""
+    return await sparql_get(request)
+
+
+@router.post(
+    "/sparql",
+    summary="Run a SPARQL query (POST)",
+    description=_DESCRIPTION
+    + "\nThe query is the body (`application/sparql-query`; the dataset parameters then go in "
+    "the query string) or a form field (`application/x-www-form-urlencoded`, `query=…`). Any "
+    "other Content-Type is 415; `application/sparql-update` is 403.",
+    response_class=Response,
+    responses={
+        **_RESPONSES,
+        415: _problem("The body is neither application/sparql-query nor a urlencoded form"),
+    },
+    openapi_extra={
+        "parameters": _DATASET_PARAMETERS,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/sparql-query": {
+                    "schema": {"type": "string"},
+                    "example": _EXAMPLE_QUERY,
+                },
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["query"],
+                        "properties": {
+                            "query": {"type": "string", "example": _EXAMPLE_QUERY},
+                            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                            "union-default-graph": {"type": "boolean", "default": False},
+                        },
+                    }
+                },
+            },
+        },
+    },
+)
+async def sparql_post(request: Request) -> Response:
+    """POST: a query as the body or as a form field."""
+    return await _answer_query(request, await _post_fields(request))
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_options() -> Response:
+    """OPTIONS (not a CORS preflight, which the middleware answers): the allowed methods."""
+    return Response(status_code=204, headers={"Allow": _ALLOW})

@@ -20,8 +20,11 @@ _TOKEN = re.compile(
     r"|<[^<>\"{}|^`\\\s]*>"
     r"|#[^\n]*",
 )
-_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b", re.I)
-_SERVICE = re.compile(r"\bSERVICE\b", re.I)
+# A keyword, not part of a variable (?load), a prefixed name (ex:copy) or a blank node label.
+_UPDATE = re.compile(
+    r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:])", re.I
+)
+_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.I)
 _FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?(<[^>]*>)", re.I)
 _SAFE_DATASET_IRI = re.compile(r"^<(https?:|urn:)", re.I)
 

@@ -1,0 +1,224 @@
+"""The cases in the store and what they show: ``/health``, ``/cases`` and each case's graph,
+timeline, stage on a date, data loop and actors, and ``/compare``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api import reads, stories
+from api.common import CaseId, base, engine, media_content, negotiate, problems
+from api.models import (
+    Actors,
+    CaseDetail,
+    CaseList,
+    Comparison,
+    Flywheel,
+    Health,
+    StageOnDate,
+    Timeline,
+)
+from api.negotiation import content_type
+from kg.comparison import COLUMNS, DESCRIPTIONS
+from kg.version import __version__
+
+router = APIRouter(tags=["cases"])
+
+GRAPH_OFFERED = [
+    "application/ld+json",
+    "application/json",
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+]
+_GRAPH_FORMAT = {"application/json": "application/ld+json"}
+
+
+@router.get(
+    "/health",
+    response_model=Health,
+    summary="Is the server up?",
+    responses=problems(),
+)
+async def health(request: Request) -> dict:
+    """The server's status and version, how many cases it serves (read from the store, so a
+    store that cannot be read answers 503), and whether writes are on (a token is configured)."""
+    count = await engine(request).read(reads.count_cases)
+    return {
+        "status": "ok",
+        "version": __version__,
+        "cases": count,
+        "writes": request.app.state.settings.token is not None,
+    }
+
+
+@router.get(
+    "/cases",
+    response_model=CaseList,
+    summary="Every case in the store",
+    responses=problems(),
+)
+async def list_cases(request: Request) -> dict:
+    """The catalog: for each case its id (the last segment of its graph IRI), city, triple
+    count, number of sources, whether it is synthetic, the ontology version it was coded
+    with, a hash of its triples, when it was loaded, and links to its views."""
+    return {"cases": await engine(request).read(reads.list_cases, base(request))}
+
+
+@router.get(
+    "/cases/{case_id}",
+    response_model=CaseDetail,
+    summary="One case, with its counts, stage dates and loop status",
+    responses=problems(404),
+)
+async def get_case(request: Request, case_id: Annotated[str, CaseId]) -> dict:
+    """The case's catalog entry plus what `flywheel compare` says of it: how many actions,
+    flows and scenarios it codes, when each stage began and ended (with the precision of each
+    date; an unknown date is null with precision `unknown`, never a guess), the dominant logic
+    per stage, the years from startup to inertia, and whether its data loop is closed."""
+    return await engine(request).read(reads.case_detail, case_id, base(request))
+
+
+@router.get(
+    "/cases/{case_id}/graph",
+    summary="The case graph in an RDF syntax",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The case graph (JSON-LD by default; see Accept)",
+            "content": {
+                **media_content(GRAPH_OFFERED, {"type": "string"}),
+                # JSON-LD in expanded form: an array of node objects
+                "application/ld+json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            },
+        },
+        **problems(404, 406),
+    },
+)
+async def case_graph(request: Request, case_id: Annotated[str, CaseId]) -> Response:
+    """Every triple of the case's named graph. `Accept` chooses the syntax: JSON-LD
+    (`application/ld+json`, the default, also for `application/json`), Turtle (with the
+    project's prefixes), N-Triples or RDF/XML; anything else is 406."""
+    media = negotiate(request, GRAPH_OFFERED)
+    fmt = _GRAPH_FORMAT.get(media, media)
+    data = await engine(request).read(reads.case_graph, case_id, fmt)
+    return Response(data, media_type=content_type(fmt), headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/cases/{case_id}/timeline",
+    response_model=Timeline,
+    summary="The case's stage episodes in sequence, with their actions and flows",
+    responses=problems(404),
+)
+async def timeline(request: Request, case_id: Annotated[str, CaseId]) -> dict:
+    """The city's stage episodes in its own sequence (named query 02): the stage and its
+    place in the theory, start and end with their precision (`end_inferred` when the end is
+    the next episode's start), the mechanism coded as driving it, the logic most of its
+    actions followed (null when none dominates), the actors who acted in it, and its
+    governance actions (with their logic) and data flows (with their loop step) by date."""
+    return await engine(request).read(stories.timeline, case_id)
+
+
+@router.get(
+    "/cases/{case_id}/stage",
+    response_model=StageOnDate,
+    summary="Which stage the city was in on a date",
+    responses=problems(404),
+)
+async def stage_on_date(
+    request: Request,
+    case_id: Annotated[str, CaseId],
+    date: Annotated[
+        str,
+        Query(
+            description="the date asked about, written YYYY-MM-DD",
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            examples=["2018-06-01"],
+        ),
+    ],
+) -> dict:
+    """The stage on that date (named query 01). `stage` is given when the coded dates place
+    the city in exactly one episode; when missing dates leave several open (City A codes no
+    dates) it is null and `candidates` lists them; a date before the first episode gives none.
+    A date that is not a real YYYY-MM-DD date is 400."""
+    return await engine(request).read(stories.stage_on_date, case_id, date)
+
+
+@router.get(
+    "/cases/{case_id}/flywheel",
+    response_model=Flywheel,
+    summary="The case's data loop, step by step, and whether it is closed",
+    responses=problems(404),
+)
+async def flywheel(request: Request, case_id: Annotated[str, CaseId]) -> dict:
+    """The five steps of the data loop in the ontology's order (aggregation, fusion,
+    transformation, circulation, re-aggregation), each with the data flows the case codes in
+    it; whether the loop is closed (a re-aggregation flow from a scenario or the platform back
+    into the data foundation, named query 11) and since when; and the stage episodes."""
+    return await engine(request).read(stories.flywheel, case_id)
+
+
+@router.get(
+    "/cases/{case_id}/actors",
+    response_model=Actors,
+    summary="The case's actors and the logics they followed, stage by stage",
+    responses=problems(404),
+)
+async def actors(request: Request, case_id: Annotated[str, CaseId]) -> dict:
+    """Each actor the case codes, its kind (its most specific actor class: leading official,
+    functional department, command center, …) and, per stage, the institutional logics its
+    actions followed with how many actions under each."""
+    return await engine(request).read(stories.actors, case_id)
+
+
+@router.get(
+    "/compare",
+    response_model=Comparison,
+    summary="Compare cities: one row per case",
+    responses={
+        200: {"content": media_content(["text/csv"], {"type": "string"})},
+        **problems(404, 406),
+    },
+)
+async def compare(
+    request: Request,
+    case: Annotated[
+        list[str] | None,
+        Query(
+            description="a case id to include (repeatable); none means every case",
+            examples=[["hangzhou", "shanghai"]],
+        ),
+    ] = None,
+) -> Response | dict:
+    """The table `flywheel compare` prints: each stage's start and end with their precision,
+    the years from startup to inertia, whether and since when the loop is closed, the dominant
+    logic per stage, and the counts of actions, flows and scenarios. JSON by default (with
+    what each column means); `text/csv` by Accept, for R, Stata or QCA tools."""
+    media = negotiate(request, ["application/json", "text/csv"])
+    rows = await engine(request).read(reads.compare_cases, list(case or []))
+    if media == "text/csv":
+        return Response(to_csv(list(COLUMNS), rows), media_type=content_type("text/csv"))
+    return {"columns": list(COLUMNS), "descriptions": DESCRIPTIONS, "rows": rows}
+
+
+def to_csv(columns: list[str], rows: list[dict]) -> str:
+    """Rows as CSV: unknown values are empty cells, booleans true/false."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

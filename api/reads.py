@@ -1,0 +1,179 @@
+"""What the REST resources read from the store, as module-level functions ``fn(store, *args)``
+that :meth:`api.engine.Engine.read` runs in a worker process. Each returns plain data (dicts,
+lists, strings, bytes) and raises LookupError (→ 404) or ValueError (→ 400) for the client's
+mistakes. The timeline, flywheel and actors views are in :mod:`api.stories`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pyoxigraph as ox
+
+from kg import paths
+from kg.comparison import STAGES, compare
+from kg.namespaces import FW, PREFIXES
+from kg.ontology import label
+from kg.queries import run
+from kg.store import CATALOG, CaseInfo, CaseStore
+from kg.version import ONTOLOGY_IRI
+
+# A case id as it may appear in a URL: the last segment of its graph IRI.
+CASE_ID = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$"
+_CASE_ID = re.compile(CASE_ID)
+
+PRECISION = {
+    str(FW.DayPrecision): "day",
+    str(FW.MonthPrecision): "month",
+    str(FW.YearPrecision): "year",
+    str(FW.UnknownDate): "unknown",
+}
+
+
+@cache
+def api_query(name: str) -> str:
+    """The SPARQL text of ``queries/api/<name>.rq`` (data apart from code)."""
+    return (paths.QUERIES_DIR / "api" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def case_id(iri: str) -> str:
+    """The id a case is named by in URLs: the last path segment of its graph IRI."""
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def term(iri: str | None) -> dict | None:
+    """An ontology term with its English and Chinese labels (None stays None)."""
+    if iri is None:
+        return None
+    return {"iri": iri, "label": {"en": label(iri, "en"), "zh": label(iri, "zh")}}
+
+
+def precision(iri: str | None) -> str:
+    """A date precision individual as a word: day, month, year or unknown."""
+    return PRECISION.get(iri or "", "unknown")
+
+
+def find_case(store: CaseStore, name: str) -> CaseInfo:
+    """The case with this id; LookupError (404) when there is none."""
+    if not _CASE_ID.match(name):
+        raise LookupError(f"no case called {name!r}: a case id is the last part of its IRI")
+    for info in store.cases():
+        if case_id(info.iri) == name:
+            return info
+    known = ", ".join(sorted(case_id(i.iri) for i in store.cases())) or "none"
+    raise LookupError(f"no case called {name!r} in this store (its cases: {known})")
+
+
+def summary(info: CaseInfo, base: str = "") -> dict:
+    """A case as ``GET /cases`` lists it."""
+    name = case_id(info.iri)
+    here = f"{base}/cases/{name}"
+    return {
+        "id": name,
+        "iri": info.iri,
+        "label": info.label,
+        "city": info.city,
+        "city_label": info.city_label,
+        "triples": info.triples,
+        "sources": info.sources,
+        "synthetic": info.synthetic,
+        "ontology_version": info.ontology_version,
+        "sha256": info.sha256,
+        "loaded": info.loaded,
+        "links": {
+            "self": here,
+            "graph": f"{here}/graph",
+            "timeline": f"{here}/timeline",
+            "flywheel": f"{here}/flywheel",
+            "actors": f"{here}/actors",
+        },
+    }
+
+
+# --- worker functions ---------------------------------------------------------------------------
+
+
+def count_cases(store: CaseStore) -> int:
+    """How many cases the store holds."""
+    return len(store.cases())
+
+
+def list_cases(store: CaseStore, base: str) -> list[dict]:
+    """Every case's summary, in IRI order."""
+    return [summary(info, base) for info in store.cases()]
+
+
+def case_detail(store: CaseStore, name: str, base: str) -> dict:
+    """One case's summary with its counts, stage dates and loop status (kg.comparison)."""
+    info = find_case(store, name)
+    rows = compare(store, [info.iri])
+    row = rows[0] if rows else {}
+    stages = []
+    for stage in STAGES:
+        stages.append(
+            {
+                "stage": term(str(FW[f"{stage.capitalize()}Stage"])),
+                "start": row.get(f"{stage}_start"),
+                "start_precision": row.get(f"{stage}_start_precision"),
+                "end": row.get(f"{stage}_end"),
+                "end_precision": row.get(f"{stage}_end_precision"),
+                "dominant_logic": row.get(f"{stage}_dominant_logic"),
+            }
+        )
+    return summary(info, base) | {
+        "counts": {k: int(row.get(k) or 0) for k in ("actions", "flows", "scenarios")},
+        "stages": stages,
+        "years_startup_to_inertia": row.get("years_startup_to_inertia"),
+        "years_precision": row.get("years_precision"),
+        "loop_closed": bool(row.get("loop_closed")),
+        "loop_closed_since": row.get("loop_closed_since"),
+        "loop_closed_since_precision": row.get("loop_closed_since_precision"),
+    }
+
+
+def _graph_triples(store: CaseStore, iri: str) -> list[ox.Triple]:
+    result = store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": ox.NamedNode(iri)}
+    )
+    return list(result.triples)
+
+
+def case_graph(store: CaseStore, name: str, rdf_format: str) -> bytes:
+    """One case's graph serialised (``rdf_format`` a pyoxigraph RdfFormat's MIME type)."""
+    info = find_case(store, name)
+    return serialize(_graph_triples(store, info.iri), rdf_format)
+
+
+def named_graph(store: CaseStore, iri: str, rdf_format: str) -> bytes | None:
+    """Any named graph of the store (a case, the catalog, the ontology) serialised, or None
+    when it holds no triples (Graph Store Protocol GET)."""
+    triples = _graph_triples(store, iri)
+    return serialize(triples, rdf_format) if triples else None
+
+
+def serialize(triples: list[ox.Triple], rdf_format: str) -> bytes:
+    """Triples in a graph syntax named by its MIME type (Turtle with the project's prefixes)."""
+    fmt = ox.RdfFormat.from_media_type(rdf_format)
+    if fmt is None:
+        raise ValueError(f"cannot write {rdf_format}")
+    kwargs = {"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}
+    return ox.serialize(triples, format=fmt, **kwargs) or b""
+
+
+def compare_cases(store: CaseStore, names: list[str]) -> list[dict]:
+    """kg.comparison rows for these case ids (all cases when none is given)."""
+    if not names:
+        return compare(store)
+    iris = [find_case(store, name).iri for name in names]
+    return compare(store, iris)
+
+
+def query_rows(store: CaseStore, name: str, values: dict[str, str]) -> list[dict]:
+    """A named query's rows, with typed parameters (QueryParameterError → 400)."""
+    return run(store, name, values)
+
+
+def reserved(iri: str) -> bool:
+    """Whether a graph is maintained by the server (the catalog and the ontology)."""
+    return iri in (CATALOG, ONTOLOGY_IRI)

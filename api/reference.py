@@ -1,0 +1,193 @@
+"""The ontology and the SHACL shapes: as RDF (Turtle, RDF/XML, JSON-LD, N-Triples by Accept) or,
+for a browser, a small server-rendered reference page with every term's English and Chinese
+label and definition. (Issue 5 replaces the page with a pyLODE one.)"""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+
+from api.common import media_content, negotiate, problems
+from api.negotiation import GRAPH_TYPES, content_type
+from kg import paths
+from kg.namespaces import curie
+
+router = APIRouter(tags=["ontology"])
+
+OFFERED = ["text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples"]
+_PAGE_OFFERED = [*OFFERED, "text/html"]
+
+
+@cache
+def _document(path: Path, media: str) -> bytes:
+    """The file as it is (Turtle) or converted by Oxigraph's parser and serialiser."""
+    if media == "text/turtle":
+        return path.read_bytes()
+    triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    return ox.serialize(triples, format=GRAPH_TYPES[media]) or b""
+
+
+def _wants_html(request: Request) -> bool:
+    """Whether the client prefers HTML to every RDF syntax (a browser)."""
+    accept = request.headers.get("accept") or ""
+    return "text/html" in accept.lower() and negotiate(request, _PAGE_OFFERED) == "text/html"
+
+
+def _answer(request: Request, path: Path, page) -> Response:
+    if _wants_html(request):
+        return Response(page(), media_type=content_type("text/html"), headers={"Vary": "Accept"})
+    media = negotiate(request, OFFERED)
+    return Response(
+        _document(path, media), media_type=content_type(media), headers={"Vary": "Accept"}
+    )
+
+
+_RESPONSES = {
+    200: {
+        "description": "Turtle by default; RDF/XML, JSON-LD, N-Triples or an HTML page by Accept",
+        "content": media_content([*OFFERED, "text/html"], {"type": "string"}),
+    },
+    **problems(406),
+}
+
+
+@router.get(
+    "/ontology",
+    summary="The data-flywheel ontology",
+    response_class=Response,
+    responses=_RESPONSES,
+)
+def ontology(request: Request) -> Response:
+    """The OWL ontology (English and Chinese labels and definitions). `Accept` chooses Turtle
+    (the source, the default), RDF/XML, JSON-LD or N-Triples; a browser asking for `text/html`
+    gets a reference page listing every class, property and individual."""
+    return _answer(request, paths.ONTOLOGY_TTL, ontology_page)
+
+
+@router.get(
+    "/shapes",
+    summary="The SHACL shapes cases are checked against",
+    response_class=Response,
+    responses=_RESPONSES,
+)
+def shapes(request: Request) -> Response:
+    """The case shapes: what a good coding needs (violations), recommends (warnings) and where a
+    city departs from the theory. Syntaxes as for `/ontology`; `text/html` lists every shape
+    with its severity and its message in English and Chinese."""
+    return _answer(request, paths.CASE_SHAPES, shapes_page)
+
+
+# --- the HTML pages --------------------------------------------------------------------------
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.5}dt{font-weight:600;margin-top:1rem}code{font-size:.9em}dd{margin-left:1.5rem}"
+)
+
+
+def _text(graph: Graph, node: URIRef, prop: URIRef, lang: str) -> str:
+    for value in graph.objects(node, prop):
+        if getattr(value, "language", None) == lang:
+            return str(value)
+    return ""
+
+
+def _page(title: str, intro: str, sections: list[tuple[str, list[str]]]) -> str:
+    e = html.escape
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{e(title)}</h1><p>{e(intro)}</p>",
+    ]
+    for heading, items in sections:
+        parts.append(f"<h2>{e(heading)}</h2><dl>{''.join(items)}</dl>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _entry(name: str, iri: str, lines: list[tuple[str, str, str]]) -> str:
+    """A term: its CURIE and IRI, then (language, label, text) lines."""
+    e = html.escape
+    body = "".join(
+        f'<dd lang="{e(lang)}">'
+        + (f"<strong>{e(label)}</strong> " if label else "")
+        + f"{e(text)}</dd>"
+        for lang, label, text in lines
+        if label or text
+    )
+    return f'<dt id="{e(name)}"><code>{e(name)}</code> <small>{e(iri)}</small></dt>{body}'
+
+
+@cache
+def ontology_page() -> str:
+    """The ontology's terms by kind, each with its English and Chinese label and definition."""
+    graph = Graph().parse(paths.ONTOLOGY_TTL, format="turtle")
+    kinds = [
+        ("Classes 类", [OWL.Class]),
+        (
+            "Properties 属性",
+            [OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty],
+        ),
+        ("Individuals 个体", [OWL.NamedIndividual]),
+    ]
+    sections = []
+    for heading, types in kinds:
+        terms = sorted(
+            {s for t in types for s in graph.subjects(RDF.type, t) if isinstance(s, URIRef)}
+        )
+        items = [
+            _entry(
+                curie(str(s)),
+                str(s),
+                [
+                    (
+                        lang,
+                        _text(graph, s, RDFS.label, lang),
+                        _text(graph, s, SKOS.definition, lang),
+                    )
+                    for lang in ("en", "zh")
+                ],
+            )
+            for s in terms
+        ]
+        sections.append((f"{heading} ({len(items)})", items))
+    return _page(
+        "The data-flywheel ontology 数据飞轮本体",
+        "Every class, property and individual, with its English and Chinese label and "
+        "definition. The ontology as RDF: ask this URL for text/turtle, application/rdf+xml, "
+        "application/ld+json or application/n-triples.",
+        sections,
+    )
+
+
+@cache
+def shapes_page() -> str:
+    """The named shapes, each with its severity and its message in English and Chinese."""
+    graph = Graph().parse(paths.CASE_SHAPES, format="turtle")
+    shapes = sorted({s for s in graph.subjects(SH.message, None) if isinstance(s, URIRef)})
+    items = []
+    for shape in shapes:
+        severity = graph.value(shape, SH.severity)
+        word = curie(str(severity)) if severity is not None else "sh:Violation"
+        items.append(
+            _entry(
+                curie(str(shape)),
+                str(shape),
+                [("", word, "")]
+                + [(lang, "", _text(graph, shape, SH.message, lang)) for lang in ("en", "zh")],
+            )
+        )
+    return _page(
+        "The case shapes 案例形状",
+        "Every named SHACL shape with its severity and its message in English and Chinese. The "
+        "shapes as RDF: ask this URL for text/turtle, application/rdf+xml, application/ld+json "
+        "or application/n-triples.",
+        [(f"Shapes ({len(items)})", items)],
+    )

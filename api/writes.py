@@ -1,0 +1,266 @@
+"""Checking and changing cases: ``POST /validate`` (public), ``PUT``/``DELETE /cases/{id}`` and
+the Graph Store Protocol at ``/store?graph=`` (writes need the bearer token)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from api import checks, reads
+from api.auth import require_writer
+from api.common import (
+    CaseId,
+    base,
+    body_format,
+    engine,
+    media_content,
+    negotiate,
+    problems,
+    rdf_body,
+)
+from api.models import ValidationReport, WriteResult
+from api.negotiation import GRAPH_TYPES, content_type
+from api.problems import ProblemError
+
+router = APIRouter()
+
+Force = Query(description="store the case even when it has violations of the shapes")
+_WRITE_PROBLEMS = problems(401, 403, 413, 415, 422)
+
+
+@router.post(
+    "/validate",
+    tags=["validation"],
+    response_model=ValidationReport,
+    summary="Check a case against the shapes",
+    responses={
+        200: {"content": media_content(["text/turtle"], {"type": "string"})},
+        **problems(406, 413, 415),
+    },
+    openapi_extra=rdf_body("one case (or several, as named graphs) in any RDF syntax"),
+)
+async def validate(request: Request) -> Response | dict:
+    """Validate the case(s) in the body, as `flywheel validate` does, without storing anything.
+    The body may be Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML (say which in
+    Content-Type; others are 415). A body that is not valid RDF is 400 with the line and column
+    of the error; a JSON-LD remote `@context` is refused (nothing is fetched). The report is
+    JSON (per case: conforms, counts by severity, findings with the shape's message in English
+    and Chinese) or, with `Accept: text/turtle`, a SHACL validation report."""
+    media = body_format(request)
+    answer = negotiate(request, ["application/json", "text/turtle"])
+    data = await request.body()
+    report = await engine(request).read(checks.validate_body, data, media, answer == "text/turtle")
+    if answer == "text/turtle":
+        return Response(report, media_type=content_type("text/turtle"))
+    return report
+
+
+async def _checked(request: Request, name: str | None, graph: str | None, force: bool) -> dict:
+    """Read and validate the body; a 422 problem listing the violations unless forced."""
+    media = body_format(request)
+    data = await request.body()
+    checked = await engine(request).read(checks.check_case, data, media, name, graph)
+    report = checked["report"]
+    if not report["conforms"] and not force:
+        raise ProblemError(422, checks.violations_text(report), "violations")
+    created = await engine(request).write(checks.store_case, data, media, graph)
+    return checked | {"created": created, "forced": not report["conforms"]}
+
+
+@router.put(
+    "/cases/{case_id}",
+    tags=["writes"],
+    response_model=WriteResult,
+    status_code=201,
+    summary="Put a case (create or replace it)",
+    responses={200: {"model": WriteResult, "description": "The case replaced an earlier version"}}
+    | _WRITE_PROBLEMS,
+    dependencies=[Depends(require_writer)],
+    openapi_extra=rdf_body("the case graph in any RDF syntax; its owl:Ontology header names it"),
+)
+async def put_case(
+    request: Request,
+    response: Response,
+    case_id: Annotated[str, CaseId],
+    force: Annotated[bool, Force] = False,
+) -> dict:
+    """Store the case in the body under this id (the last segment of the IRI in its
+    `owl:Ontology` header, or of its named graph; another id is 400). It is validated first:
+    violations are 422 and nothing is stored, unless `?force=true`. The case replaces any
+    earlier version in one transaction (readers see the old or the new case, never half).
+    201 Created with Location when it is new; 200 when it replaced one (the body says which)."""
+    checked = await _checked(request, case_id, None, force)
+    created = checked["created"]
+    response.status_code = 201 if created else 200
+    if created:
+        response.headers["Location"] = f"{base(request)}/cases/{case_id}"
+    return {
+        "case": checked["iri"],
+        "id": case_id,
+        "created": created,
+        "replaced": not created,
+        "message": "the case was stored as a new case"
+        if created
+        else "the case replaced the one stored before",
+        "forced": checked["forced"],
+        "report": checked["report"],
+    }
+
+
+@router.delete(
+    "/cases/{case_id}",
+    tags=["writes"],
+    status_code=204,
+    response_class=Response,
+    summary="Remove a case",
+    responses={204: {"description": "The case was removed"}} | problems(401, 403, 404),
+    dependencies=[Depends(require_writer)],
+)
+async def delete_case(request: Request, case_id: Annotated[str, CaseId]) -> Response:
+    """Remove the case's graph and its catalog entry (204); 404 when there is no such case."""
+    if not await engine(request).write(checks.remove_case, case_id, None):
+        raise ProblemError(404, f"no case called {case_id!r} in this store", "not-found")
+    return Response(status_code=204)
+
+
+# --- Graph Store Protocol ------------------------------------------------------------------------
+
+GraphParam = Query(
+    description="the graph's absolute IRI (a case graph; GET also reads the catalog "
+    "and the ontology graphs)",
+    examples=["https://w3id.org/dataflywheel/case/hangzhou"],
+)
+DefaultParam = Query(
+    description="the default graph: not offered (every case is a named graph); 400",
+)
+
+
+def _graph(graph: str | None, default: str | None) -> str:
+    """The graph IRI asked for, or a 400 problem."""
+    if default is not None:
+        raise ProblemError(
+            400,
+            "this store keeps every case in its own named graph and offers no default graph; "
+            "name a graph with ?graph=<IRI>",
+            "bad-request",
+        )
+    if not graph:
+        raise ProblemError(400, "name a graph with ?graph=<absolute IRI>", "bad-request")
+    scheme, colon, _ = graph.partition(":")
+    if (
+        not colon
+        or not scheme[:1].isalpha()
+        or any(c in graph for c in '<>"{}|^`\\ ')
+        or any(ord(c) < 0x21 for c in graph)
+    ):
+        raise ProblemError(400, f"?graph= must be an absolute IRI, not {graph!r}", "bad-request")
+    return graph
+
+
+_GSP_TYPES = list(GRAPH_TYPES)
+
+
+@router.get(
+    "/store",
+    tags=["writes"],
+    summary="Graph Store Protocol: read a graph",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The graph (Turtle by default; see Accept)",
+            "content": media_content(_GSP_TYPES, {"type": "string"}),
+        },
+        **problems(404, 406),
+    },
+)
+async def gsp_get(
+    request: Request,
+    graph: Annotated[str | None, GraphParam] = None,
+    default: Annotated[str | None, DefaultParam] = None,
+) -> Response:
+    """The named graph as RDF (Turtle, N-Triples, JSON-LD or RDF/XML by Accept); 404 when it
+    holds no triples. Public, like every read."""
+    iri = _graph(graph, default)
+    media = negotiate(request, _GSP_TYPES)
+    data = await engine(request).read(reads.named_graph, iri, media)
+    if data is None:
+        raise ProblemError(404, f"the store has no graph <{iri}>", "not-found")
+    return Response(data, media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+@router.put(
+    "/store",
+    tags=["writes"],
+    status_code=201,
+    response_class=Response,
+    summary="Graph Store Protocol: put a case graph",
+    responses={
+        201: {"description": "The graph was created"},
+        204: {"description": "The graph replaced an earlier version"},
+        **problems(401, 403, 413, 415, 422),
+    },
+    dependencies=[Depends(require_writer)],
+    openapi_extra=rdf_body("the case graph; its owl:Ontology header must be the ?graph= IRI"),
+)
+async def gsp_put(
+    request: Request,
+    graph: Annotated[str | None, GraphParam] = None,
+    default: Annotated[str | None, DefaultParam] = None,
+    force: Annotated[bool, Force] = False,
+) -> Response:
+    """Store the body as the case graph `?graph=` (its `owl:Ontology` header, or its one named
+    graph, must be that IRI; relative IRIs resolve against it). Validated first, as for
+    `PUT /cases/{id}` (422 on violations unless `?force=true`). 201 Created or 204 replaced.
+    The catalog and ontology graphs are maintained by the server (400)."""
+    iri = _graph(graph, default)
+    if reads.reserved(iri):
+        raise ProblemError(400, f"the graph <{iri}> is maintained by the server", "bad-request")
+    checked = await _checked(request, None, iri, force)
+    if checked["created"]:
+        location = f"{base(request)}/store?graph={quote(iri, safe='')}"
+        return Response(status_code=201, headers={"Location": location})
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/store",
+    tags=["writes"],
+    status_code=204,
+    response_class=Response,
+    summary="Graph Store Protocol: remove a case graph",
+    responses={204: {"description": "The graph was removed"}} | problems(401, 403, 404),
+    dependencies=[Depends(require_writer)],
+)
+async def gsp_delete(
+    request: Request,
+    graph: Annotated[str | None, GraphParam] = None,
+    default: Annotated[str | None, DefaultParam] = None,
+) -> Response:
+    """Remove the case graph and its catalog entry (204); 404 when there is no such case."""
+    iri = _graph(graph, default)
+    if reads.reserved(iri):
+        raise ProblemError(400, f"the graph <{iri}> is maintained by the server", "bad-request")
+    if not await engine(request).write(checks.remove_case, None, iri):
+        raise ProblemError(404, f"the store has no case graph <{iri}>", "not-found")
+    return Response(status_code=204)
+
+
+@router.post(
+    "/store",
+    tags=["writes"],
+    summary="Graph Store Protocol: merge into a graph (not offered)",
+    status_code=405,
+    response_class=Response,
+    responses={405: problems(405)[405]},
+)
+async def gsp_post() -> Response:
+    """Merging triples into a case would store a case that was never validated whole, so it is
+    not offered: 405, with `Allow: GET, PUT, DELETE`. Put the whole case instead."""
+    raise ProblemError(
+        405,
+        "merging into a graph is not offered: put the whole case with PUT (it is validated whole)",
+        "method-not-allowed",
+        headers={"Allow": "GET, PUT, DELETE"},
+    )
