@@ -287,6 +287,9 @@ def get_query(
     raise UnknownQueryError(f"no query called '{name_or_number}' (known: {known})")
 
 
+MAX_PARAM_CHARS = 2000  # longer than any IRI, date, number or search text a query needs
+
+
 def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
     """The RDF term a string stands for, as the parameter's type says; raises
     QueryParameterError when it does not fit. (An int, Decimal or date is taken as its text.)"""
@@ -297,6 +300,11 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
     if isinstance(value, dt.datetime):
         raise QueryParameterError(f"parameter '{param.name}' must be a date, not a date and time")
     value = value.isoformat() if isinstance(value, dt.date) else str(value)
+    if len(value) > MAX_PARAM_CHARS:
+        raise QueryParameterError(
+            f"parameter '{param.name}' is {len(value):,} characters long; "
+            f"the limit is {MAX_PARAM_CHARS:,}"
+        )
     if param.type is ParamType.IRI:
         if not _ABSOLUTE_IRI.match(value):
             raise QueryParameterError(

@@ -7,6 +7,7 @@ then handed over as rdflib graphs, one per case.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
+from kg import limits
 from kg.version import ONTOLOGY_IRI
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -106,6 +108,14 @@ def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
         ) from None
 
 
+def _guard(source: Path | str, check, *args) -> None:
+    """Run one of :mod:`kg.limits`' checks, as an RdfInputError naming the source."""
+    try:
+        check(*args)
+    except limits.InputRefused as error:
+        raise RdfInputError(source, error.message, error.line, error.column) from None
+
+
 def _explain(error: SyntaxError) -> str:
     text = str(error.msg if error.msg else error)
     if "LoadDocumentCallback" in text or "remote context" in text.lower():
@@ -115,6 +125,8 @@ def _explain(error: SyntaxError) -> str:
         )
     if ": " in text and text.startswith("Parser error"):
         text = text.split(": ", 1)[1]
+    if "UTF-8" in text:
+        text += " (flywheel reads RDF as UTF-8: save the file as UTF-8 text)"
     return f"not valid RDF: {text}"
 
 
@@ -171,7 +183,15 @@ def read_quads(path: Path, fmt: str | None = None) -> list[ox.Quad]:
         raise RdfInputError(path, "no such file" if not path.exists() else "not a file")
     rdf_format = format_for(path, fmt)
     try:
-        return list(ox.parse(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri()))
+        size = path.stat().st_size
+        _guard(path, limits.check_size, size)
+        with path.open("rb") as stream:
+            _guard(path, limits.check_text, stream.read(4096))
+        if limits.needs_data(rdf_format):
+            _guard(path, limits.check_data, path.read_bytes(), rdf_format)
+        quads = list(ox.parse(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri()))
+        _guard(path, limits.check_literals, quads, size)
+        return quads
     except SyntaxError as error:
         line = error.lineno if error.lineno else None
         column = error.offset if error.offset else None
@@ -182,8 +202,8 @@ def read_quads(path: Path, fmt: str | None = None) -> list[ox.Quad]:
         raise RdfInputError(path, f"cannot be read: {error}") from None
 
 
-def _case_iri(graph: Graph, path: Path) -> str:
-    """A case's graph name: its owl:Ontology header IRI, or failing that the file's URI."""
+def _case_iri(graph: Graph, fallback: str | None) -> str | None:
+    """A case's graph name: its owl:Ontology header IRI, or failing that ``fallback``."""
     headers = [s for s in graph.subjects(RDF.type, OWL.Ontology) if isinstance(s, URIRef)]
     importing = [
         h
@@ -191,7 +211,7 @@ def _case_iri(graph: Graph, path: Path) -> str:
         if any(str(o).startswith(ONTOLOGY_IRI) for o in graph.objects(h, OWL.imports))
     ]
     chosen = importing or headers
-    return str(chosen[0]) if len(chosen) == 1 else path.resolve().as_uri()
+    return str(chosen[0]) if len(chosen) == 1 else fallback
 
 
 def read_cases(path: Path | str, fmt: str | None = None) -> list[CaseGraph]:
@@ -202,6 +222,46 @@ def read_cases(path: Path | str, fmt: str | None = None) -> list[CaseGraph]:
     """
     path = Path(path)
     quads = read_quads(path, fmt)
+    return _cases_from_quads(quads, str(path), path.resolve().as_uri())
+
+
+def parse_cases(
+    data: bytes,
+    rdf_format: ox.RdfFormat,
+    source: str,
+    fallback_iri: str | None = None,
+    base_iri: str | None = None,
+) -> list[CaseGraph]:
+    """Read cases from bytes (e.g. an HTTP request body), as :func:`read_cases` reads a file.
+
+    Nothing is fetched from the network. A triples document with no single owl:Ontology header
+    is named ``fallback_iri``; without one it is refused. Relative IRIs resolve against
+    ``base_iri`` (without one they are an error). Raises RdfInputError (``source`` as its path)
+    with the line and column of a syntax error.
+    """
+    _guard(source, limits.check_size, len(data))
+    _guard(source, limits.check_text, data[:4096])
+    _guard(source, limits.check_data, data, rdf_format)
+    try:
+        quads = list(ox.parse(data, format=rdf_format, base_iri=base_iri))
+    except SyntaxError as error:
+        line = error.lineno if error.lineno else None
+        column = error.offset if error.offset else None
+        if line is None and rdf_format == ox.RdfFormat.RDF_XML:
+            parser = expat.ParserCreate()
+            try:
+                parser.Parse(data, True)
+            except expat.ExpatError as xml_error:
+                line, column = xml_error.lineno, xml_error.offset + 1
+        raise RdfInputError(source, _explain(error), line, column) from None
+    except ValueError as error:
+        raise RdfInputError(source, f"cannot be read: {error}") from None
+    return _cases_from_quads(quads, source, fallback_iri)
+
+
+def _cases_from_quads(
+    quads: list[ox.Quad], source: str, fallback_iri: str | None
+) -> list[CaseGraph]:
     bnodes: dict[str, BNode] = {}
     graphs: dict[str | None, Graph] = {}
     triples: dict[str | None, list[ox.Triple]] = {}
@@ -218,13 +278,44 @@ def read_cases(path: Path | str, fmt: str | None = None) -> list[CaseGraph]:
     named = {k: v for k, v in graphs.items() if k is not None}
     if named and None in graphs:
         raise RdfInputError(
-            path,
+            source,
             "the file has triples outside its named graphs; put every "
             "triple of a case inside its GRAPH block",
         )
     if not named:
         graph = graphs.get(None, Graph())
-        return [CaseGraph(_case_iri(graph, path), str(path), graph, tuple(triples.get(None, ())))]
+        iri = _case_iri(graph, fallback_iri)
+        if iri is None:
+            raise RdfInputError(
+                source,
+                "no case is named: give the case one header `<case IRI> a owl:Ontology` "
+                "(its IRI names the case's graph)",
+            )
+        return [CaseGraph(_checked_name(iri, source), source, graph, tuple(triples.get(None, ())))]
     return [
-        CaseGraph(name, str(path), graph, tuple(triples[name])) for name, graph in named.items()
+        CaseGraph(_checked_name(name, source), source, graph, tuple(triples[name]))
+        for name, graph in named.items()
     ]
+
+
+_ODD_NAME = re.compile(r"(^|/)\.\.?(/|$|[?#])|%(2f|5c|00)|\\|[\x00-\x20\x7f]", re.IGNORECASE)
+
+
+def _checked_name(iri: str, source: str) -> str:
+    """A case's graph name, refused when it holds '.' or '..' path segments, encoded slashes,
+    backslashes or control characters (names that could be mistaken for file paths)."""
+    from kg.store import CATALOG  # here: kg.store imports this module
+
+    if iri in (CATALOG, ONTOLOGY_IRI):
+        raise RdfInputError(
+            source, f"the graph name <{iri}> is reserved for flywheel's catalog or ontology"
+        )
+    path = iri.split("://", 1)[-1]
+    if _ODD_NAME.search(path):
+        raise RdfInputError(
+            source,
+            f"the case name <{iri}> has '.' or '..' segments, an encoded slash or backslash, or a "
+            "control character; name the case with a plain IRI such as "
+            "<https://w3id.org/dataflywheel/case/my-city>",
+        )
+    return iri

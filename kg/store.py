@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ from kg.version import ONTOLOGY_IRI, __version__
 
 CATALOG = "https://w3id.org/dataflywheel/catalog"
 ENV_VAR = "FLYWHEEL_STORE"
+TIMEOUT_ENV = "FLYWHEEL_REMOTE_TIMEOUT"
+DEFAULT_REMOTE_TIMEOUT = 60.0
 _DCAT = "http://www.w3.org/ns/dcat#"
 _DCT = "http://purl.org/dc/terms/"
 _VOID = "http://rdfs.org/ns/void#"
@@ -49,6 +52,15 @@ Row = dict[str, Term | None]
 
 class StoreError(Exception):
     """The store cannot be opened or reached, or refused an operation; says which and why."""
+
+
+def remote_timeout() -> float:
+    """Seconds to wait for a SPARQL server's answer: ``FLYWHEEL_REMOTE_TIMEOUT``, default 60."""
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV, "") or DEFAULT_REMOTE_TIMEOUT)
+    except ValueError:
+        return DEFAULT_REMOTE_TIMEOUT
+    return value if value > 0 else DEFAULT_REMOTE_TIMEOUT
 
 
 def default_location() -> str:
@@ -86,15 +98,23 @@ class QueryResult:
     triples: tuple[ox.Triple, ...] = ()
 
 
-def content_hash(quads: Iterable[ox.Quad]) -> str:
-    """SHA-256 of the sorted N-Triples of a graph, blank-node labels ignored (parsers rename
-    them), so the same case file always hashes the same."""
-    lines = sorted(f"{_plain(q.subject)} {q.predicate} {_plain(q.object)} ." for q in quads)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+# A blank node written by Oxigraph's N-Triples serializer, as subject (a line's start) or as
+# object (a line's end; a literal ends in a quote or its tag, and an IRI has no space).
+_BLANK_SUBJECT = re.compile(rb"^_:\S+", re.MULTILINE)
+_BLANK_OBJECT = re.compile(rb' _:[^\s"]+ \.$', re.MULTILINE)
 
 
-def _plain(term: Term) -> str:
-    return "_:b" if isinstance(term, ox.BlankNode) else str(term)
+def content_hash(statements: Iterable[ox.Triple | ox.Quad]) -> str:
+    """SHA-256 of the sorted N-Triples of a graph (all triples, or all quads, whose graph is
+    ignored), one line per triple joined by newlines, each blank node written ``_:b`` (parsers
+    rename them), so the same case file always hashes the same."""
+    triples = list(statements)
+    if triples and isinstance(triples[0], ox.Quad):
+        triples = [q.triple for q in triples]
+    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)  # in Rust: fast
+    if b"_:" in text:
+        text = _BLANK_OBJECT.sub(b" _:b .", _BLANK_SUBJECT.sub(b"_:b", text))
+    return hashlib.sha256(b"\n".join(sorted(text.splitlines()))).hexdigest()
 
 
 def _catalog_quads(case: CaseGraph, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
@@ -112,7 +132,7 @@ def _catalog_quads(case: CaseGraph, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
             _VOID + "triples",
             ox.Literal(str(len(quads)), datatype=ox.NamedNode(_XSD + "integer")),
         ),
-        q(node, _SPDX + "checksum", ox.Literal(content_hash(quads))),
+        q(node, _SPDX + "checksum", ox.Literal(content_hash(case.triples or quads))),
         q(
             node,
             _DCT + "modified",
@@ -189,6 +209,19 @@ WHERE {{
 """
 
 
+def _write_update(
+    graphs: Mapping[str, Sequence[ox.Quad]], drop: Iterable[str], catalog_update: str = ""
+) -> str:
+    """One SPARQL update that drops these graphs, replaces those, and updates the catalog: a
+    server applies one update request as one transaction (Oxigraph, Fuseki)."""
+    parts = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in (*drop, *graphs)]
+    for iri, quads in graphs.items():
+        parts.append(f"INSERT DATA {{ GRAPH {ox.NamedNode(iri)} {{ {_triples_text(quads)} }} }}")
+    if catalog_update:
+        parts.append(catalog_update)
+    return " ;\n".join(parts)
+
+
 class CaseStore(ABC):
     """What every backend offers. Use :func:`open_store` to get one."""
 
@@ -242,7 +275,6 @@ class CaseStore(ABC):
     def put_cases(self, cases: Sequence[CaseGraph]) -> list[CaseInfo]:
         """Store cases, each in its own named graph, replacing any earlier version, with their
         catalog entries."""
-        self.ensure_ontology()
         graphs: dict[str, list[ox.Quad]] = {}
         catalog_quads: list[ox.Quad] = []
         for case in cases:
@@ -251,6 +283,7 @@ class CaseStore(ABC):
             quads = case.quads()
             graphs[case.iri] = quads
             catalog_quads.extend(_catalog_quads(case, quads))
+        self.ensure_ontology()  # after the names are checked: a refused case changes nothing
         self._write(graphs, (), _catalog_update(graphs, catalog_quads))
         return self.cases(only=graphs)
 
@@ -350,14 +383,7 @@ class OxigraphStore(CaseStore):
             raise StoreError(f"the store at {self.location} is open read-only")
         # One SPARQL update is one Oxigraph transaction: readers see every graph and the
         # catalog before or after, never half-written.
-        parts = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in (*drop, *graphs)]
-        for iri, quads in graphs.items():
-            parts.append(
-                f"INSERT DATA {{ GRAPH {ox.NamedNode(iri)} {{ {_triples_text(quads)} }} }}"
-            )
-        if catalog_update:
-            parts.append(catalog_update)
-        self._store.update(" ;\n".join(parts))
+        self._store.update(_write_update(graphs, drop, catalog_update))
 
     def _graph_quads(self, iri):
         return list(self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
@@ -410,7 +436,7 @@ class RemoteStore(CaseStore):
         query_url: str | None = None,
         update_url: str | None = None,
         gsp_url: str | None = None,
-        timeout: float = 60.0,
+        timeout: float | None = None,
         read_only: bool = False,
     ) -> None:
         base = url.rstrip("/")
@@ -419,11 +445,18 @@ class RemoteStore(CaseStore):
         self.query_url = query_url or f"{base}/query"
         self.update_url = update_url or f"{base}/update"
         self.gsp_url = gsp_url or f"{base}/store"
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False)
+        self.timeout = remote_timeout() if timeout is None else timeout
+        self._client = httpx.Client(timeout=self.timeout, follow_redirects=False)
 
     def _request(self, method: str, url: str, **kwargs) -> httpx.Response:
         try:
             response = self._client.request(method, url, **kwargs)
+        except httpx.TimeoutException:
+            raise StoreError(
+                f"the SPARQL server at {url} did not answer within {self.timeout:g} s "
+                f"(set {TIMEOUT_ENV} to wait longer); nothing was changed by this request "
+                "unless the server finishes it"
+            ) from None
         except httpx.HTTPError as error:
             raise StoreError(f"cannot reach the SPARQL server at {url}: {error}") from None
         if response.status_code >= 400:
@@ -459,38 +492,22 @@ class RemoteStore(CaseStore):
     def _write(self, graphs, drop, catalog_update=""):
         if self.read_only:
             raise StoreError(f"the store at {self.location} is open read-only")
-        # Each graph is replaced in one Graph Store Protocol request; the catalog follows in
-        # one SPARQL update. The server makes each request atomic, not the sequence.
-        for iri in drop:
-            self._request("DELETE", self.gsp_url, params={"graph": iri})
-        for iri, quads in graphs.items():
-            body = (
-                ox.serialize(
-                    [ox.Triple(q.subject, q.predicate, q.object) for q in quads],
-                    format=ox.RdfFormat.N_TRIPLES,
-                )
-                or b""
-            )
-            # PUT replaces the whole graph in one request (Graph Store Protocol)
-            self._request(
-                "PUT",
-                self.gsp_url,
-                params={"graph": iri},
-                content=body,
-                headers={"Content-Type": "application/n-triples"},
-            )
-        if catalog_update:
-            self._request(
-                "POST",
-                self.update_url,
-                content=catalog_update.encode("utf-8"),
-                headers={"Content-Type": "application/sparql-update"},
-            )
+        # One update request, which the server applies as one transaction: a cut connection
+        # or a stopped server leaves every case whole or absent, with its catalog entry.
+        self._request(
+            "POST",
+            self.update_url,
+            content=_write_update(graphs, drop, catalog_update).encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+        )
 
     def _graph_quads(self, iri):
-        response = self._client.get(
-            self.gsp_url, params={"graph": iri}, headers={"Accept": "application/n-triples"}
-        )
+        try:
+            response = self._client.get(
+                self.gsp_url, params={"graph": iri}, headers={"Accept": "application/n-triples"}
+            )
+        except httpx.HTTPError as error:
+            raise StoreError(f"cannot reach the SPARQL server at {self.gsp_url}: {error}") from None
         if response.status_code == 404:
             return []
         if response.status_code >= 400:

@@ -69,3 +69,23 @@ def api(bundled_store, tmp_path_factory) -> Iterator[str]:
     env = {"FLYWHEEL_API_TOKEN": API_TOKEN, "FLYWHEEL_DEADLINE": "3", "FLYWHEEL_WORKERS": "2"}
     with api_server(folder / "store", folder / "server.log", env) as url:
         yield url
+
+
+_BAD_INPUTS: set[str] = set()
+_BAD_RUNS = [0]
+
+
+def pytest_runtest_logreport(report) -> None:
+    """Count the bad inputs tried (tests/test_bad_input.py records each as a property)."""
+    if report.when == "call":
+        for key, value in report.user_properties:
+            if key == "bad_input":
+                _BAD_INPUTS.add(value)
+                _BAD_RUNS[0] += 1
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _BAD_RUNS[0]:
+        terminalreporter.write_line(
+            f"bad inputs tried: {len(_BAD_INPUTS)} distinct, {_BAD_RUNS[0]} runs through the CLI"
+        )

@@ -1,0 +1,108 @@
+"""A whole store to one file and back: ``flywheel backup`` and ``flywheel restore``.
+
+A backup is N-Quads (gzip-compressed when its name ends in ``.gz``) holding every quad of the
+store: each case graph, the catalog, the ontology and the default graph. It is written under a
+temporary name and renamed when complete, so a crash never leaves a half backup under the real
+name. A restore parses the whole file before it touches the store, refuses a store that holds
+data unless told to replace it, and writes everything in one SPARQL update (one transaction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import os
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.store import CaseStore, StoreError
+from kg.version import __version__
+
+HEADER = "# flywheel-kg backup"
+_ALL = "SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+_ANY = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+
+
+class BackupError(Exception):
+    """A backup file that cannot be written or read; says which file, where and why."""
+
+
+def all_quads(store: CaseStore) -> list[ox.Quad]:
+    """Every quad of the store, default graph included."""
+    quads = []
+    for row in store.query(_ALL).rows:
+        graph = row.get("g") or ox.DefaultGraph()
+        quads.append(ox.Quad(row["s"], row["p"], row["o"], graph))
+    return quads
+
+
+def backup(store: CaseStore, target: Path) -> int:
+    """Write every quad of ``store`` to ``target``; returns how many quads were written."""
+    target = Path(target)
+    quads = all_quads(store)
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    header = f"{HEADER} {__version__} {stamp} of {store.location}: {len(quads)} quads\n"
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        with partial.open("wb") as raw:
+            stream = gzip.GzipFile(fileobj=raw, mode="wb") if target.suffix == ".gz" else raw
+            stream.write(header.encode("utf-8"))
+            ox.serialize(quads, stream, format=ox.RdfFormat.N_QUADS)
+            if stream is not raw:
+                stream.close()
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"cannot write the backup {target}: {error.strerror or error}") from None
+    return len(quads)
+
+
+def read_backup(source: Path) -> list[ox.Quad]:
+    """Parse a whole backup file (gzip or plain N-Quads); raises BackupError with line and
+    column when any of it is not valid."""
+    source = Path(source)
+    try:
+        data = source.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise BackupError(f"{source}: cannot be read: {error}") from None
+    try:
+        quads = list(ox.parse(io.BytesIO(data), format=ox.RdfFormat.N_QUADS))
+    except SyntaxError as error:
+        where = f", line {error.lineno}" if error.lineno else ""
+        where += f", column {error.offset}" if error.lineno and error.offset else ""
+        raise BackupError(
+            f"{source}{where}: not a valid backup (N-Quads): {error.msg or error}; "
+            "the store was not changed"
+        ) from None
+    if not quads and not data.startswith(HEADER.encode()):
+        raise BackupError(f"{source}: holds no quads and is not a flywheel backup")
+    return quads
+
+
+def restore(store: CaseStore, source: Path, replace: bool = False) -> int:
+    """Replace the store's content by the backup's in one transaction; returns the number of
+    quads. Refuses a store that holds data unless ``replace``."""
+    quads = read_backup(source)
+    if not replace and store.query(_ANY).boolean:
+        raise StoreError(
+            f"the store at {store.location} is not empty; restore --replace overwrites it"
+        )
+    default = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads if _default(q))
+    named = " ".join(
+        f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
+        for q in quads
+        if not _default(q)
+    )
+    update = f"DROP SILENT ALL ;\nINSERT DATA {{ {default} {named} }}" if quads else "DROP ALL"
+    store._write({}, (), update)  # one update: one transaction (restore is all or nothing)
+    return len(quads)
+
+
+def _default(quad: ox.Quad) -> bool:
+    return isinstance(quad.graph_name, ox.DefaultGraph)

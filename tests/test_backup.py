@@ -1,0 +1,98 @@
+"""``flywheel backup`` and ``flywheel restore``: a whole store to one file and back."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from tests.conftest import run_flywheel
+
+
+def dataset(store: Path) -> ox.Dataset:
+    """Every quad of an on-disk store, blank nodes canonicalised (so renaming them is equal)."""
+    opened = ox.Store.read_only(str(store))
+    try:
+        data = ox.Dataset(opened.quads_for_pattern(None, None, None, None))
+    finally:
+        del opened
+    data.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return data
+
+
+@pytest.fixture(scope="module")
+def source(bundled_store, tmp_path_factory) -> Path:
+    """The bundled cases, three synthetic ones, and a default-graph triple with a blank node."""
+    root = tmp_path_factory.mktemp("backup")
+    shutil.copytree(bundled_store, root / "store")
+    assert run_flywheel("synth", "3", "-o", str(root / "synth"), "--actions", "4").returncode == 0
+    result = run_flywheel("load", str(root / "synth"), "--store", str(root / "store"))
+    assert result.returncode == 0, result.stderr
+    store = ox.Store(str(root / "store"))
+    store.update('INSERT DATA { _:note <http://www.w3.org/2000/01/rdf-schema#comment> "default" }')
+    store.flush()
+    del store
+    return root / "store"
+
+
+@pytest.mark.parametrize("name", ["all.nq", "all.nq.gz"])
+def test_round_trip_is_exact(source: Path, tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    result = run_flywheel("backup", str(target), "--store", str(source))
+    assert result.returncode == 0, result.stderr
+    raw = target.read_bytes()
+    text = gzip.decompress(raw) if name.endswith(".gz") else raw
+    assert raw[:2] == b"\x1f\x8b" if name.endswith(".gz") else raw[:2] != b"\x1f\x8b"
+    assert text.startswith(b"# flywheel-kg backup 0.")
+    assert not list(tmp_path.glob(".*partial*"))  # the temporary name is gone
+    restored = tmp_path / "restored"
+    result = run_flywheel("restore", str(target), "--store", str(restored))
+    assert result.returncode == 0, result.stderr
+    before, after = dataset(source), dataset(restored)
+    graphs = {q.graph_name for q in before}
+    assert ox.NamedNode("https://w3id.org/dataflywheel/catalog") in graphs
+    assert ox.DefaultGraph() in graphs and len(graphs) == 3 + 3 + 3  # cases, catalog, ontology
+    assert len(after) == len(before) and after == before
+    listing = run_flywheel("cases", "--store", str(restored), "--format", "csv").stdout
+    assert "hangzhou" in listing and "city-0003" in listing
+
+
+def test_restore_refuses_a_store_with_data_unless_replace(source: Path, tmp_path: Path) -> None:
+    target = tmp_path / "all.nq"
+    assert run_flywheel("backup", str(target), "--store", str(source)).returncode == 0
+    other = tmp_path / "other"
+    assert run_flywheel("load", "--bundled", "--store", str(other)).returncode == 0
+    result = run_flywheel("restore", str(target), "--store", str(other))
+    assert result.returncode == 1 and "--replace" in result.stderr
+    result = run_flywheel("restore", str(target), "--store", str(other), "--replace")
+    assert result.returncode == 0, result.stderr
+    assert dataset(other) == dataset(source)
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        b'<https://example.org/s> <https://example.org/p> "cut off',  # truncated mid-literal
+        b"not n-quads at all\n",
+        b"\x1f\x8b\x08\x00broken gzip",
+        b"",
+    ],
+    ids=["truncated", "garbage", "bad-gzip", "empty"],
+)
+def test_a_corrupt_backup_changes_nothing(source: Path, tmp_path: Path, corrupt: bytes) -> None:
+    good = tmp_path / "good.nq"
+    assert run_flywheel("backup", str(good), "--store", str(source)).returncode == 0
+    path = tmp_path / "bad.nq"
+    path.write_bytes(good.read_bytes()[:5000] + b"\n" + corrupt if corrupt else b"")
+    target = tmp_path / "target"
+    shutil.copytree(source, target)
+    before = dataset(target)
+    result = run_flywheel("restore", str(path), "--store", str(target), "--replace")
+    assert result.returncode == 2, result.stderr
+    assert str(path) in result.stderr and "Traceback" not in result.stderr
+    if corrupt and not corrupt.startswith(b"\x1f"):
+        assert "line " in result.stderr and "the store was not changed" in result.stderr
+    assert dataset(target) == before
