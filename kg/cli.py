@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -76,6 +77,8 @@ def main(
     ] = False,
 ) -> None:
     """Code, check and study city cases of digital government as a data flywheel."""
+    # rdflib logs a traceback for each ill-typed literal (30 February); the shapes report them
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
 def _expand(files: list[Path] | None, bundled: bool) -> list[Path]:
@@ -391,8 +394,19 @@ def export(
         ExportFormat, typer.Option("--format", help="RDF syntax.")
     ] = ExportFormat.turtle,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    xlsx: Annotated[
+        bool,
+        typer.Option("--xlsx", help="Write a coding workbook (.xlsx) instead of RDF."),
+    ] = False,
+    as_csv: Annotated[
+        bool,
+        typer.Option("--csv", help="Write a coding workbook as a folder of CSV files."),
+    ] = False,
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Language of a workbook's headers and labels.")
+    ] = Lang.en,
 ) -> None:
-    """Write one case's graph out in an RDF syntax."""
+    """Write one case's graph out in an RDF syntax, or as a coding workbook (--xlsx, --csv)."""
     from rdflib import Dataset, URIRef
 
     from kg.namespaces import PREFIXES
@@ -400,6 +414,17 @@ def export(
     with _open(store) as case_store:
         info = _find(case_store, case)
         graph = case_store.case_graph(info.iri)
+    if xlsx or as_csv:
+        from kg.workbook import write_case
+
+        name = info.iri.rstrip("/").rsplit("/", 1)[-1]
+        target = output or Path(f"{name}.xlsx" if xlsx else name)
+        if xlsx and as_csv:
+            typer.echo("error: choose --xlsx or --csv, not both", err=True)
+            raise typer.Exit(EXIT_UNREADABLE)
+        write_case(graph, target, info.iri, lang.value, as_csv=as_csv)
+        typer.echo(f"wrote {target}")
+        return
     if fmt in (ExportFormat.trig, ExportFormat.nquads):
         dataset = Dataset()
         for prefix, namespace in PREFIXES.items():
@@ -417,6 +442,123 @@ def export(
         typer.echo(f"wrote {output}")
     else:
         typer.echo(text)
+
+
+@app.command()
+def template(
+    target: Annotated[
+        Path, typer.Argument(help="The workbook to write: FILE.xlsx, or a folder with --csv.")
+    ],
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Language of the headers and dropdown labels.")
+    ] = Lang.en,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Write a folder of CSV files (one a sheet).")
+    ] = False,
+) -> None:
+    """Write an empty coding workbook: one sheet per kind of record, dropdowns for every
+    controlled value, headers in English or Chinese."""
+    from kg.workbook import write_template
+
+    csv_wanted = as_csv or target.suffix.lower() != ".xlsx"
+    written = write_template(target, lang.value, as_csv=csv_wanted)
+    typer.echo(f"wrote {written}")
+
+
+@app.command("import")
+def import_workbook(
+    source: Annotated[
+        Path, typer.Argument(help="A filled coding workbook (.xlsx) or a folder of CSV files.")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The case file to write (Turtle).")
+    ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.en,
+) -> None:
+    """Turn a filled coding workbook into a case graph (Turtle), and validate it.
+
+    Every mistake is reported with its sheet, row and column, all at once; then nothing is
+    written (exit code 2). Exit code 1: the case was written but has violations.
+    """
+    from kg.namespaces import PREFIXES
+    from kg.report import render_text
+    from kg.validation import CaseValidator
+    from kg.workbook import WorkbookError, read_workbook
+
+    if not source.exists():
+        typer.echo(f"error: {source}: no such file or folder", err=True)
+        raise typer.Exit(EXIT_UNREADABLE)
+    try:
+        case_iri, graph = read_workbook(source)
+    except WorkbookError as error:
+        for problem in error.errors:
+            typer.echo(f"error: {problem}", err=True)
+        typer.echo(f"{len(error.errors)} mistake(s) in {source}; nothing was written.", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    local = case_iri.rsplit("/", 1)[-1]
+    if local.isidentifier() and local not in PREFIXES:
+        graph.bind(local, case_iri + "/")
+    text = graph.serialize(format="turtle")
+    report = CaseValidator().validate(graph, case_iri, str(output or source))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output} ({len(graph)} triples)", err=True)
+    else:
+        typer.echo(text)
+    typer.echo(render_text([report], lang.value), err=True)
+    raise typer.Exit(EXIT_OK if report.conforms else EXIT_FINDINGS)
+
+
+@app.command("backup")
+def backup_cmd(
+    file: Annotated[Path, typer.Argument(help="The backup file (N-Quads; .gz: compressed).")],
+    store: StoreOpt = None,
+) -> None:
+    """Write the whole store (cases, catalog, ontology, default graph) to one file.
+
+    The file is written under a temporary name and renamed when complete. Exit code 0: written;
+    2: the file cannot be written; 3: the store cannot be read.
+    """
+    from kg.backup import BackupError, backup
+
+    with _open(store) as case_store:
+        try:
+            count = backup(case_store, file)
+        except BackupError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(EXIT_UNREADABLE) from None
+    typer.echo(f"wrote {count} quads from {case_store.location} to {file}")
+
+
+@app.command("restore")
+def restore_cmd(
+    file: Annotated[Path, typer.Argument(help="A file written by 'flywheel backup'.")],
+    store: StoreOpt = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a store that already holds data.")
+    ] = False,
+) -> None:
+    """Put a backup back: the whole file is checked first, then written in one transaction.
+
+    Exit code 0: restored; 1: the store holds data (use --replace); 2: the file is not a valid
+    backup (the store is unchanged); 3: the store cannot be written.
+    """
+    from kg.backup import BackupError, restore
+    from kg.store import StoreError
+
+    with _open(store) as case_store:
+        try:
+            count = restore(case_store, file, replace=replace)
+        except BackupError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(EXIT_UNREADABLE) from None
+        except StoreError as error:
+            typer.echo(f"error: {error}", err=True)
+            code = EXIT_FINDINGS if "not empty" in str(error) else EXIT_TOOL
+            raise typer.Exit(code) from None
+    typer.echo(f"restored {count} quads from {file} into {case_store.location}")
 
 
 @app.command()
@@ -582,7 +724,7 @@ def compare_cmd(
     ] = None,
 ) -> None:
     """Compare cities: stage dates, years from startup to inertia, loop closure, dominant logics."""
-    from kg.comparison import COLUMNS, compare
+    from kg.comparison import COLUMNS, compare, years_statistics
     from kg.output import render
     from kg.store import StoreError
 
@@ -651,6 +793,13 @@ def compare_cmd(
             title="Cities compared (flywheel compare --csv gives every column)",
         )
     )
+    stats = years_statistics(rows)
+    if stats["cities"]:
+        typer.echo(
+            f"Years from startup to inertia, over the {stats['cities']} cities with both dates: "
+            f"median {stats['median']}, shortest {stats['min']}, longest {stats['max']}, "
+            f"range {stats['range']}"
+        )
 
 
 def _print_result(result, fmt: str) -> None:

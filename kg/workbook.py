@@ -1,0 +1,302 @@
+"""Coding a case in a spreadsheet: the empty workbook, reading a filled one, writing a case back.
+
+A workbook (an .xlsx file, or a folder with one CSV file a sheet) has one sheet per kind of record
+(see :mod:`kg.workbook_schema`). :func:`write_template` writes an empty one, :func:`read_workbook`
+turns a filled one into a case graph (collecting every mistake, with its sheet, row and column,
+before giving up), and :func:`write_case` writes a case graph back into a workbook so that reading
+it again gives the same graph. Whatever fits no column goes to the "other statements" sheet.
+
+Two coders who disagree code the same id on two rows of a sheet, each with their name in the
+coder column. The first row's values are the record's; every later row becomes ``fw:Coding``
+nodes beside it (one per property: ``fw:codingOf`` the record, ``fw:codedProperty``,
+``fw:codedValue``, ``fw:codedBy``), so no coding overwrites another. Query 23 lists them.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import OWL
+
+from kg import ontology
+from kg.workbook_read import Table, WorkbookReader, cell_text
+from kg.workbook_schema import ALL_SHEETS, INSTRUCTIONS, LISTS, LISTS_SHEET, Sheet
+from kg.workbook_values import (
+    MAX_ROWS,
+    CellError,
+    WorkbookError,
+    choices,
+    column_letter,
+    listed,
+    norm,
+    short,
+)
+from kg.workbook_write import case_tables
+
+__all__ = [
+    "CellError",
+    "WorkbookError",
+    "case_tables",
+    "read_workbook",
+    "write_case",
+    "write_template",
+]
+
+
+def _sheet_for(name: str) -> Sheet | None:
+    key = norm(Path(name).stem if name.lower().endswith(".csv") else name)
+    for sheet in ALL_SHEETS:
+        if key in {norm(sheet.key), norm(sheet.en), norm(sheet.zh)}:
+            return sheet
+    return None
+
+
+def _read_tables(path: Path) -> dict[str, Table]:
+    tables: dict[str, Table] = {}
+    if path.is_dir():
+        for file in sorted(path.glob("*.csv")):
+            sheet = _sheet_for(file.name)
+            if sheet is None:
+                continue
+            with file.open(encoding="utf-8-sig", newline="") as handle:
+                rows = [list(r) for r in csv.reader(handle)]
+            tables[sheet.key] = Table(file.name, rows[0] if rows else [], rows[1:])
+        return tables
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for worksheet in workbook.worksheets:
+            sheet = _sheet_for(worksheet.title)
+            if sheet is None:
+                continue
+            rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+            tables[sheet.key] = Table(worksheet.title, rows[0] if rows else [], rows[1:])
+    finally:
+        workbook.close()
+    return tables
+
+
+def read_workbook(path: Path | str) -> tuple[str, Graph]:
+    """Read a filled workbook (.xlsx, or a folder of CSV files): the case IRI and its graph.
+
+    Raises WorkbookError listing every mistake (sheet, row, column, what is wrong).
+    """
+    path = Path(path)
+    if not path.is_dir() and path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise WorkbookError(
+            str(path),
+            [
+                CellError(
+                    "",
+                    0,
+                    "",
+                    "",
+                    f"{path.name} is neither an .xlsx workbook nor a folder of CSV files",
+                )
+            ],
+        )
+    try:
+        tables = _read_tables(path)
+    except Exception as problem:  # openpyxl and zipfile raise their own kinds
+        raise WorkbookError(
+            str(path),
+            [CellError("", 0, "", "", f"{path.name} cannot be read as a workbook: {problem}")],
+        ) from None
+    reader = WorkbookReader(tables)
+    graph = reader.read()
+    if reader.errors:
+        raise WorkbookError(str(path), reader.errors)
+    return reader.ns[:-1], graph
+
+
+# ------------------------------------------------------------------------------------------------
+# Files: .xlsx or a folder of CSV
+# ------------------------------------------------------------------------------------------------
+
+
+def _grid(sheet: Sheet, rows: Iterable[dict[str, str]], lang: str) -> list[list[str]]:
+    return [
+        [c.header(lang) for c in sheet.columns],
+        *([row.get(c.key, "") for c in sheet.columns] for row in rows),
+    ]
+
+
+def _instructions(lang: str) -> list[str]:
+    zh = lang == "zh"
+    lines = [
+        "flywheel-kg 编码工作簿" if zh else "flywheel-kg coding workbook",
+        "",
+        (
+            "每个工作表记录一类内容,每行一条记录。每条记录有一个编号(id:字母、数字及 - _ .),其他工作表"
+            "中的引用列写这些编号,多个编号以 ; 分隔。"
+        )
+        if zh
+        else (
+            "Each sheet holds one kind of record, one record a row. Every record has an id (letters, "
+            "digits, - _ .); columns that refer to other records hold their ids, separated by ;."
+        ),
+        ("带下拉列表的列只接受本体中的受控值(中文或英文名称均可)。")
+        if zh
+        else (
+            "Columns with a dropdown take the ontology's controlled values (English or Chinese "
+            "names both work)."
+        ),
+        ("日期写作 2016-04-13(精确到日)、2016-04(月)、2016(年)或“未知”;精度随日期一并记录。")
+        if zh
+        else (
+            "Dates: 2016-04-13 (known to the day), 2016-04 (month), 2016 (year) or unknown; the "
+            "precision is kept with the date."
+        ),
+        (
+            "两位编码者对同一记录意见不同时,用同一编号各写一行,并在“编码者”列填写各自姓名;"
+            "两种编码并列保存,查询 23 列出分歧。"
+        )
+        if zh
+        else (
+            "When two coders disagree about a record, give each coding its own row with the same id "
+            "and the coder's name in the coder column: both are kept side by side, and query 23 "
+            "lists the disagreements."
+        ),
+        ("置信度与所编码的值分开记录在“证据”表中:每项结论在其“证据”列引用证据编号。")
+        if zh
+        else (
+            "Confidence is kept apart from the coded value, on the evidence sheet: each claim names "
+            "its evidence ids in its evidence column."
+        ),
+        ("然后运行:flywheel import 本文件 -o case.ttl(导入并校验)。")
+        if zh
+        else ("Then run: flywheel import THIS-FILE -o case.ttl (reads and validates the case)."),
+        "",
+    ]
+    for sheet in ALL_SHEETS:
+        about = sheet.about_zh if zh else sheet.about_en
+        lines.append(f"{sheet.name(lang)}: {about}")
+        for column in sheet.columns:
+            note = column.note_zh if zh else column.note_en
+            if column.choices:
+                note = ("可选值:" if zh else "one of: ") + listed(column.choices, lang)
+            if note:
+                lines.append(f"    {column.header(lang)}: {note}")
+    return lines
+
+
+def write_template(path: Path | str, lang: str = "en", as_csv: bool | None = None) -> Path:
+    """Write an empty coding workbook (.xlsx, or a folder of CSV files when ``as_csv``)."""
+    path = Path(path)
+    empty = {sheet.key: [] for sheet in ALL_SHEETS}
+    empty["case"] = [{"imports": ontology_version_iri()}]
+    return _write(path, empty, lang, as_csv)
+
+
+def write_case(
+    graph: Graph,
+    path: Path | str,
+    case_iri: str | None = None,
+    lang: str = "en",
+    as_csv: bool | None = None,
+) -> Path:
+    """Write a case graph into a workbook that reads back as the same graph."""
+    return _write(Path(path), case_tables(graph, case_iri, lang), lang, as_csv)
+
+
+def _write(
+    path: Path, tables: dict[str, list[dict[str, str]]], lang: str, as_csv: bool | None
+) -> Path:
+    if as_csv is None:
+        as_csv = path.suffix.lower() != ".xlsx"
+    if as_csv:
+        path.mkdir(parents=True, exist_ok=True)
+        for sheet in ALL_SHEETS:
+            with (path / f"{sheet.key}.csv").open("w", encoding="utf-8-sig", newline="") as out:
+                csv.writer(out).writerows(_grid(sheet, tables.get(sheet.key, []), lang))
+        (path / "instructions.txt").write_text(
+            "\n".join(_instructions(lang)) + "\n", encoding="utf-8"
+        )
+        with (path / "lists.csv").open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["list", "English", "中文", "IRI"])
+            for name in LISTS:
+                for choice in choices(name):
+                    writer.writerow(
+                        [
+                            LISTS[name].zh if lang == "zh" else LISTS[name].en,
+                            choice.en,
+                            choice.zh,
+                            short(str(choice.iri)),
+                        ]
+                    )
+        return path
+    _write_xlsx(path, tables, lang)
+    return path
+
+
+def _write_xlsx(path: Path, tables: dict[str, list[dict[str, str]]], lang: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    guide = workbook.active
+    guide.title = INSTRUCTIONS[2] if lang == "zh" else INSTRUCTIONS[1]
+    for line in _instructions(lang):
+        guide.append([line])
+    guide.column_dimensions["A"].width = 120
+    guide["A1"].font = Font(bold=True, size=14)
+
+    lists = workbook.create_sheet(LISTS_SHEET[2] if lang == "zh" else LISTS_SHEET[1])
+    ranges: dict[str, str] = {}
+    for position, name in enumerate(LISTS):
+        letter = column_letter(position)
+        values = choices(name)
+        lists.cell(
+            row=1, column=position + 1, value=LISTS[name].zh if lang == "zh" else LISTS[name].en
+        )
+        for offset, choice in enumerate(values, start=2):
+            lists.cell(row=offset, column=position + 1, value=choice.label(lang))
+        ranges[name] = f"'{lists.title}'!${letter}$2:${letter}${len(values) + 1}"
+    lists.sheet_state = "hidden"
+
+    for sheet in ALL_SHEETS:
+        worksheet = workbook.create_sheet(sheet.name(lang))
+        rows = tables.get(sheet.key, [])
+        for row_number, values in enumerate(_grid(sheet, rows, lang), start=1):
+            for column_number, value in enumerate(values, start=1):
+                if value == "":
+                    continue
+                cell = worksheet.cell(row=row_number, column=column_number, value=value)
+                cell.data_type = "s"  # text, never a formula or a number
+                cell.number_format = "@"
+                if "\n" in value:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for index, column in enumerate(sheet.columns):
+            letter = column_letter(index)
+            head = worksheet[f"{letter}1"]
+            head.font = Font(bold=True)
+            note = column.note_zh if lang == "zh" else column.note_en
+            if note:
+                head.comment = Comment(note, "flywheel-kg")
+            worksheet.column_dimensions[letter].width = max(12, min(40, len(head.value or "") + 4))
+            if column.choices:
+                last = max(MAX_ROWS, len(rows) + 100)
+                check = DataValidation(
+                    type="list",
+                    formula1=f"={ranges[column.choices]}",
+                    allow_blank=True,
+                    showErrorMessage=not column.multi,
+                )
+                check.error = "请从列表中选择" if lang == "zh" else "Choose a value from the list"
+                check.add(f"{letter}2:{letter}{last}")
+                worksheet.add_data_validation(check)
+        worksheet.freeze_panes = "B2"
+    workbook.save(path)
+
+
+def ontology_version_iri() -> str:
+    """The versioned IRI of the ontology this package ships (what a case imports)."""
+    graph = ontology.ontology_graph()
+    return str(next(graph.objects(None, OWL.versionIRI)))

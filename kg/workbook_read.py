@@ -1,0 +1,540 @@
+"""Reading a filled coding workbook into a case graph, collecting every mistake on the way.
+
+Rows that share an id on a claim sheet but name different coders: the first row's values are the
+record's, each later row becomes fw:Coding nodes beside it (see :mod:`kg.workbook`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from kg.namespaces import FW
+from kg.workbook_schema import ALL_SHEETS, LISTS, OTHER, SHEETS, Column, Kind, Sheet
+from kg.workbook_values import (
+    ABSOLUTE,
+    DAY,
+    DECIMAL,
+    ID,
+    INTEGER,
+    KNOWN_PREFIXES,
+    MONTH,
+    SPLIT,
+    UNKNOWN_WORDS,
+    YEAR,
+    CellError,
+    choice_index,
+    coding_iri,
+    column_letter,
+    listed,
+    norm,
+)
+
+# ------------------------------------------------------------------------------------------------
+# Tables: a sheet as a header row and data rows of text cells, from .xlsx or .csv
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    name: str  # as the user sees it: the sheet's name, or the CSV file's name
+    headers: list[str]
+    rows: list[list[str]]  # data rows; row i is spreadsheet row i + 2
+
+
+def cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class WorkbookReader:
+    """Turns tables into a graph, collecting every mistake on the way."""
+
+    def __init__(self, tables: dict[str, Table]) -> None:
+        self.tables = tables
+        self.errors: list[CellError] = []
+        self.graph = Graph()
+        self.ns = "urn:x-flywheel:missing-case-iri/"
+        self.ids: dict[str, tuple[str, int]] = {}
+        self.columns: dict[str, list[Column | None]] = {}
+        self.bnodes: dict[str, BNode] = {}
+        self.coders: dict[str, set[str]] = {}  # record → the coders of its rows
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def error(self, table: Table, row: int, index: int | None, message: str) -> None:
+        header = table.headers[index] if index is not None and index < len(table.headers) else ""
+        letter = column_letter(index) if index is not None else ""
+        self.errors.append(CellError(table.name, row, letter, header, message))
+
+    def _map_headers(self, sheet: Sheet, table: Table) -> list[Column | None]:
+        mapped: list[Column | None] = []
+        seen: dict[str, int] = {}
+        for index, header in enumerate(table.headers):
+            text = norm(header or "")
+            if not text:
+                mapped.append(None)
+                continue
+            column = next(
+                (c for c in sheet.columns if text in {norm(c.en), norm(c.zh), norm(c.key)}),
+                None,
+            )
+            if column is None:
+                known = "; ".join(c.en for c in sheet.columns)
+                self.error(
+                    table,
+                    1,
+                    index,
+                    f"“{header}” is not a column of this sheet (its "
+                    f"columns are: {known}; or their Chinese names)",
+                )
+            elif column.key in seen:
+                self.error(
+                    table,
+                    1,
+                    index,
+                    f"this column appears twice (also column {column_letter(seen[column.key])})",
+                )
+                column = None
+            else:
+                seen[column.key] = index
+            mapped.append(column)
+        return mapped
+
+    def _cells(self, sheet: Sheet, row: list[str]) -> dict[str, tuple[str, int]]:
+        cells: dict[str, tuple[str, int]] = {}
+        for index, column in enumerate(self.columns[sheet.key]):
+            if column is not None and index < len(row):
+                raw = row[index] if isinstance(row[index], str) else cell_text(row[index])
+                if sheet is OTHER:
+                    if raw != "":
+                        cells[column.key] = (raw, index)
+                elif raw.strip():
+                    cells[column.key] = (raw.strip(), index)
+        return cells
+
+    def _resource(self, text: str, *, allow_id: bool = True) -> URIRef | BNode | None:
+        text = text.strip()
+        if text.startswith("<") and text.endswith(">"):
+            inner = text[1:-1].strip()
+            return URIRef(inner) if ABSOLUTE.match(inner) else None
+        if text.startswith("_:") and len(text) > 2:
+            return self.bnodes.setdefault(text[2:], BNode())
+        if re.match(r"^https?://", text) and ABSOLUTE.match(text):
+            return URIRef(text)
+        if ":" in text:
+            prefix, local = text.split(":", 1)
+            if prefix in KNOWN_PREFIXES:
+                return URIRef(KNOWN_PREFIXES[prefix] + local)
+            return None
+        if allow_id and ID.match(text):
+            return URIRef(self.ns + text)
+        return None
+
+    # -- the passes -----------------------------------------------------------------------------
+
+    def read(self) -> Graph:
+        """The case graph; the mistakes found are in ``errors``."""
+        for sheet in ALL_SHEETS:
+            table = self.tables.get(sheet.key)
+            if table is not None:
+                self.columns[sheet.key] = self._map_headers(sheet, table)
+        self._case_iri()
+        self._collect_ids()
+        for sheet in SHEETS:
+            if sheet.key in self.tables:
+                self._read_sheet(sheet, self.tables[sheet.key])
+        if OTHER.key in self.tables:
+            self._read_other(self.tables[OTHER.key])
+        return self.graph
+
+    def _case_iri(self) -> None:
+        table = self.tables.get("case")
+        if table is None:
+            self.errors.append(
+                CellError(
+                    "case",
+                    0,
+                    "",
+                    "",
+                    "the workbook has no “case” sheet, which names the case (its IRI)",
+                )
+            )
+            return
+        sheet = SHEETS[0]
+        rows = [(n, r) for n, r in enumerate(table.rows, start=2) if any(str(c).strip() for c in r)]
+        iri_index = next(
+            (i for i, c in enumerate(self.columns["case"]) if c and c.key == "case_iri"), None
+        )
+        if not rows or iri_index is None:
+            self.error(
+                table,
+                2,
+                iri_index,
+                "the case IRI is missing: give the case a name such as "
+                "https://w3id.org/dataflywheel/case/my-city",
+            )
+            return
+        for number, _ in rows[1:]:
+            self.error(
+                table, number, None, "the case sheet has one row; this extra row is not read"
+            )
+        number, row = rows[0]
+        value, index = self._cells(sheet, row).get("case_iri", ("", iri_index))
+        if not value:
+            self.error(
+                table,
+                number,
+                index,
+                "the case IRI is missing: give the case a name such "
+                "as https://w3id.org/dataflywheel/case/my-city",
+            )
+        elif not re.match(r"^https?://", value) or not ABSOLUTE.match(value) or value.endswith("/"):
+            self.error(
+                table,
+                number,
+                index,
+                f"“{value}” is not a usable case IRI: write a web "
+                "address without spaces that does not end in /, such as "
+                "https://w3id.org/dataflywheel/case/my-city",
+            )
+        else:
+            self.ns = value + "/"
+
+    def _collect_ids(self) -> None:
+        for sheet in SHEETS:
+            table = self.tables.get(sheet.key)
+            if table is None:
+                continue
+            first: dict[str, int] = {}
+            for number, row in enumerate(table.rows, start=2):
+                cells = self._cells(sheet, row)
+                for record in sheet.records:
+                    if record.name == "header" or record.id_column not in cells:
+                        continue
+                    value, index = cells[record.id_column]
+                    if not ID.match(value):
+                        self.error(
+                            table,
+                            number,
+                            index,
+                            f"“{value}” is not a usable id: use "
+                            "letters, digits and - _ . only, with no spaces",
+                        )
+                        continue
+                    if value in self.ids and value not in first:
+                        other_sheet, other_row = self.ids[value]
+                        self.error(
+                            table,
+                            number,
+                            index,
+                            f"the id “{value}” is already used on "
+                            f"sheet “{other_sheet}”, row {other_row}",
+                        )
+                        continue
+                    if value in first and not sheet.claims:
+                        self.error(
+                            table,
+                            number,
+                            index,
+                            f"the id “{value}” is already used in row {first[value]} of this sheet",
+                        )
+                        continue
+                    first.setdefault(value, number)
+                    self.ids.setdefault(value, (table.name, number))
+        table = self.tables.get(OTHER.key)
+        if table is not None:
+            for number, row in enumerate(table.rows, start=2):
+                subject = self._cells(OTHER, row).get("subject", ("", 0))[0].strip()
+                if ID.match(subject):
+                    self.ids.setdefault(subject, (table.name, number))
+
+    def _read_sheet(self, sheet: Sheet, table: Table) -> None:
+        primary: dict[str, tuple[int, str | None]] = {}
+        read_one = False
+        for number, row in enumerate(table.rows, start=2):
+            cells = self._cells(sheet, row)
+            if not cells or (sheet.key == "case" and read_one):
+                continue
+            read_one = True
+            for record in sheet.records:
+                mine = {k: v for k, v in cells.items() if sheet.column(k).record == record.name}
+                if not mine:
+                    continue
+                if record.name == "header":
+                    subject = URIRef(self.ns[:-1])
+                elif record.id_column not in mine:
+                    first = min(mine.values(), key=lambda v: v[1])
+                    index = next(
+                        (
+                            i
+                            for i, c in enumerate(self.columns[sheet.key])
+                            if c and c.key == record.id_column
+                        ),
+                        first[1],
+                    )
+                    self.error(
+                        table,
+                        number,
+                        index,
+                        "this row has values but no id: give it an "
+                        "id so that other rows can refer to it",
+                    )
+                    continue
+                else:
+                    value = mine[record.id_column][0]
+                    if not ID.match(value) or self.ids.get(value, (None,))[0] != table.name:
+                        continue  # reported when collecting ids
+                    subject = URIRef(self.ns + value)
+                coder = mine.get("coder", ("", 0))[0] if sheet.claims else None
+                key = str(subject)
+                if key in primary:
+                    self._coding_row(sheet, record, table, number, mine, subject, primary[key])
+                    continue
+                primary[key] = (number, coder)
+                for triple in self._row_triples(sheet, record, table, number, mine, subject, True):
+                    self.graph.add(triple)
+
+    def _coding_row(self, sheet, record, table, number, cells, subject, first) -> None:
+        first_row, first_coder = first
+        coder, index = cells.get("coder", ("", None))
+        coder_index = next(
+            (i for i, c in enumerate(self.columns[sheet.key]) if c and c.key == "coder"), None
+        )
+        if not coder or not first_coder:
+            self.error(
+                table,
+                number,
+                coder_index,
+                f"the id “{cells[record.id_column][0]}” is also "
+                f"coded in row {first_row}: when one id has several rows, each row needs "
+                "its coder, and the coders must differ",
+            )
+            return
+        done = self.coders.setdefault(str(subject), {first_coder})
+        if coder in done:
+            self.error(
+                table,
+                number,
+                index,
+                f"“{coder}” already coded “{cells[record.id_column][0]}"
+                "” on another row: one row per coder and id",
+            )
+            return
+        done.add(coder)
+        values: dict[URIRef, list[Node]] = defaultdict(list)
+        for _, predicate, value in self._row_triples(
+            sheet, record, table, number, cells, subject, False
+        ):
+            if predicate not in (FW.codedBy, FW.coder):
+                values[predicate].append(value)
+        for predicate, objects in values.items():
+            node = coding_iri(subject, coder, predicate)
+            self.graph.add((node, RDF.type, FW.Coding))
+            self.graph.add((node, FW.codingOf, subject))
+            self.graph.add((node, FW.codedBy, Literal(coder)))
+            self.graph.add((node, FW.codedProperty, predicate))
+            for value in objects:
+                self.graph.add((node, FW.codedValue, value))
+
+    def _row_triples(self, sheet, record, table, number, cells, subject, is_primary):
+        triples: list[tuple[Node, Node, Node]] = []
+        if record.fixed_type is not None and is_primary:
+            triples.append((subject, RDF.type, record.fixed_type))
+        for column in sheet.columns:
+            if column.record != record.name or column.kind in (Kind.ID, Kind.CASE_IRI):
+                continue
+            if column.key not in cells:
+                if column.required and is_primary:
+                    index = next(
+                        (
+                            i
+                            for i, c in enumerate(self.columns[sheet.key])
+                            if c and c.key == column.key
+                        ),
+                        None,
+                    )
+                    self.error(
+                        table,
+                        number,
+                        index,
+                        f"the {column.en} is required and missing"
+                        + (f" (one of: {listed(column.choices)})" if column.choices else ""),
+                    )
+                continue
+            raw, index = cells[column.key]
+            parts = raw.split("\n") if column.kind is Kind.TEXT else SPLIT.split(raw)
+            values = [p.strip() for p in parts] if column.multi else [raw]
+            for value in [v for v in values if v]:
+                try:
+                    triples.extend(self._cell(column, subject, value))
+                except ValueError as problem:
+                    self.error(table, number, index, str(problem))
+        return triples
+
+    def _cell(self, column: Column, subject: URIRef, value: str) -> list[tuple[Node, Node, Node]]:
+        kind, predicate = column.kind, column.predicate
+        if kind in (Kind.TYPE, Kind.CHOICE):
+            iri = choice_index(column.choices).get(norm(value))
+            if iri is None:
+                raise ValueError(
+                    f"“{value}” is not one of the {LISTS[column.choices].en}: "
+                    f"{listed(column.choices)} (or {listed(column.choices, 'zh')})"
+                )
+            return [(subject, predicate, iri)]
+        if kind is Kind.REF:
+            if ID.match(value) and ":" not in value:
+                if value not in self.ids:
+                    raise ValueError(
+                        f"no row on any sheet has the id “{value}”: check the "
+                        "spelling, or add that row"
+                    )
+                return [(subject, predicate, URIRef(self.ns + value))]
+            target = self._resource(value, allow_id=False)
+            if not isinstance(target, URIRef):
+                raise ValueError(f"“{value}” is neither an id nor a full IRI")
+            return [(subject, predicate, target)]
+        if kind in (Kind.TEXT, Kind.CODER):
+            return [(subject, predicate, Literal(value, lang=column.lang))]
+        if kind is Kind.DATE:
+            return [(subject, p, o) for p, o in _parse_date(value, column)]
+        if kind is Kind.YEAR:
+            if not YEAR.match(value):
+                raise ValueError(f"“{value}” is not a year: write four digits, such as 2016")
+            return [(subject, predicate, Literal(value, datatype=XSD.gYear))]
+        if kind is Kind.INTEGER:
+            if not INTEGER.match(value):
+                raise ValueError(f"“{value}” is not a whole number")
+            return [(subject, predicate, Literal(value, datatype=XSD.integer))]
+        if kind is Kind.NUMBER:
+            if INTEGER.match(value):
+                return [(subject, predicate, Literal(value, datatype=XSD.integer))]
+            if DECIMAL.match(value):
+                return [(subject, predicate, Literal(value, datatype=XSD.decimal))]
+            raise ValueError(f"“{value}” is not a number (write digits, with . for decimals)")
+        if kind is Kind.URL:
+            if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", value) or not ABSOLUTE.match(value):
+                raise ValueError(f"“{value}” is not a web address (it should start with https://)")
+            return [(subject, predicate, Literal(value, datatype=XSD.anyURI))]
+        if kind is Kind.IRI:
+            target = self._resource(value, allow_id=False)
+            if not isinstance(target, URIRef):
+                raise ValueError(f"“{value}” is not a full IRI (such as https://…)")
+            return [(subject, predicate, target)]
+        if kind is Kind.BOOLEAN:
+            word = norm(value)
+            if word not in {"true", "false", "是", "否"}:
+                raise ValueError(f"“{value}” is neither true nor false")
+            lexical = "true" if word in {"true", "是"} else "false"
+            return [(subject, predicate, Literal(lexical, datatype=XSD.boolean))]
+        raise ValueError(f"cannot read a {kind} cell")  # pragma: no cover
+
+    def _read_other(self, table: Table) -> None:
+        for number, row in enumerate(table.rows, start=2):
+            cells = self._cells(OTHER, row)
+            if not any(v.strip() for v, _ in cells.values()):
+                continue
+            where = {k: i for k, (_, i) in cells.items()}
+            texts = {k: v for k, (v, _) in cells.items()}
+            missing = [k for k in ("subject", "predicate", "object") if not texts.get(k)]
+            if missing:
+                index = where.get(missing[0])
+                self.error(
+                    table,
+                    number,
+                    index,
+                    f"a statement needs a subject, a predicate and an "
+                    f"object; the {missing[0]} is missing",
+                )
+                continue
+            subject = self._resource(texts["subject"])
+            if subject is None:
+                self.error(
+                    table,
+                    number,
+                    where["subject"],
+                    f"“{texts['subject']}” is not an id, a prefix:name or an <IRI>",
+                )
+            predicate = self._resource(texts["predicate"], allow_id=False)
+            if not isinstance(predicate, URIRef):
+                self.error(
+                    table,
+                    number,
+                    where["predicate"],
+                    f"“{texts['predicate']}” is not a prefix:name or an <IRI>",
+                )
+            kind = texts.get("datatype", "").strip()
+            obj: Node | None
+            if kind.casefold() in {"iri", "id"}:
+                obj = self._resource(texts["object"])
+                if obj is None:
+                    self.error(
+                        table,
+                        number,
+                        where["object"],
+                        f"“{texts['object']}” is not an id, a prefix:name or an <IRI>",
+                    )
+            elif kind.startswith("@"):
+                obj = Literal(texts["object"], lang=kind[1:])
+            elif kind:
+                datatype = self._resource(kind, allow_id=False)
+                if not isinstance(datatype, URIRef):
+                    self.error(
+                        table,
+                        number,
+                        where["datatype"],
+                        f"“{kind}” is not IRI, a "
+                        "language such as @en, or a datatype such as xsd:date",
+                    )
+                    continue
+                obj = Literal(texts["object"], datatype=datatype)
+            else:
+                obj = Literal(texts["object"])
+            if subject is not None and isinstance(predicate, URIRef) and obj is not None:
+                self.graph.add((subject, predicate, obj))
+
+
+def _parse_date(value: str, column: Column) -> list[tuple[URIRef, Node]]:
+    precision = column.precision
+    words = "write 2016-04-13 (day), 2016-04 (month), 2016 (year) or unknown"
+    if precision is None:
+        words = "write the day as 2016-04-13"
+    if norm(value) in UNKNOWN_WORDS and precision is not None:
+        return [(precision, FW.UnknownDate)]
+    try:
+        if DAY.match(value):
+            day = dt.date.fromisoformat(value)
+            level = FW.DayPrecision
+        elif (month := MONTH.match(value)) and precision is not None:
+            day = dt.date(int(month[1]), int(month[2]), 1)
+            level = FW.MonthPrecision
+        elif YEAR.match(value) and precision is not None:
+            day = dt.date(int(value), 1, 1)
+            level = FW.YearPrecision
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"“{value}” is not a date: {words}") from None
+    triples: list[tuple[URIRef, Node]] = [
+        (column.predicate, Literal(day.isoformat(), datatype=XSD.date))
+    ]
+    if precision is not None:
+        triples.append((precision, level))
+    return triples

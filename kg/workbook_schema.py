@@ -1,0 +1,761 @@
+"""The sheets and columns of the coding workbook (``flywheel template`` / ``import`` / ``export``).
+
+Each sheet holds one kind of record, one record a row; a row may carry more than one record (the
+case sheet holds the case's header, the case study and the city). A column says which predicate
+its cells fill, what a cell holds (:class:`Kind`) and its header in English and Chinese. The
+controlled values offered in dropdowns are not listed here: they are read from the ontology (see
+:data:`LISTS`), with their labels in both languages.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+
+from kg.namespaces import FW
+
+
+class Kind(enum.StrEnum):
+    """What a cell holds, and so how it is read and written."""
+
+    ID = "id"  # the record's id: a local name under the case's IRI
+    CASE_IRI = "case-iri"  # the case's graph IRI (the case sheet only)
+    TYPE = "type"  # the record's kind: a class from a list (rdf:type)
+    REF = "ref"  # ids of other records (or full IRIs)
+    CHOICE = "choice"  # a controlled value from a list
+    TEXT = "text"  # a literal, in one language or plain
+    DATE = "date"  # YYYY-MM-DD, YYYY-MM, YYYY or "unknown": a date and its precision
+    YEAR = "year"  # xsd:gYear
+    INTEGER = "integer"  # xsd:integer
+    NUMBER = "number"  # xsd:integer or xsd:decimal
+    URL = "url"  # xsd:anyURI
+    IRI = "iri"  # a full IRI (licence, imported ontology)
+    BOOLEAN = "boolean"  # xsd:boolean
+    CODER = "coder"  # who coded the row (several rows for one id: one per coder)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its stable key, headers, the record it belongs to and what it holds."""
+
+    key: str
+    en: str
+    zh: str
+    kind: Kind
+    predicate: URIRef | None = None
+    record: str = "main"
+    lang: str | None = None  # TEXT: the language tag (None: a plain literal)
+    multi: bool = False  # several values in one cell (";" between ids or values, lines for text)
+    required: bool = False
+    choices: str | None = None  # CHOICE / TYPE: the name of the list in LISTS
+    precision: URIRef | None = None  # DATE: the predicate holding the date's precision
+    note_en: str = ""
+    note_zh: str = ""
+
+    def header(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Record:
+    """One kind of record a row holds: its id column and its class (fixed, or from a list)."""
+
+    name: str
+    id_column: str
+    fixed_type: URIRef | None = None
+    type_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet (one CSV file): its key, names, the records its rows hold and its columns."""
+
+    key: str
+    en: str
+    zh: str
+    records: tuple[Record, ...]
+    columns: tuple[Column, ...]
+    about_en: str = ""
+    about_zh: str = ""
+    claims: bool = True  # rows are claims: a coder column, and one row per coder for an id
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def name(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def record(self, name: str) -> Record:
+        return next(r for r in self.records if r.name == name)
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+@dataclass(frozen=True)
+class ControlledList:
+    """A list of controlled values: the members of a SKOS scheme, or a set of classes."""
+
+    name: str
+    en: str
+    zh: str
+    scheme: URIRef | None = None
+    classes: tuple[URIRef, ...] = ()
+
+
+LISTS: dict[str, ControlledList] = {
+    lst.name: lst
+    for lst in (
+        ControlledList("stages", "flywheel stages", "飞轮阶段", scheme=FW.StageScheme),
+        ControlledList("mechanisms", "driving mechanisms", "驱动机制", scheme=FW.MechanismScheme),
+        ControlledList("logics", "institutional logics", "制度逻辑", scheme=FW.LogicScheme),
+        ControlledList("loop_steps", "loop steps", "回路环节", scheme=FW.LoopStepScheme),
+        ControlledList("source_types", "source types", "来源类型", scheme=FW.SourceTypeScheme),
+        ControlledList("confidence", "confidence levels", "置信度", scheme=FW.ConfidenceScheme),
+        ControlledList("action_types", "action types", "行动类型", scheme=FW.ActionTypeScheme),
+        ControlledList(
+            "scenario_types", "scenario types", "场景类型", scheme=FW.ScenarioTypeScheme
+        ),
+        ControlledList(
+            "interaction_kinds", "interaction kinds", "互动类型", scheme=FW.InteractionKindScheme
+        ),
+        ControlledList(
+            "actor_kinds",
+            "actor kinds",
+            "主体类别",
+            classes=(
+                FW.Actor,
+                FW.LeadingOfficial,
+                FW.LeadingGroup,
+                FW.FunctionalDepartment,
+                FW.TechnicalDepartment,
+                FW.DataBureau,
+                FW.CommandCenter,
+            ),
+        ),
+        ControlledList(
+            "action_kinds",
+            "action kinds",
+            "行动类别",
+            classes=(FW.GovernanceAction, FW.InstitutionalChange),
+        ),
+        ControlledList(
+            "artefact_kinds",
+            "artefact kinds",
+            "载体类别",
+            classes=(
+                FW.DataFoundation,
+                FW.ApplicationScenario,
+                FW.Platform,
+                FW.DataResource,
+                FW.HolisticIntelligentGovernance,
+            ),
+        ),
+    )
+}
+
+_DATE_NOTE_EN = "2016-04-13 (day), 2016-04 (month), 2016 (year) or unknown"
+_DATE_NOTE_ZH = "2016-04-13(日)、2016-04(月)、2016(年)或“未知”"
+_IDS_EN = "ids from other sheets, separated by ;"
+_IDS_ZH = "其他工作表中的编号,以 ; 分隔"
+
+
+def _id(key: str = "id", en: str = "id", zh: str = "编号", record: str = "main") -> Column:
+    return Column(
+        key,
+        en,
+        zh,
+        Kind.ID,
+        record=record,
+        note_en="a short name, unique in the case: letters, digits, - _ .",
+        note_zh="案例内唯一的简短名称:字母、数字及 - _ .",
+    )
+
+
+def _labels(record: str = "main", prefix: str = "") -> tuple[Column, ...]:
+    return (
+        Column(
+            f"{prefix}label_en", "label (en)", "名称(英文)", Kind.TEXT, RDFS.label, record, "en"
+        ),
+        Column(
+            f"{prefix}label_zh", "label (zh)", "名称(中文)", Kind.TEXT, RDFS.label, record, "zh"
+        ),
+    )
+
+
+def _comments(record: str = "main", prefix: str = "") -> tuple[Column, ...]:
+    return (
+        Column(
+            f"{prefix}comment_en",
+            "comment (en)",
+            "说明(英文)",
+            Kind.TEXT,
+            RDFS.comment,
+            record,
+            "en",
+        ),
+        Column(
+            f"{prefix}comment_zh",
+            "comment (zh)",
+            "说明(中文)",
+            Kind.TEXT,
+            RDFS.comment,
+            record,
+            "zh",
+        ),
+    )
+
+
+def _refs(key: str, en: str, zh: str, predicate: URIRef, record: str = "main") -> Column:
+    return Column(
+        key, en, zh, Kind.REF, predicate, record, multi=True, note_en=_IDS_EN, note_zh=_IDS_ZH
+    )
+
+
+def _ref(key: str, en: str, zh: str, predicate: URIRef) -> Column:
+    return Column(key, en, zh, Kind.REF, predicate, note_en="an id", note_zh="一个编号")
+
+
+def _choice(
+    key: str, en: str, zh: str, predicate: URIRef, choices: str, *, multi=False, required=False
+) -> Column:
+    return Column(
+        key, en, zh, Kind.CHOICE, predicate, multi=multi, required=required, choices=choices
+    )
+
+
+def _date(key: str, en: str, zh: str, predicate: URIRef, precision: URIRef) -> Column:
+    return Column(
+        key,
+        en,
+        zh,
+        Kind.DATE,
+        predicate,
+        precision=precision,
+        note_en=_DATE_NOTE_EN,
+        note_zh=_DATE_NOTE_ZH,
+    )
+
+
+def _evidence(record: str = "main") -> Column:
+    return _refs("evidence", "evidence", "证据", FW.hasEvidence, record)
+
+
+CODER = Column(
+    "coder",
+    "coder",
+    "编码者",
+    Kind.CODER,
+    FW.codedBy,
+    note_en="who coded this row; a second row with the same id and another coder keeps a "
+    "second coding side by side",
+    note_zh="本行的编码者;同一编号、不同编码者的另一行将作为并列的第二种编码保存",
+)
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "case",
+        "case",
+        "案例",
+        records=(
+            Record("header", "case_iri", fixed_type=OWL.Ontology),
+            Record("case", "case_id", fixed_type=FW.CaseStudy),
+            Record("city", "city_id", fixed_type=FW.City),
+        ),
+        columns=(
+            Column(
+                "case_iri",
+                "case IRI",
+                "案例IRI",
+                Kind.CASE_IRI,
+                record="header",
+                required=True,
+                note_en="names the case's graph; every id is a name under it, e.g. "
+                "https://w3id.org/dataflywheel/case/my-city",
+                note_zh="案例命名图的名称;各编号均位于其下,如 https://w3id.org/dataflywheel/case/my-city",
+            ),
+            Column("imports", "ontology imported", "所导入本体", Kind.IRI, OWL.imports, "header"),
+            *(
+                Column(
+                    c.key,
+                    c.en.replace("label", "title"),
+                    c.zh.replace("名称", "标题"),
+                    c.kind,
+                    c.predicate,
+                    "header",
+                    c.lang,
+                )
+                for c in _labels("header", "header_")
+            ),
+            *(
+                Column(
+                    c.key,
+                    c.en.replace("comment", "description"),
+                    c.zh.replace("说明", "简介"),
+                    c.kind,
+                    c.predicate,
+                    "header",
+                    c.lang,
+                )
+                for c in _comments("header", "header_")
+            ),
+            Column("license", "licence", "许可协议", Kind.IRI, DCTERMS.license, "header"),
+            _id("case_id", "case id", "案例编号", "case"),
+            *(
+                Column(c.key, "case " + c.en, "案例" + c.zh, c.kind, c.predicate, "case", c.lang)
+                for c in _labels("case", "case_")
+            ),
+            Column("coder", "coder", "编码者", Kind.TEXT, FW.coder, "case", multi=True),
+            Column(
+                "codebook",
+                "codebook version",
+                "编码手册版本",
+                Kind.TEXT,
+                FW.codebookVersion,
+                "case",
+            ),
+            Column(
+                "province_en",
+                "province (en)",
+                "所在省份(英文)",
+                Kind.TEXT,
+                FW.province,
+                "case",
+                "en",
+            ),
+            Column(
+                "province_zh",
+                "province (zh)",
+                "所在省份(中文)",
+                Kind.TEXT,
+                FW.province,
+                "case",
+                "zh",
+            ),
+            Column(
+                "level_en",
+                "administrative level (en)",
+                "行政级别(英文)",
+                Kind.TEXT,
+                FW.administrativeLevel,
+                "case",
+                "en",
+            ),
+            Column(
+                "level_zh",
+                "administrative level (zh)",
+                "行政级别(中文)",
+                Kind.TEXT,
+                FW.administrativeLevel,
+                "case",
+                "zh",
+            ),
+            Column(
+                "period_start",
+                "period start (year)",
+                "研究时段起(年)",
+                Kind.YEAR,
+                FW.periodStart,
+                "case",
+            ),
+            Column(
+                "period_end", "period end (year)", "研究时段止(年)", Kind.YEAR, FW.periodEnd, "case"
+            ),
+            _refs("sources", "sources coded", "编码来源", FW.codesSource, "case"),
+            Column(
+                "synthetic",
+                "synthetic (true/false)",
+                "合成数据(true/false)",
+                Kind.BOOLEAN,
+                FW.isSynthetic,
+                "case",
+            ),
+            *(
+                Column(c.key, "case " + c.en, "案例" + c.zh, c.kind, c.predicate, "case", c.lang)
+                for c in _comments("case", "case_")
+            ),
+            Column(
+                "case_evidence",
+                "case evidence",
+                "案例证据",
+                Kind.REF,
+                FW.hasEvidence,
+                "case",
+                multi=True,
+            ),
+            Column(
+                "studies_city",
+                "city studied (id)",
+                "研究城市(编号)",
+                Kind.REF,
+                FW.studiesCity,
+                "case",
+                note_en="the city id given in this row",
+                note_zh="本行所填城市编号",
+            ),
+            _id("city_id", "city id", "城市编号", "city"),
+            *(
+                Column(c.key, "city " + c.en, "城市" + c.zh, c.kind, c.predicate, "city", c.lang)
+                for c in _labels("city", "city_")
+            ),
+            *(
+                Column(c.key, "city " + c.en, "城市" + c.zh, c.kind, c.predicate, "city", c.lang)
+                for c in _comments("city", "city_")
+            ),
+            _refs("reached", "reached governance", "实现整体智治", FW.reachedGovernance, "city"),
+            Column(
+                "city_evidence",
+                "city evidence",
+                "城市证据",
+                Kind.REF,
+                FW.hasEvidence,
+                "city",
+                multi=True,
+            ),
+        ),
+        about_en="One row: the case (its graph IRI, title, licence), the case study (coder, "
+        "codebook, province, period, the sources it codes) and the city it studies.",
+        about_zh="一行:案例(命名图IRI、标题、许可协议)、案例研究(编码者、编码手册、省份、时段、所编码来源)"
+        "及所研究的城市。",
+        claims=False,
+    ),
+    Sheet(
+        "actors",
+        "actors",
+        "行动主体",
+        records=(Record("main", "id", type_column="kind"),),
+        columns=(
+            _id(),
+            Column(
+                "kind",
+                "actor kind",
+                "主体类别",
+                Kind.TYPE,
+                RDF.type,
+                required=True,
+                choices="actor_kinds",
+            ),
+            *_labels(),
+            Column("post_en", "post (en)", "职务(英文)", Kind.TEXT, FW.post, lang="en"),
+            Column("post_zh", "post (zh)", "职务(中文)", Kind.TEXT, FW.post, lang="zh"),
+            _refs("coordinates", "coordinates", "协调", FW.coordinates),
+            *_comments(),
+            _evidence(),
+            CODER,
+        ),
+        about_en="Leading officials, leading groups, functional and technical departments, data "
+        "bureaus, command centers, and other actors.",
+        about_zh="党政主要领导、领导小组、职能部门、技术部门、数据管理局、指挥中心及其他主体。",
+    ),
+    Sheet(
+        "episodes",
+        "stage episodes",
+        "阶段时期",
+        records=(Record("main", "id", fixed_type=FW.StageEpisode),),
+        columns=(
+            _id(),
+            *_labels(),
+            _ref("city", "city", "所属城市", FW.episodeOf),
+            _choice("stage", "stage", "所处阶段", FW.ofStage, "stages", required=True),
+            Column(
+                "sequence",
+                "sequence",
+                "序号",
+                Kind.INTEGER,
+                FW.sequence,
+                note_en="1 for the city's first episode, 2 for the next, …",
+                note_zh="该城市的第一个时期为1,其后为2,……",
+            ),
+            _date("start", "start date", "起始日期", FW.startDate, FW.startDatePrecision),
+            _date("end", "end date", "结束日期", FW.endDate, FW.endDatePrecision),
+            _choice(
+                "mechanism",
+                "driven by mechanism",
+                "实际驱动机制",
+                FW.drivenByMechanism,
+                "mechanisms",
+                multi=True,
+            ),
+            *_comments(),
+            _evidence(),
+            CODER,
+        ),
+        about_en="The periods in which the city was in each flywheel stage.",
+        about_zh="城市处于各飞轮阶段的时期。",
+    ),
+    Sheet(
+        "actions",
+        "actions",
+        "治理行动",
+        records=(Record("main", "id", type_column="kind"),),
+        columns=(
+            _id(),
+            Column(
+                "kind",
+                "action kind",
+                "行动类别",
+                Kind.TYPE,
+                RDF.type,
+                required=True,
+                choices="action_kinds",
+            ),
+            *_labels(),
+            _refs("performed_by", "performed by", "实施主体", FW.performedBy),
+            _ref("episode", "during episode", "发生时期", FW.duringEpisode),
+            _choice("logic", "under logic", "所循逻辑", FW.underLogic, "logics", multi=True),
+            _choice(
+                "mechanism",
+                "instance of mechanism",
+                "体现机制",
+                FW.instanceOfMechanism,
+                "mechanisms",
+                multi=True,
+            ),
+            _choice(
+                "action_type", "action type", "行动类型", FW.actionType, "action_types", multi=True
+            ),
+            _date("date", "date", "日期", FW.date, FW.datePrecision),
+            _refs("created_unit", "created unit", "新设单位", FW.createdUnit),
+            _refs("merged_unit", "merged unit", "被合并单位", FW.mergedUnit),
+            _refs("produced", "produced", "产出", FW.produced),
+            *_comments(),
+            _evidence(),
+            CODER,
+        ),
+        about_en="What actors did: plans, leading groups, new bureaus, campaigns, scenarios, "
+        "platforms, inspections. An institutional change creates or merges units.",
+        about_zh="主体的行动:规划、领导小组、新设机构、专项行动、场景、平台、视察等。体制调整新设或合并单位。",
+    ),
+    Sheet(
+        "flows",
+        "data flows",
+        "数据流动",
+        records=(Record("main", "id", fixed_type=FW.DataFlow),),
+        columns=(
+            _id(),
+            *_labels(),
+            _ref("from", "from", "来源方", FW.fromNode),
+            _ref("to", "to", "流向方", FW.toNode),
+            _refs("carries", "carries", "传输数据", FW.carries),
+            _choice("loop_step", "loop step", "所处回路环节", FW.inLoopStep, "loop_steps"),
+            _ref("episode", "during episode", "发生时期", FW.duringEpisode),
+            _date("date", "date", "日期", FW.date, FW.datePrecision),
+            Column("volume", "volume", "数量", Kind.NUMBER, FW.volume),
+            Column("volume_unit", "volume unit", "数量单位", Kind.TEXT, FW.volumeUnit),
+            *_comments(),
+            _evidence(),
+            CODER,
+        ),
+        about_en="Movements of data in one step of the loop: from an actor or artefact to another.",
+        about_zh="数据在回路某一环节中从一个主体或载体流向另一个主体或载体。",
+    ),
+    Sheet(
+        "artefacts",
+        "artefacts",
+        "载体与数据",
+        records=(Record("main", "id", type_column="kind"),),
+        columns=(
+            _id(),
+            Column(
+                "kind", "kind", "类别", Kind.TYPE, RDF.type, required=True, choices="artefact_kinds"
+            ),
+            *_labels(),
+            _refs("built_by", "built by", "建设主体", FW.builtBy),
+            _refs("operated_by", "operated by", "运营主体", FW.operatedBy),
+            _refs("holds", "holds", "汇聚数据", FW.holds),
+            _refs("reuses", "reuses", "调用底座", FW.reuses),
+            _refs("derived_from", "derived from", "派生自", FW.derivedFrom),
+            _choice(
+                "scenario_type",
+                "scenario type",
+                "场景类型",
+                FW.scenarioType,
+                "scenario_types",
+                multi=True,
+            ),
+            *_comments(),
+            _evidence(),
+            CODER,
+        ),
+        about_en="Data foundations, application scenarios, platforms, data resources, and the "
+        "holistic intelligent governance a city reached.",
+        about_zh="数据底座、应用场景、平台、数据资源,以及城市所实现的整体智治。",
+    ),
+    Sheet(
+        "interactions",
+        "logic interactions",
+        "逻辑互动",
+        records=(Record("main", "id", fixed_type=FW.LogicInteraction),),
+        columns=(
+            _id(),
+            *_labels(),
+            _choice(
+                "interaction_kind",
+                "interaction kind",
+                "互动类型",
+                FW.interactionKind,
+                "interaction_kinds",
+            ),
+            _refs("actors", "involves actors", "涉及主体", FW.involvesActor),
+            _choice(
+                "logics", "involves logics", "涉及逻辑", FW.involvesLogic, "logics", multi=True
+            ),
+            _ref("episode", "during episode", "发生时期", FW.duringEpisode),
+            _date("date", "date", "日期", FW.date, FW.datePrecision),
+            Column("outcome_en", "outcome (en)", "结果(英文)", Kind.TEXT, FW.outcome, lang="en"),
+            Column("outcome_zh", "outcome (zh)", "结果(中文)", Kind.TEXT, FW.outcome, lang="zh"),
+            *_comments(),
+            _evidence(),
+            CODER,
+        ),
+        about_en="Encounters of actors' institutional logics: mutual adjustment or conflict.",
+        about_zh="各主体制度逻辑的相遇:互动调适或冲突。",
+    ),
+    Sheet(
+        "sources",
+        "sources",
+        "资料来源",
+        records=(Record("main", "id", fixed_type=FW.Source),),
+        columns=(
+            _id(),
+            _choice(
+                "source_type",
+                "source type",
+                "来源类型",
+                FW.sourceType,
+                "source_types",
+                required=True,
+            ),
+            *_labels(),
+            Column("title_en", "title (en)", "标题(英文)", Kind.TEXT, DCTERMS.title, lang="en"),
+            Column("title_zh", "title (zh)", "标题(中文)", Kind.TEXT, DCTERMS.title, lang="zh"),
+            _date("date", "date", "日期", FW.date, FW.datePrecision),
+            Column("citation", "citation", "引用信息", Kind.TEXT, DCTERMS.bibliographicCitation),
+            Column("url", "URL", "网址", Kind.URL, FW.url),
+            *_comments(),
+        ),
+        about_en="The documents evidence is taken from, with their type, title, date and citation.",
+        about_zh="证据所取自的文献:类型、标题、日期和引用信息。",
+        claims=False,
+    ),
+    Sheet(
+        "evidence",
+        "evidence",
+        "证据",
+        records=(Record("main", "id", fixed_type=FW.Evidence),),
+        columns=(
+            _id(),
+            *_labels(),
+            Column(
+                "source",
+                "source",
+                "来源",
+                Kind.REF,
+                FW.source,
+                required=True,
+                note_en="the id of a row on the sources sheet",
+                note_zh="资料来源表中的编号",
+            ),
+            Column("page", "page or section", "页码或章节", Kind.TEXT, FW.page),
+            Column(
+                "quote_zh",
+                "quote (zh)",
+                "引文(中文)",
+                Kind.TEXT,
+                FW.quote,
+                lang="zh",
+                multi=True,
+                note_en="one quote per line",
+                note_zh="每行一段引文",
+            ),
+            Column(
+                "quote_en",
+                "quote (en)",
+                "引文(英文)",
+                Kind.TEXT,
+                FW.quote,
+                lang="en",
+                multi=True,
+                note_en="one quote per line",
+                note_zh="每行一段引文",
+            ),
+            _choice(
+                "confidence", "confidence", "置信度", FW.confidence, "confidence", required=True
+            ),
+            Column(
+                "coder",
+                "coder",
+                "编码者",
+                Kind.CODER,
+                FW.coder,
+                note_en=CODER.note_en,
+                note_zh=CODER.note_zh,
+            ),
+            Column(
+                "coding_date",
+                "coding date",
+                "编码日期",
+                Kind.DATE,
+                FW.codingDate,
+                note_en="YYYY-MM-DD",
+                note_zh="YYYY-MM-DD",
+            ),
+            *_comments(),
+        ),
+        about_en="What each claim rests on: the source, the page or quote, the confidence (kept "
+        "apart from the claimed value), the coder and the coding date. Claim rows name their "
+        "evidence by id in their evidence column.",
+        about_zh="每项编码结论的依据:来源、页码或引文、置信度(与所编码的值分开记录)、编码者和编码日期。"
+        "各结论行在其“证据”列中以编号引用证据。",
+    ),
+)
+
+OTHER = Sheet(
+    "other",
+    "other statements",
+    "其他陈述",
+    records=(),
+    columns=(
+        Column(
+            "subject",
+            "subject",
+            "主语",
+            Kind.TEXT,
+            note_en="an id, prefix:name or <full IRI>",
+            note_zh="编号、前缀:名称或<完整IRI>",
+        ),
+        Column(
+            "predicate",
+            "predicate",
+            "谓语",
+            Kind.TEXT,
+            note_en="prefix:name or <full IRI>",
+            note_zh="前缀:名称或<完整IRI>",
+        ),
+        Column(
+            "object",
+            "object",
+            "宾语",
+            Kind.TEXT,
+            note_en="text, or an id / prefix:name / <IRI> when the next column says IRI",
+            note_zh="文本;下一列为 IRI 时为编号、前缀:名称或<IRI>",
+        ),
+        Column(
+            "datatype",
+            "datatype or language",
+            "数据类型或语言",
+            Kind.TEXT,
+            note_en="IRI, @en, @zh, xsd:date, … (empty: plain text)",
+            note_zh="IRI、@en、@zh、xsd:date……(留空:普通文本)",
+        ),
+    ),
+    about_en="Anything that fits no column above, one statement (subject, predicate, object) a "
+    "row.",
+    about_zh="不属于以上各列的内容,每行一条陈述(主语、谓语、宾语)。",
+    claims=False,
+)
+
+ALL_SHEETS: tuple[Sheet, ...] = (*SHEETS, OTHER)
+INSTRUCTIONS = ("instructions", "instructions", "填写说明")
+LISTS_SHEET = ("lists", "lists", "列表")

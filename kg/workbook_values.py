@@ -1,0 +1,151 @@
+"""What the workbook modules share: mistakes, controlled values from the ontology, and the
+spelling of ids, dates and IRIs in cells."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from rdflib import URIRef
+from rdflib.namespace import SKOS
+
+from kg import ontology, paths
+from kg.namespaces import FW, PREFIXES
+from kg.workbook_schema import LISTS
+
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|^`\\]*$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+YEAR = re.compile(r"^\d{4}$")
+INTEGER = re.compile(r"^[+-]?\d+$")
+DECIMAL = re.compile(r"^[+-]?(?:\d+\.\d*|\.\d+)$")
+SPLIT = re.compile(r"[;；\n]")
+UNKNOWN_WORDS = {"unknown", "未知"}
+KNOWN_PREFIXES = {
+    **PREFIXES,
+    "org": "http://www.w3.org/ns/org#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "time": "http://www.w3.org/2006/time#",
+}
+MAX_ROWS = 1000  # how far down the template's dropdowns reach
+
+
+# ------------------------------------------------------------------------------------------------
+# Errors
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One mistake in a filled workbook: where it is and what is wrong, in words."""
+
+    sheet: str
+    row: int
+    column: str  # the column letter ("" for a whole sheet)
+    header: str
+    message: str
+
+    def __str__(self) -> str:
+        if not self.sheet:
+            return self.message
+        where = f"sheet “{self.sheet}”"
+        if self.row:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+            if self.header:
+                where += f" ({self.header})"
+        return f"{where}: {self.message}"
+
+
+class WorkbookError(Exception):
+    """A workbook that cannot be turned into a case; ``errors`` lists every mistake found."""
+
+    def __init__(self, path: str, errors: Sequence[CellError]) -> None:
+        super().__init__(f"{path}: {len(errors)} mistake(s)")
+        self.path = path
+        self.errors = list(errors)
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# ------------------------------------------------------------------------------------------------
+# Controlled values, from the ontology
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    iri: URIRef
+    en: str
+    zh: str
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@cache
+def choices(name: str) -> tuple[Choice, ...]:
+    """The values of a controlled list with their English and Chinese labels, in order."""
+    spec = LISTS[name]
+    graph = ontology.ontology_graph()
+    if spec.scheme is not None:
+        members = [s for s in graph.subjects(SKOS.inScheme, spec.scheme) if isinstance(s, URIRef)]
+
+        authored = paths.ONTOLOGY_TTL.read_text(encoding="utf-8")
+
+        def order(iri: URIRef) -> tuple[int, int]:
+            value = graph.value(iri, FW.order)
+            place = authored.find(f"fw:{str(iri).rsplit('#', 1)[-1]} a owl:NamedIndividual")
+            return (int(value) if value is not None else 99, place)
+
+        members.sort(key=order)
+    else:
+        members = list(spec.classes)
+    return tuple(
+        Choice(m, ontology.label(str(m), "en") or str(m), ontology.label(str(m), "zh") or str(m))
+        for m in members
+    )
+
+
+@cache
+def choice_index(name: str) -> dict[str, URIRef]:
+    index: dict[str, URIRef] = {}
+    for choice in choices(name):
+        local = str(choice.iri).rsplit("#", 1)[-1]
+        for key in (choice.en, choice.zh, local, f"fw:{local}"):
+            index[norm(key)] = choice.iri
+    return index
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def listed(name: str, lang: str = "en") -> str:
+    return ", ".join(c.label(lang) for c in choices(name))
+
+
+def coding_iri(record: URIRef, coder: str, predicate: URIRef) -> URIRef:
+    coder_key = hashlib.sha1(coder.encode("utf-8")).hexdigest()[:10]
+    name = re.sub(r"[^A-Za-z0-9]+", "-", short(predicate)).strip("-")
+    return URIRef(f"{record}/coding/{coder_key}/{name}")
+
+
+def short(iri: str) -> str:
+    for prefix, namespace in KNOWN_PREFIXES.items():
+        if iri.startswith(namespace) and iri != namespace:
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri

@@ -1,0 +1,351 @@
+"""Laying a case graph out as workbook rows, so that reading them back gives the same graph.
+
+Each triple goes into the one cell that can hold it exactly; what no column holds goes to the
+"other statements" sheet. Well-formed fw:Coding nodes become extra rows under their record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, XSD
+from rdflib.term import Node
+
+from kg.namespaces import FW
+from kg.workbook_schema import OTHER, SHEETS, Column, Kind, Record, Sheet
+from kg.workbook_values import (
+    ABSOLUTE,
+    DAY,
+    DECIMAL,
+    ID,
+    INTEGER,
+    YEAR,
+    choices,
+    coding_iri,
+    short,
+)
+
+# ------------------------------------------------------------------------------------------------
+# Writing a case into a workbook
+# ------------------------------------------------------------------------------------------------
+
+
+def _date_cell(date: Literal | None, level: Node | None, column: Column) -> str | None:
+    """The cell for a date and its precision, or None when they cannot be written as one."""
+    if column.precision is None:
+        if date is not None and _valid_day(date):
+            return str(date)
+        return None
+    if date is None:
+        return "unknown" if level == FW.UnknownDate else None
+    if not _valid_day(date):
+        return None
+    text = str(date)
+    if level == FW.DayPrecision:
+        return text
+    if level == FW.MonthPrecision and text.endswith("-01"):
+        return text[:7]
+    if level == FW.YearPrecision and text.endswith("-01-01"):
+        return text[:4]
+    return None
+
+
+def _valid_day(value: Node) -> bool:
+    if not isinstance(value, Literal) or value.datatype != XSD.date or not DAY.match(str(value)):
+        return False
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+class _Writer:
+    """Lays a case graph out as rows of text cells, sheet by sheet."""
+
+    def __init__(self, graph: Graph, case_iri: str, lang: str) -> None:
+        self.graph = graph
+        self.case_iri = case_iri
+        self.ns = case_iri + "/"
+        self.lang = lang
+        self.remaining: set[tuple[Node, Node, Node]] = set(graph)
+        self.subjects = set(graph.subjects())
+
+    def local(self, node: Node) -> str | None:
+        text = str(node)
+        if isinstance(node, URIRef) and text.startswith(self.ns):
+            name = text[len(self.ns) :]
+            if ID.match(name) and node in self.subjects:
+                return name
+        return None
+
+    def show(self, node: Node, allow_id: bool = True) -> str:
+        if isinstance(node, BNode):
+            return f"_:{node}"
+        name = self.local(node) if allow_id else None
+        if name is not None:
+            return name
+        written = short(str(node))
+        if written != str(node) and ID.match(written.split(":", 1)[1] or "x"):
+            return written
+        return f"<{node}>"
+
+    # -- which record goes where ---------------------------------------------------------------
+
+    def assign(self) -> dict[str, list[tuple[Record, URIRef]]]:
+        placed: dict[str, list[tuple[Record, URIRef]]] = defaultdict(list)
+        taken: set[Node] = set()
+        case_sheet = SHEETS[0]
+        header = URIRef(self.case_iri)
+        if (header, RDF.type, OWL.Ontology) in self.graph:
+            placed["case"].append((case_sheet.record("header"), header))
+            taken.add(header)
+        studies = sorted(s for s in self.graph.subjects(RDF.type, FW.CaseStudy) if self.local(s))
+        if studies:
+            placed["case"].append((case_sheet.record("case"), studies[0]))
+            taken.add(studies[0])
+        cities = (
+            [c for c in self.graph.objects(studies[0], FW.studiesCity) if self.local(c)]
+            if (studies)
+            else []
+        )
+        cities = cities or sorted(
+            s for s in self.graph.subjects(RDF.type, FW.City) if self.local(s)
+        )
+        if cities:
+            placed["case"].append((case_sheet.record("city"), cities[0]))
+            taken.add(cities[0])
+        for subject in sorted(s for s in self.subjects if isinstance(s, URIRef)):
+            if subject in taken or self.local(subject) is None:
+                continue
+            types = set(self.graph.objects(subject, RDF.type))
+            for sheet in SHEETS[1:]:
+                record = sheet.records[0]
+                accepted = (
+                    {record.fixed_type}
+                    if record.fixed_type
+                    else {c.iri for c in choices(sheet.column(record.type_column).choices)}
+                )
+                if types & accepted:
+                    placed[sheet.key].append((record, subject))
+                    taken.add(subject)
+                    break
+        return placed
+
+    # -- cells ----------------------------------------------------------------------------------
+
+    def fill(
+        self,
+        sheet: Sheet,
+        record: Record,
+        subject: URIRef,
+        cells: dict[str, str],
+        pool: set[tuple[Node, Node, Node]],
+    ) -> None:
+        """Fill the record's cells from ``pool``, removing the triples used."""
+
+        def take(predicate: Node) -> list[tuple[Node, Node, Node]]:
+            return sorted(t for t in pool if t[0] == subject and t[1] == predicate)
+
+        if record.fixed_type is not None:
+            pool.discard((subject, RDF.type, record.fixed_type))
+        for column in sheet.columns:
+            if column.record != record.name:
+                continue
+            if column.kind is Kind.ID:
+                cells[column.key] = self.local(subject) or ""
+                continue
+            if column.kind is Kind.CASE_IRI:
+                cells[column.key] = str(subject)
+                continue
+            if column.kind is Kind.DATE:
+                self._fill_date(column, subject, cells, pool)
+                continue
+            used: list[tuple[Node, Node, Node]] = []
+            texts: list[str] = []
+            candidates = take(column.predicate)
+            if column.kind is Kind.TYPE:  # the most specific listed class
+                listed = [c.iri for c in choices(column.choices)]
+                candidates = sorted(
+                    (t for t in candidates if t[2] in listed), key=lambda t: -listed.index(t[2])
+                )
+            for triple in candidates:
+                text = self._text(column, triple[2])
+                if text is None:
+                    continue
+                used.append(triple)
+                texts.append(text)
+                if not column.multi:
+                    break
+            if texts:
+                cells[column.key] = ("\n" if column.kind is Kind.TEXT else "; ").join(texts)
+                pool.difference_update(used)
+
+    def _fill_date(self, column: Column, subject, cells, pool) -> None:
+        dates = [t for t in pool if t[0] == subject and t[1] == column.predicate]
+        levels = (
+            [t for t in pool if t[0] == subject and t[1] == column.precision]
+            if (column.precision)
+            else []
+        )
+        if len(dates) > 1 or len(levels) > 1:
+            return
+        date = dates[0][2] if dates else None
+        level = levels[0][2] if levels else None
+        if date is None and level is None:
+            return
+        text = _date_cell(date, level, column)
+        if text is not None:
+            cells[column.key] = text
+            pool.difference_update(dates + levels)
+
+    def _text(self, column: Column, value: Node) -> str | None:
+        kind = column.kind
+        if kind in (Kind.TYPE, Kind.CHOICE):
+            found = next((c for c in choices(column.choices) if c.iri == value), None)
+            return found.label(self.lang) if found else None
+        if kind is Kind.IRI and isinstance(value, URIRef) and re.match(r"^https?://", value):
+            return str(value) if ABSOLUTE.match(value) else None
+        if kind in (Kind.REF, Kind.IRI):
+            return self.show(value) if isinstance(value, URIRef) else None
+        if not isinstance(value, Literal):
+            return None
+        text = str(value)
+        if not text or text != text.strip():
+            return None
+        if kind in (Kind.TEXT, Kind.CODER):
+            plain = value.language is None and value.datatype is None
+            if column.lang is not None and value.language != column.lang:
+                return None
+            if column.lang is None and not plain:
+                return None
+            if column.multi and "\n" in text:
+                return None
+            return text
+        checks = {
+            Kind.YEAR: (XSD.gYear, YEAR),
+            Kind.INTEGER: (XSD.integer, INTEGER),
+            Kind.URL: (XSD.anyURI, ABSOLUTE),
+            Kind.BOOLEAN: (XSD.boolean, re.compile(r"^(true|false)$")),
+        }
+        if kind is Kind.NUMBER:
+            if value.datatype == XSD.integer and INTEGER.match(text):
+                return text
+            if value.datatype == XSD.decimal and DECIMAL.match(text):
+                return text
+            return None
+        datatype, pattern = checks[kind]
+        if kind is Kind.URL and not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", text):
+            return None
+        return text if value.datatype == datatype and pattern.match(text) else None
+
+    # -- codings --------------------------------------------------------------------------------
+
+    def codings(self) -> dict[URIRef, dict[str, list[URIRef]]]:
+        """Well-formed fw:Coding nodes, by record and coder."""
+        found: dict[URIRef, dict[str, list[URIRef]]] = defaultdict(lambda: defaultdict(list))
+        objects = set(self.graph.objects())
+        for node in sorted(self.graph.subjects(RDF.type, FW.Coding)):
+            record = list(self.graph.objects(node, FW.codingOf))
+            coder = list(self.graph.objects(node, FW.codedBy))
+            prop = list(self.graph.objects(node, FW.codedProperty))
+            predicates = {p for _, p, _ in self.graph.triples((node, None, None))}
+            if (
+                len(record) == 1
+                and len(coder) == 1
+                and len(prop) == 1
+                and isinstance(coder[0], Literal)
+                and isinstance(prop[0], URIRef)
+                and predicates
+                <= {RDF.type, FW.codingOf, FW.codedBy, FW.codedProperty, FW.codedValue}
+                and node == coding_iri(record[0], str(coder[0]), prop[0])
+                and node not in objects
+            ):
+                found[record[0]][str(coder[0])].append(node)
+        return found
+
+    def coding_row(
+        self, sheet: Sheet, record: Record, subject: URIRef, coder: str, nodes: list[URIRef]
+    ) -> dict[str, str] | None:
+        pool: set[tuple[Node, Node, Node]] = set()
+        for node in nodes:
+            prop = self.graph.value(node, FW.codedProperty)
+            for value in self.graph.objects(node, FW.codedValue):
+                pool.add((subject, prop, value))
+        coder_column = sheet.column("coder")
+        pool.add((subject, coder_column.predicate, Literal(coder)))
+        if not all(self._coding_plain(v) for v in pool):
+            return None
+        cells: dict[str, str] = {}
+        fixed = record.fixed_type
+        if fixed is not None and (subject, RDF.type, fixed) in pool:
+            return None  # a coded type equal to the sheet's own is not written
+        self.fill(sheet, record, subject, cells, pool)
+        return cells if not pool else None
+
+    @staticmethod
+    def _coding_plain(triple: tuple[Node, Node, Node]) -> bool:
+        return not isinstance(triple[2], BNode)
+
+    # -- the whole case ------------------------------------------------------------------------
+
+    def tables(self) -> dict[str, list[dict[str, str]]]:
+        placed = self.assign()
+        codings = self.codings()
+        out: dict[str, list[dict[str, str]]] = {}
+        case_row: dict[str, str] = {}
+        for record, subject in placed.get("case", []):
+            self.fill(SHEETS[0], record, subject, case_row, self.remaining)
+        out["case"] = [case_row] if case_row else []
+        for sheet in SHEETS[1:]:
+            rows: list[dict[str, str]] = []
+            for record, subject in placed.get(sheet.key, []):
+                row: dict[str, str] = {}
+                self.fill(sheet, record, subject, row, self.remaining)
+                rows.append(row)
+                first_coder = row.get("coder")
+                for coder, nodes in sorted(codings.get(subject, {}).items()):
+                    if coder == first_coder or not first_coder:
+                        continue
+                    extra = self.coding_row(sheet, record, subject, coder, nodes)
+                    if extra is None:
+                        continue
+                    rows.append(extra)
+                    for node in nodes:
+                        self.remaining.difference_update(self.graph.triples((node, None, None)))
+            out[sheet.key] = rows
+        out[OTHER.key] = [self._statement(t) for t in sorted(self.remaining, key=_sort_key)]
+        return out
+
+    def _statement(self, triple: tuple[Node, Node, Node]) -> dict[str, str]:
+        subject, predicate, obj = triple
+        row = {"subject": self.show(subject), "predicate": self.show(predicate, False)}
+        if isinstance(obj, Literal):
+            row["object"] = str(obj)
+            if obj.language:
+                row["datatype"] = f"@{obj.language}"
+            elif obj.datatype is not None:
+                row["datatype"] = self.show(obj.datatype, False)
+        else:
+            row["object"] = self.show(obj)
+            row["datatype"] = "IRI"
+        return row
+
+
+def _sort_key(triple: tuple[Node, Node, Node]) -> tuple[str, str, str]:
+    return tuple(str(t) for t in triple)  # type: ignore[return-value]
+
+
+def case_tables(
+    graph: Graph, case_iri: str | None = None, lang: str = "en"
+) -> dict[str, list[dict[str, str]]]:
+    """A case graph as workbook rows: for each sheet key, rows of cells by column key."""
+    if case_iri is None:
+        headers = sorted(str(s) for s in graph.subjects(RDF.type, OWL.Ontology))
+        if len(headers) != 1:
+            raise ValueError("the graph names no single case (one `<case IRI> a owl:Ontology`)")
+        case_iri = headers[0]
+    return _Writer(graph, case_iri, lang).tables()

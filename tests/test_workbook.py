@@ -1,0 +1,730 @@
+"""The coding workbook: template, import (with every mistake reported), export, CSV folders,
+and two coders kept side by side."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from rdflib import Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
+
+from kg.namespaces import FW, XSD
+from kg.queries import run
+from kg.rdfio import CaseGraph, read_cases
+from kg.store import open_store
+from kg.validation import CaseValidator, Severity
+from kg.workbook import WorkbookError, read_workbook, write_case, write_template
+from tests.conftest import REPO, run_flywheel
+
+BUNDLED = sorted((REPO / "kg" / "cases").glob("*.ttl"))
+LAKE = "https://example.org/cases/lakeside"
+
+
+def ex(name: str) -> URIRef:
+    return URIRef(f"{LAKE}/{name}")
+
+
+# ------------------------------------------------------------------------------------------------
+# A made-up city, written by hand as a user would fill the workbook
+# ------------------------------------------------------------------------------------------------
+
+
+def lakeside() -> dict[str, list[list[object]]]:
+    """Sheets of a small made-up city (modelled on the guide's Riverton): headers, then rows.
+
+    The episodes sheet uses the Chinese headers and Chinese labels, the rest English; some cells
+    hold what Excel itself would store (numbers, a date).
+    """
+    return {
+        "case": [
+            [
+                "case IRI",
+                "ontology imported",
+                "title (en)",
+                "case id",
+                "case label (en)",
+                "case label (zh)",
+                "coder",
+                "codebook version",
+                "province (en)",
+                "province (zh)",
+                "period start (year)",
+                "period end (year)",
+                "sources coded",
+                "city studied (id)",
+                "city id",
+                "city label (en)",
+                "city label (zh)",
+            ],
+            [
+                LAKE,
+                "https://w3id.org/dataflywheel/ontology/0.1.0",
+                "Lakeside (made up)",
+                "case",
+                "Lakeside (made-up test city)",
+                "湖城(虚构测试城市)",
+                "A. Scholar",
+                "0.1.0",
+                "Test Province",
+                "测试省",
+                2017,
+                2019,
+                "src-plan; src-news",
+                "city",
+                "city",
+                "Lakeside",
+                "湖城",
+            ],
+        ],
+        "sources": [
+            ["id", "source type", "label (en)", "label (zh)", "title (en)", "date", "citation"],
+            [
+                "src-plan",
+                "policy document",
+                "Lakeside digital government plan",
+                "湖城数字政府规划",
+                "Lakeside digital government plan",
+                "2017-03",
+                "Lakeside City Government. Digital Government Plan. 2017.",
+            ],
+            [
+                "src-news",
+                "新闻报道",
+                "Lakeside Daily on the data bureau",
+                "湖城日报关于数据局的报道",
+                "Lakeside sets up a data bureau",
+                dt.datetime(2018, 5, 2),
+                "Lakeside Daily, 2018-05-02.",
+            ],
+        ],
+        "evidence": [
+            ["id", "source", "page or section", "quote (en)", "confidence", "coder", "coding date"],
+            ["ev-plan", "src-plan", "p. 2", None, "confirmed", "A. Scholar", "2026-11-01"],
+            [
+                "ev-bureau",
+                "src-news",
+                None,
+                "The city set up a data bureau this week.",
+                "confirmed",
+                "A. Scholar",
+                None,
+            ],
+            ["ev-staging", "src-plan", "pp. 1-3", None, "inferred", "A. Scholar", None],
+        ],
+        "actors": [
+            ["id", "actor kind", "label (en)", "label (zh)", "post (en)", "post (zh)"],
+            ["mayor", "leading official", "Mayor of Lakeside", "湖城市长", "mayor", "市长"],
+            ["transport", "functional department", "Lakeside transport bureau", "湖城交通局"],
+            ["data-bureau", "data bureau", "Lakeside data bureau", "湖城数据局"],
+        ],
+        "stage episodes": [
+            [
+                "编号",
+                "名称(英文)",
+                "名称(中文)",
+                "所属城市",
+                "所处阶段",
+                "序号",
+                "起始日期",
+                "结束日期",
+                "实际驱动机制",
+                "证据",
+            ],
+            [
+                "ep-startup",
+                "Lakeside: startup",
+                "湖城:启动阶段",
+                "city",
+                "启动阶段",
+                1,
+                "2017-03",
+                "未知",
+                "高位推动",
+                "ev-staging",
+            ],
+            [
+                "ep-rotation",
+                "Lakeside: rotation",
+                "湖城:转动阶段",
+                "city",
+                "转动阶段",
+                2,
+                "2018-05",
+                "unknown",
+                "institutional fine-tuning",
+                "ev-staging",
+            ],
+        ],
+        "actions": [
+            [
+                "id",
+                "action kind",
+                "label (en)",
+                "label (zh)",
+                "performed by",
+                "during episode",
+                "under logic",
+                "instance of mechanism",
+                "action type",
+                "date",
+                "created unit",
+                "evidence",
+            ],
+            [
+                "act-plan",
+                "governance action",
+                "The mayor issues the plan",
+                "市长印发规划",
+                "mayor",
+                "ep-startup",
+                "political logic",
+                "high-level promotion",
+                "issue a plan",
+                "2017-03",
+                None,
+                "ev-plan",
+            ],
+            [
+                "act-bureau",
+                "institutional change",
+                "The data bureau is created",
+                "组建数据局",
+                "mayor",
+                "ep-rotation",
+                "bureaucratic logic",
+                "institutional fine-tuning",
+                "create a unit",
+                "2018-05",
+                "data-bureau",
+                "ev-bureau",
+            ],
+        ],
+        "artefacts": [
+            ["id", "kind", "label (en)", "label (zh)", "operated by", "holds"],
+            [
+                "foundation",
+                "data foundation",
+                "Lakeside data foundation",
+                "湖城数据底座",
+                "data-bureau",
+                "traffic-data",
+            ],
+            ["traffic-data", "data resource", "Traffic flow records", "交通流量数据"],
+        ],
+        "data flows": [
+            [
+                "id",
+                "label (en)",
+                "label (zh)",
+                "from",
+                "to",
+                "carries",
+                "loop step",
+                "during episode",
+                "date",
+                "volume",
+                "volume unit",
+                "evidence",
+            ],
+            [
+                "flow-1",
+                "Traffic records aggregated",
+                "交通数据归集至底座",
+                "transport",
+                "foundation",
+                "traffic-data",
+                "aggregation",
+                "ep-rotation",
+                2018,
+                120,
+                "data items",
+                "ev-bureau",
+            ],
+        ],
+        "logic interactions": [
+            [
+                "id",
+                "label (en)",
+                "label (zh)",
+                "interaction kind",
+                "involves actors",
+                "involves logics",
+                "during episode",
+                "date",
+                "outcome (en)",
+                "evidence",
+            ],
+            [
+                "interaction-1",
+                "Transport bureau at first refuses to share data",
+                "交通局起初拒绝共享数据",
+                "conflict",
+                "mayor; transport",
+                "political logic；bureaucratic logic",
+                "ep-rotation",
+                "unknown",
+                "Resolved when the data bureau was created.",
+                "ev-bureau",
+            ],
+        ],
+    }
+
+
+def save_xlsx(sheets: dict[str, list[list[object]]], path: Path) -> Path:
+    """Write sheets with openpyxl directly (not with the code under test)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        worksheet = workbook.create_sheet(name)
+        for row in rows:
+            worksheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def cell(sheets, sheet: str, row_id: str, header: str, value: object) -> None:
+    """Change one cell of the hand-made sheets (the row whose first cell is ``row_id``)."""
+    rows = sheets[sheet]
+    index = rows[0].index(header)
+    row = next(r for r in rows[1:] if r[0] == row_id)
+    row.extend([None] * (index + 1 - len(row)))
+    row[index] = value
+
+
+# ------------------------------------------------------------------------------------------------
+# The template
+# ------------------------------------------------------------------------------------------------
+
+
+SHEETS_EN = [
+    "instructions",
+    "case",
+    "actors",
+    "stage episodes",
+    "actions",
+    "data flows",
+    "artefacts",
+    "logic interactions",
+    "sources",
+    "evidence",
+    "other statements",
+]
+SHEETS_ZH = [
+    "填写说明",
+    "案例",
+    "行动主体",
+    "阶段时期",
+    "治理行动",
+    "数据流动",
+    "载体与数据",
+    "逻辑互动",
+    "资料来源",
+    "证据",
+    "其他陈述",
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "names", "stage_header", "stages", "source_types"),
+    [
+        (
+            "en",
+            SHEETS_EN,
+            "stage",
+            ["startup stage", "rotation stage", "acceleration stage", "inertia stage"],
+            [
+                "interview",
+                "policy document",
+                "news report",
+                "statistics",
+                "observation",
+                "secondary literature",
+            ],
+        ),
+        (
+            "zh",
+            SHEETS_ZH,
+            "所处阶段",
+            ["启动阶段", "转动阶段", "加速阶段", "惯性阶段"],
+            ["访谈", "政策文件", "新闻报道", "统计资料", "观察", "二手文献"],
+        ),
+    ],
+)
+def test_template_has_sheets_headers_and_dropdowns(
+    tmp_path, lang, names, stage_header, stages, source_types
+) -> None:
+    path = write_template(tmp_path / "t.xlsx", lang)
+    workbook = load_workbook(path)
+    visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
+    assert visible == names
+    hidden = [ws for ws in workbook.worksheets if ws.sheet_state == "hidden"]
+    assert len(hidden) == 1
+    lists = hidden[0]
+
+    episodes = workbook[names[3]]
+    headers = [c.value for c in episodes[1]]
+    assert headers[:5] == (
+        ["id", "label (en)", "label (zh)", "city", "stage"]
+        if lang == "en"
+        else ["编号", "名称(英文)", "名称(中文)", "所属城市", "所处阶段"]
+    )
+    assert headers[4] == stage_header
+
+    def dropdown(worksheet, letter: str) -> list[str]:
+        checks = [
+            v
+            for v in worksheet.data_validations.dataValidation
+            if f"{letter}2:{letter}" in str(v.sqref)
+        ]
+        assert len(checks) == 1, f"one dropdown on column {letter}"
+        assert checks[0].type == "list"
+        target = checks[0].formula1.split("!")[1].replace("$", "")
+        return [c.value for row in lists[target] for c in row]
+
+    assert dropdown(episodes, "E") == stages
+    assert dropdown(workbook[names[8]], "B") == source_types  # sources: the source type
+    confidence = dropdown(workbook[names[9]], "H")  # evidence: id, labels, source, page, quotes
+    assert confidence == (
+        ["confirmed", "suspected", "inferred"] if lang == "en" else ["已证实", "存疑", "推断"]
+    )
+    actors = dropdown(workbook[names[2]], "B")
+    assert ("leading official" if lang == "en" else "党政主要领导") in actors
+    assert len(actors) == 7
+    # an untouched template names no case: importing it says so, in the case sheet's first cell
+    with pytest.raises(WorkbookError) as error:
+        read_workbook(path)
+    assert [(e.sheet, e.row, e.column) for e in error.value.errors] == [(names[1], 2, "A")]
+
+
+def test_csv_template_has_one_file_per_sheet(tmp_path) -> None:
+    folder = write_template(tmp_path / "coding", "zh", as_csv=True)
+    files = sorted(p.name for p in folder.glob("*.csv"))
+    assert files == sorted(
+        [
+            "case.csv",
+            "actors.csv",
+            "episodes.csv",
+            "actions.csv",
+            "flows.csv",
+            "artefacts.csv",
+            "interactions.csv",
+            "sources.csv",
+            "evidence.csv",
+            "other.csv",
+            "lists.csv",
+        ]
+    )
+    with (folder / "evidence.csv").open(encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle))
+    assert header[:5] == ["编号", "名称(英文)", "名称(中文)", "来源", "页码或章节"]
+    with (folder / "lists.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert ["回路环节", "re-aggregation", "再归集", "fw:Reaggregation"] in rows
+
+
+# ------------------------------------------------------------------------------------------------
+# Round trip: case → workbook → case gives the same graph
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_csv", [False, True], ids=["xlsx", "csv"])
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_round_trip_is_isomorphic(tmp_path, path: Path, as_csv: bool) -> None:
+    case = read_cases(path)[0]
+    target = tmp_path / ("case" if as_csv else "case.xlsx")
+    write_case(case.graph, target, lang="zh" if path.stem == "shanghai" else "en", as_csv=as_csv)
+    iri, graph = read_workbook(target)
+    assert iri == case.iri
+    assert len(graph) == len(case.graph)
+    assert isomorphic(graph, case.graph)
+
+
+def test_round_trip_uses_proper_columns(tmp_path) -> None:
+    """Nothing of Hangzhou needs the catch-all sheet; its dates keep their precision."""
+    write_case(read_cases(REPO / "kg/cases/hangzhou.ttl")[0].graph, tmp_path / "hz", as_csv=True)
+    with (tmp_path / "hz" / "other.csv").open(encoding="utf-8-sig") as handle:
+        assert len(list(csv.reader(handle))) == 1  # the header only
+    with (tmp_path / "hz" / "episodes.csv").open(encoding="utf-8-sig") as handle:
+        rows = {r["id"]: r for r in csv.DictReader(handle)}
+    assert rows["ep-startup"]["start date"] == "2016-04"  # month precision (hangzhou.ttl)
+    assert rows["ep-acceleration"]["start date"] == "2018-04-13"
+    assert rows["ep-startup"]["end date"] == "unknown"
+    assert rows["ep-startup"]["stage"] == "startup stage"
+
+
+def test_export_command_writes_a_workbook_from_the_store(tmp_path) -> None:
+    store = str(tmp_path / "store")
+    source = REPO / "kg/cases/shanghai.ttl"
+    assert run_flywheel("load", str(source), "--store", store).returncode == 0
+    out = tmp_path / "sh.xlsx"
+    result = run_flywheel("export", "shanghai", "--xlsx", "-o", str(out), "--store", store)
+    assert result.returncode == 0, result.stderr
+    _, graph = read_workbook(out)
+    assert isomorphic(graph, read_cases(source)[0].graph)
+    folder = tmp_path / "sh-csv"
+    result = run_flywheel("export", "shanghai", "--csv", "-o", str(folder), "--store", store)
+    assert result.returncode == 0, result.stderr
+    assert isomorphic(read_workbook(folder)[1], graph)
+
+
+# ------------------------------------------------------------------------------------------------
+# Import: a made-up city, and a workbook full of mistakes
+# ------------------------------------------------------------------------------------------------
+
+
+def test_made_up_city_imports_and_validates(tmp_path) -> None:
+    workbook = save_xlsx(lakeside(), tmp_path / "lakeside.xlsx")
+    out = tmp_path / "lakeside.ttl"
+    result = run_flywheel("import", str(workbook), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "0 violation(s)" in result.stderr
+    case = read_cases(out)[0]
+    assert case.iri == LAKE
+    report = CaseValidator().validate(case.graph, case.iri)
+    assert report.count(Severity.VIOLATION) == 0
+    g = case.graph
+    # values worked out by hand from the rows above
+    assert (ex("ep-startup"), FW.ofStage, FW.StartupStage) in g
+    assert (ex("ep-startup"), FW.startDate, Literal("2017-03-01", datatype=XSD.date)) in g
+    assert (ex("ep-startup"), FW.startDatePrecision, FW.MonthPrecision) in g
+    assert (ex("ep-startup"), FW.endDatePrecision, FW.UnknownDate) in g
+    assert not list(g.objects(ex("ep-startup"), FW.endDate))
+    assert (ex("src-news"), FW.date, Literal("2018-05-02", datatype=XSD.date)) in g
+    assert (ex("src-news"), FW.datePrecision, FW.DayPrecision) in g
+    assert (ex("src-news"), FW.sourceType, FW.NewsReport) in g
+    assert (ex("flow-1"), FW.date, Literal("2018-01-01", datatype=XSD.date)) in g
+    assert (ex("flow-1"), FW.datePrecision, FW.YearPrecision) in g
+    assert (ex("flow-1"), FW.volume, Literal("120", datatype=XSD.integer)) in g
+    assert (ex("case"), FW.periodStart, Literal("2017", datatype=XSD.gYear)) in g
+    assert set(g.objects(ex("interaction-1"), FW.involvesLogic)) == {
+        FW.PoliticalLogic,
+        FW.BureaucraticLogic,
+    }
+    assert set(g.objects(ex("case"), FW.codesSource)) == {ex("src-plan"), ex("src-news")}
+    assert (ex("act-bureau"), RDF.type, FW.InstitutionalChange) in g
+    assert (ex("data-bureau"), RDF.type, FW.DataBureau) in g
+    assert (ex("ev-plan"), FW.codingDate, Literal("2026-11-01", datatype=XSD.date)) in g
+    assert (URIRef(LAKE), RDF.type, URIRef("http://www.w3.org/2002/07/owl#Ontology")) in g
+
+
+def test_made_up_city_from_csv_folder(tmp_path) -> None:
+    folder = tmp_path / "lake"
+    folder.mkdir()
+    names = {
+        "case": "case",
+        "sources": "sources",
+        "evidence": "evidence",
+        "actors": "actors",
+        "stage episodes": "episodes",
+        "actions": "actions",
+        "artefacts": "artefacts",
+        "data flows": "flows",
+        "logic interactions": "interactions",
+    }
+    for sheet, rows in lakeside().items():
+        with (folder / f"{names[sheet]}.csv").open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows(
+                [
+                    [
+                        ""
+                        if v is None
+                        else (v.date().isoformat() if isinstance(v, dt.datetime) else v)
+                        for v in row
+                    ]
+                    for row in rows
+                ]
+            )
+    _, from_csv = read_workbook(folder)
+    _, from_xlsx = read_workbook(save_xlsx(lakeside(), tmp_path / "l.xlsx"))
+    assert isomorphic(from_csv, from_xlsx)
+
+
+def test_every_mistake_is_reported_at_once_and_nothing_is_written(tmp_path) -> None:
+    sheets = lakeside()
+    cell(sheets, "actions", "act-plan", "date", "2017-13")  # a bad date: row 2, column J
+    cell(sheets, "stage episodes", "ep-rotation", "所处阶段", "takeoff stage")  # row 3, col E
+    cell(sheets, "data flows", "flow-1", "evidence", "ev-missing")  # dangling: row 2, col L
+    cell(sheets, "evidence", "ev-staging", "source", None)  # required: row 4, column B
+    workbook = save_xlsx(sheets, tmp_path / "mistakes.xlsx")
+    out = tmp_path / "mistakes.ttl"
+    result = run_flywheel("import", str(workbook), "-o", str(out))
+    assert result.returncode == 2
+    assert not out.exists()
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 4, result.stderr
+    expected = [
+        ("sheet “actions”, row 2, column J (date)", "“2017-13” is not a date"),
+        (
+            "sheet “stage episodes”, row 3, column E (所处阶段)",
+            "“takeoff stage” is not one of the flywheel stages",
+        ),
+        (
+            "sheet “data flows”, row 2, column L (evidence)",
+            "no row on any sheet has the id “ev-missing”",
+        ),
+        ("sheet “evidence”, row 4, column B (source)", "the source is required and missing"),
+    ]
+    for where, what in expected:
+        assert any(where in line and what in line for line in errors), (where, result.stderr)
+    assert "4 mistake(s)" in result.stderr and "nothing was written" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_column_and_reused_id_are_reported(tmp_path) -> None:
+    sheets = lakeside()
+    sheets["actors"][0].append("favourite colour")
+    sheets["actors"][1].append("blue")
+    sheets["artefacts"].append(["mayor", "platform", "A platform named like the mayor"])
+    with pytest.raises(WorkbookError) as error:
+        read_workbook(save_xlsx(sheets, tmp_path / "w.xlsx"))
+    found = {(e.sheet, e.row, e.column) for e in error.value.errors}
+    assert ("actors", 1, "G") in found
+    assert ("artefacts", 4, "A") in found
+
+
+# ------------------------------------------------------------------------------------------------
+# Two coders: kept side by side, listed by query 23
+# ------------------------------------------------------------------------------------------------
+
+
+def two_coders() -> dict[str, list[list[object]]]:
+    sheets = lakeside()
+    episodes = sheets["stage episodes"]
+    episodes[0].append("编码者")
+    episodes[1].append("A. Scholar")
+    episodes[2].append("A. Scholar")
+    # coder B agrees on the stage and the mechanism, but dates the startup to 2016-10
+    episodes.append(
+        [
+            "ep-startup",
+            None,
+            None,
+            None,
+            "startup stage",
+            None,
+            "2016-10",
+            None,
+            "high-level promotion",
+            None,
+            "B. Scholar",
+        ]
+    )
+    # coder B reads the news report as leaving the bureau in doubt
+    sheets["evidence"].append(["ev-bureau", "src-news", None, None, "suspected", "B. Scholar"])
+    return sheets
+
+
+def test_disagreeing_coders_are_kept_side_by_side(tmp_path) -> None:
+    iri, graph = read_workbook(save_xlsx(two_coders(), tmp_path / "two.xlsx"))
+    # coder A's values stay on the record; B's sit beside it, nothing overwritten
+    start = ex("ep-startup")
+    assert list(graph.objects(start, FW.startDate)) == [Literal("2017-03-01", datatype=XSD.date)]
+    assert (start, FW.codedBy, Literal("A. Scholar")) in graph
+    codings = {
+        graph.value(c, FW.codedProperty): set(graph.objects(c, FW.codedValue))
+        for c in graph.subjects(FW.codingOf, start)
+    }
+    assert codings == {
+        FW.ofStage: {FW.StartupStage},
+        FW.startDate: {Literal("2016-10-01", datatype=XSD.date)},
+        FW.startDatePrecision: {FW.MonthPrecision},
+        FW.drivenByMechanism: {FW.HighLevelPromotion},
+    }
+    assert list(graph.objects(ex("ev-bureau"), FW.confidence)) == [FW.Confirmed]
+    report = CaseValidator().validate(graph, iri)
+    assert report.count(Severity.VIOLATION) == 0
+
+    with open_store("memory:") as store:
+        store.put_cases([CaseGraph(iri, "two.xlsx", graph)])
+        rows = run(store, 23)
+    got = sorted(
+        (r["record"], r["property"], r["coderA"], r["valuesA"], r["coderB"], r["valuesB"])
+        for r in rows
+    )
+    assert got == [
+        (
+            str(ex("ep-startup")),
+            str(FW.startDate),
+            "A. Scholar",
+            "2017-03-01",
+            "B. Scholar",
+            "2016-10-01",
+        ),
+        (
+            str(ex("ev-bureau")),
+            str(FW.confidence),
+            "A. Scholar",
+            str(FW.Confirmed),
+            "B. Scholar",
+            str(FW.Suspected),
+        ),
+    ]
+    assert {r["case"] for r in rows} == {LAKE}
+    assert rows[0]["recordLabel"] == "Lakeside: startup"
+
+
+def test_codings_round_trip_through_the_workbook(tmp_path) -> None:
+    _, graph = read_workbook(save_xlsx(two_coders(), tmp_path / "two.xlsx"))
+    for as_csv in (False, True):
+        target = write_case(graph, tmp_path / ("again" if as_csv else "again.xlsx"), as_csv=as_csv)
+        assert isomorphic(read_workbook(target)[1], graph)
+    with (tmp_path / "again" / "episodes.csv").open(encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["id"] == "ep-startup"]
+    assert [(r["coder"], r["start date"]) for r in rows] == [
+        ("A. Scholar", "2017-03"),
+        ("B. Scholar", "2016-10"),
+    ]
+
+
+def test_second_row_without_a_coder_is_a_mistake(tmp_path) -> None:
+    sheets = lakeside()
+    sheets["actors"].append(["mayor", "leading official", "Mayor again"])
+    with pytest.raises(WorkbookError) as error:
+        read_workbook(save_xlsx(sheets, tmp_path / "w.xlsx"))
+    assert len(error.value.errors) == 1
+    assert error.value.errors[0].row == 5
+    assert "each row needs its coder" in error.value.errors[0].message
+
+
+def test_bundled_cases_have_no_disagreements() -> None:
+    with open_store("memory:") as store:
+        store.put_cases([read_cases(p)[0] for p in BUNDLED])
+        assert run(store, 23) == []
+
+
+def test_other_statements_sheet_is_read(tmp_path) -> None:
+    sheets = lakeside()
+    sheets["other statements"] = [
+        ["subject", "predicate", "object", "datatype or language"],
+        ["city", "rdfs:comment", "A lake city.", "@en"],
+        ["city", "fw:reachedGovernance", "hig", "IRI"],
+        ["hig", "rdf:type", "fw:HolisticIntelligentGovernance", "IRI"],
+        ["case", "<https://example.org/p>", "3", "xsd:integer"],
+    ]
+    _, graph = read_workbook(save_xlsx(sheets, tmp_path / "w.xlsx"))
+    assert (
+        ex("city"),
+        URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+        Literal("A lake city.", lang="en"),
+    ) in graph
+    assert (ex("city"), FW.reachedGovernance, ex("hig")) in graph
+    assert (
+        ex("case"),
+        URIRef("https://example.org/p"),
+        Literal("3", datatype=XSD.integer),
+    ) in graph
+
+
+def test_a_file_that_is_no_workbook_is_refused_in_words(tmp_path) -> None:
+    (tmp_path / "bad.xlsx").write_text("not a spreadsheet")
+    for path in (REPO / "kg/cases/hangzhou.ttl", tmp_path / "bad.xlsx"):
+        result = run_flywheel("import", str(path), "-o", str(tmp_path / "out.ttl"))
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        assert f"error: {path.name} " in result.stderr
+        assert not (tmp_path / "out.ttl").exists()
