@@ -25,6 +25,8 @@ RESULT_TYPES: dict[str, ox.QueryResultsFormat] = {
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
     "text/csv": ox.QueryResultsFormat.CSV,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    # Plain JSON, for clients that ask for it (the body is SPARQL JSON results all the same).
+    "application/json": ox.QueryResultsFormat.JSON,
 }
 # The Content-Type each answer is sent with (charset where the type has one).
 CONTENT_TYPE: dict[str, str] = {

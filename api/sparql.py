@@ -38,7 +38,11 @@ __all__ = ["NotAcceptable", "evaluate", "query_form", "router", "store_outline"]
 router = APIRouter(tags=["SPARQL"])
 
 SELECT_TYPES: tuple[str, ...] = tuple(RESULT_TYPES)
-ASK_TYPES: tuple[str, ...] = ("application/sparql-results+json", "application/sparql-results+xml")
+ASK_TYPES: tuple[str, ...] = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "application/json",
+)
 TRIPLE_TYPES: tuple[str, ...] = tuple(GRAPH_TYPES)
 OFFERED: dict[str, tuple[str, ...]] = {
     "SELECT": SELECT_TYPES,

@@ -766,3 +766,16 @@ def test_the_documented_python_example_runs(api: str, capsys) -> None:
         f"{HANGZHOU} Hangzhou",
         f"{SHANGHAI} Shanghai",
     ]
+
+
+def test_plain_json_is_accepted_for_select_and_ask(api: str) -> None:
+    """Clients that ask for application/json get SPARQL JSON results, labelled as they asked."""
+    for query, key in (('SELECT ?x WHERE { BIND("a" AS ?x) }', "results"), ("ASK {}", "boolean")):
+        response = httpx.post(
+            api + "/sparql",
+            content=query.encode(),
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/json")
+        assert key in response.json()
