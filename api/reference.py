@@ -1,21 +1,24 @@
 """The ontology and the SHACL shapes: as RDF (Turtle, RDF/XML, JSON-LD, N-Triples by Accept) or,
-for a browser, a small server-rendered reference page with every term's English and Chinese
-label and definition. (Issue 5 replaces the page with a pyLODE one.)"""
+for a browser, a reference page: for the ontology the one ``flywheel docs`` writes
+(:mod:`kg.docs`, English or Chinese by ``?lang=`` or Accept-Language, rendered at the first
+request and kept in memory), for the shapes a small list of every shape's messages."""
 
 from __future__ import annotations
 
 import html
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+from rdflib.namespace import SH
 
 from api.common import media_content, negotiate, problems
 from api.negotiation import GRAPH_TYPES, content_type
-from kg import paths
+from api.problems import ProblemError
+from kg import docs, paths
 from kg.namespaces import curie
 
 router = APIRouter(tags=["ontology"])
@@ -39,9 +42,9 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept.lower() and negotiate(request, _PAGE_OFFERED) == "text/html"
 
 
-def _answer(request: Request, path: Path, page) -> Response:
+def _answer(request: Request, path: Path, page, vary: str = "Accept") -> Response:
     if _wants_html(request):
-        return Response(page(), media_type=content_type("text/html"), headers={"Vary": "Accept"})
+        return Response(page(), media_type=content_type("text/html"), headers={"Vary": vary})
     media = negotiate(request, OFFERED)
     return Response(
         _document(path, media), media_type=content_type(media), headers={"Vary": "Accept"}
@@ -63,11 +66,34 @@ _RESPONSES = {
     response_class=Response,
     responses=_RESPONSES,
 )
-def ontology(request: Request) -> Response:
+def ontology(
+    request: Request,
+    lang: Annotated[
+        str | None,
+        Query(
+            description="the reference page's language, `en` or `zh` (only for `text/html`; "
+            "without it the Accept-Language header chooses, English by default)",
+            examples=["zh"],
+        ),
+    ] = None,
+) -> Response:
     """The OWL ontology (English and Chinese labels and definitions). `Accept` chooses Turtle
     (the source, the default), RDF/XML, JSON-LD or N-Triples; a browser asking for `text/html`
-    gets a reference page listing every class, property and individual."""
-    return _answer(request, paths.ONTOLOGY_TTL, ontology_page)
+    gets the reference page of every class, property, concept scheme and named individual, in
+    English or Chinese (`?lang=en|zh`, else Accept-Language), the page `flywheel docs` writes."""
+    if lang is not None and lang not in docs.LANGUAGES:
+        raise ProblemError(
+            400,
+            f"there is no ontology page in the language {lang!r}: ask for lang=en (English) "
+            "or lang=zh (Chinese)",
+        )
+    chosen = lang or docs.preferred_language(request.headers.get("accept-language"))
+    response = _answer(
+        request, paths.ONTOLOGY_TTL, lambda: ontology_page(chosen), "Accept, Accept-Language"
+    )
+    if response.media_type and response.media_type.startswith("text/html"):
+        response.headers["Content-Language"] = "zh-Hans" if chosen == "zh" else chosen
+    return response
 
 
 @router.get(
@@ -125,46 +151,11 @@ def _entry(name: str, iri: str, lines: list[tuple[str, str, str]]) -> str:
     return f'<dt id="{e(name)}"><code>{e(name)}</code> <small>{e(iri)}</small></dt>{body}'
 
 
-@cache
-def ontology_page() -> str:
-    """The ontology's terms by kind, each with its English and Chinese label and definition."""
-    graph = Graph().parse(paths.ONTOLOGY_TTL, format="turtle")
-    kinds = [
-        ("Classes 类", [OWL.Class]),
-        (
-            "Properties 属性",
-            [OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty],
-        ),
-        ("Individuals 个体", [OWL.NamedIndividual]),
-    ]
-    sections = []
-    for heading, types in kinds:
-        terms = sorted(
-            {s for t in types for s in graph.subjects(RDF.type, t) if isinstance(s, URIRef)}
-        )
-        items = [
-            _entry(
-                curie(str(s)),
-                str(s),
-                [
-                    (
-                        lang,
-                        _text(graph, s, RDFS.label, lang),
-                        _text(graph, s, SKOS.definition, lang),
-                    )
-                    for lang in ("en", "zh")
-                ],
-            )
-            for s in terms
-        ]
-        sections.append((f"{heading} ({len(items)})", items))
-    return _page(
-        "The data-flywheel ontology 数据飞轮本体",
-        "Every class, property and individual, with its English and Chinese label and "
-        "definition. The ontology as RDF: ask this URL for text/turtle, application/rdf+xml, "
-        "application/ld+json or application/n-triples.",
-        sections,
-    )
+def ontology_page(lang: str) -> str:
+    """The ontology's reference page in ``en`` or ``zh``; its link to the other language keeps
+    to this URL (``?lang=``). Rendered once per language, then served from memory."""
+    other = docs.LANGUAGES[1 - docs.LANGUAGES.index(lang)]
+    return docs.render_page(lang, f"?lang={other}")
 
 
 @cache
@@ -191,3 +182,33 @@ def shapes_page() -> str:
         "or application/n-triples.",
         [(f"Shapes ({len(items)})", items)],
     )
+
+
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD @context for case graphs",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The context document (terms for the ontology's classes and "
+            "properties, with IRI and datatype coercions)",
+            "content": media_content(["application/ld+json"], {"type": "object"}),
+        }
+    },
+)
+def jsonld_context() -> Response:
+    """The `@context` that `flywheel export CASE --format json-ld --context` refers to
+    (published at https://w3id.org/dataflywheel/context.jsonld): the project's prefixes and one
+    term per fw: class and property, generated from the ontology."""
+    return Response(
+        _context_bytes(),
+        media_type="application/ld+json",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@cache
+def _context_bytes() -> bytes:
+    from kg.jsonld import CONTEXT_FILE
+
+    return CONTEXT_FILE.read_bytes()

@@ -405,6 +405,14 @@ def export(
     lang: Annotated[
         Lang, typer.Option("--lang", help="Language of a workbook's headers and labels.")
     ] = Lang.en,
+    with_context: Annotated[
+        bool,
+        typer.Option(
+            "--context",
+            help="With --format json-ld: compact JSON-LD using the published @context "
+            "(https://w3id.org/dataflywheel/context.jsonld).",
+        ),
+    ] = False,
 ) -> None:
     """Write one case's graph out in an RDF syntax, or as a coding workbook (--xlsx, --csv)."""
     from rdflib import Dataset, URIRef
@@ -425,7 +433,14 @@ def export(
         write_case(graph, target, info.iri, lang.value, as_csv=as_csv)
         typer.echo(f"wrote {target}")
         return
-    if fmt in (ExportFormat.trig, ExportFormat.nquads):
+    if with_context and fmt is not ExportFormat.json_ld:
+        typer.echo("error: --context goes with --format json-ld", err=True)
+        raise typer.Exit(EXIT_UNREADABLE)
+    if with_context:
+        from kg.jsonld import compact_case
+
+        text = compact_case(graph)
+    elif fmt in (ExportFormat.trig, ExportFormat.nquads):
         dataset = Dataset()
         for prefix, namespace in PREFIXES.items():
             dataset.bind(prefix, namespace)
@@ -722,6 +737,16 @@ def compare_cmd(
             help="With --conditions: scenarios needed for the 'scenarios' condition.",
         ),
     ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the table as CSV to FILE and its codebook to FILE.codebook.md "
+            "(columns, types, units, unknowns, thresholds, cases and their hashes).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Compare cities: stage dates, years from startup to inertia, loop closure, dominant logics."""
     from kg.comparison import COLUMNS, compare, years_statistics
@@ -733,6 +758,9 @@ def compare_cmd(
         if cases_:
             chosen = [_find(case_store, name).iri for name in cases_]
         try:
+            if output is not None:
+                _write_comparison(case_store, chosen, conditions, min_scenarios, output)
+                return
             if conditions:
                 from kg.queries import bind, get_query
 
@@ -800,6 +828,87 @@ def compare_cmd(
             f"median {stats['median']}, shortest {stats['min']}, longest {stats['max']}, "
             f"range {stats['range']}"
         )
+
+
+def _write_comparison(case_store, chosen, conditions: bool, k: int | None, output: Path) -> None:
+    """``flywheel compare -o FILE``: the CSV and its codebook."""
+    from kg.codebook import comparison_export, conditions_export, write_export
+
+    if conditions:
+        table = conditions_export(case_store, chosen, k, data_file=output.name)
+    else:
+        table = comparison_export(case_store, chosen, data_file=output.name)
+    try:
+        written = write_export(table, output)
+    except OSError as error:
+        typer.echo(f"error: cannot write {error.filename}: {error.strerror}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    typer.echo(f"wrote {written[0]} ({len(table.rows)} row(s)) and its codebook {written[1]}")
+
+
+@app.command()
+def plot(
+    cases_: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[CASE]...",
+            help="The case to draw (graph IRI or last part); with --compare, the cases to "
+            "compare (default: all).",
+            show_default=False,
+        ),
+    ] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Draw the cities' stage timelines on one axis.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The figure to write: FILE.svg (vector) or FILE.png. Default: "
+            "CASE-flywheel.svg, or compare.svg with --compare.",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.en,
+    store: StoreOpt = None,
+) -> None:
+    """Draw a city's flywheel and timeline, or (--compare) the cities' stages on one time axis,
+    as SVG or PNG for print (grey-scale safe, Chinese labels with --lang zh)."""
+    import warnings
+
+    from kg.plot import SUFFIXES, plot_case, plot_compare
+
+    if not compare and len(cases_ or []) != 1:
+        typer.echo("error: name one case to draw, or use --compare [CASE...]", err=True)
+        raise typer.Exit(EXIT_UNREADABLE)
+    if output is not None and output.suffix.lower() not in SUFFIXES:
+        typer.echo(
+            f"error: cannot tell the figure format from '{output}': use .svg or .png", err=True
+        )
+        raise typer.Exit(EXIT_UNREADABLE)
+    with _open(store) as case_store:
+        chosen = [_find(case_store, name).iri for name in cases_ or []]
+        if compare and not chosen:
+            chosen = [info.iri for info in case_store.cases()]
+        if not chosen:
+            typer.echo(f"error: no cases in the store ({case_store.location})", err=True)
+            raise typer.Exit(EXIT_FINDINGS)
+        name = "compare" if compare else f"{chosen[0].rstrip('/').rsplit('/', 1)[-1]}-flywheel"
+        target = output or Path(f"{name}.svg")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                if compare:
+                    plot_compare(case_store, chosen, target, lang.value)
+                else:
+                    plot_case(case_store, chosen[0], target, lang.value)
+            except OSError as error:
+                typer.echo(f"error: cannot write {target}: {error.strerror}", err=True)
+                raise typer.Exit(EXIT_UNREADABLE) from None
+    for warning in caught:
+        typer.echo(f"warning: {warning.message}", err=True)
+    typer.echo(f"wrote {target}")
 
 
 def _print_result(result, fmt: str) -> None:
@@ -904,6 +1013,32 @@ def ontology_cmd(
             typer.echo(f"wrote {path}")
         return
     typer.echo(ontology.serialise(fmt.value))
+
+
+@app.command("docs")
+def docs_cmd(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder to write en.html and zh.html into (default: docs/ontology of the "
+            "source checkout, or of the current folder).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the ontology's HTML reference, one page in English and one in Chinese: every class,
+    property, concept scheme and named individual with its label, definition and relations."""
+    from kg import docs
+
+    try:
+        written = docs.write_pages(out)
+    except OSError as error:
+        typer.echo(f"error: cannot write the pages: {error}", err=True)
+        raise typer.Exit(EXIT_TOOL) from None
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 def main_entry() -> None:

@@ -7,6 +7,7 @@ the version in every file; the derived RDF/XML and JSON-LD) are here in code.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -148,7 +149,24 @@ def derived_problems() -> list[Problem]:
                     "differs from flywheel.ttl: run 'flywheel ontology --write-derived'",
                 )
             )
+    problems.extend(_context_problems())
     return problems
+
+
+def _context_problems() -> list[Problem]:
+    """The published JSON-LD @context must be the one the ontology generates."""
+    from kg.jsonld import CONTEXT_FILE, context
+
+    fix = "run 'flywheel ontology --write-derived'"
+    if not CONTEXT_FILE.is_file():
+        return [Problem("derived", CONTEXT_FILE.name, f"is missing: {fix}")]
+    try:
+        current = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
+    except ValueError as error:
+        return [Problem("derived", CONTEXT_FILE.name, f"is not valid JSON ({error}): {fix}")]
+    if current != context():
+        return [Problem("derived", CONTEXT_FILE.name, f"differs from flywheel.ttl: {fix}")]
+    return []
 
 
 def lint_project() -> list[Problem]:

@@ -97,11 +97,15 @@ def serialise(fmt: str) -> str:
 
 
 def write_derived(folder: Path | None = None) -> list[Path]:
-    """Write the RDF/XML and JSON-LD forms next to the Turtle source; returns the files written."""
+    """Write the RDF/XML and JSON-LD forms next to the Turtle source, and the JSON-LD @context
+    for case graphs (context.jsonld); returns the files written."""
+    from kg.jsonld import write_context
+
     folder = folder or paths.ONTOLOGY_DIR
     written = []
     for fmt in ("xml", "json-ld"):
         target = folder / f"flywheel{SERIALISATIONS[fmt][1]}"
         target.write_text(serialise(fmt), encoding="utf-8")
         written.append(target)
+    written.append(write_context(folder))
     return written

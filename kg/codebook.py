@@ -1,0 +1,294 @@
+"""Exports for the tools scholars use: the comparison (:func:`kg.comparison.compare`) and the
+city × condition table (question 21) as CSV files, each with a codebook beside it.
+
+The codebook (``FILE.codebook.md``) says what every column means, its type and unit, how an
+unknown is coded, the thresholds used, the flywheel-kg and ontology versions, the cases included
+with their content hashes, and the date it was written. Booleans are written ``true``/``false``;
+an unknown or absent value is an empty cell, never a guess.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.comparison import COLUMNS, DESCRIPTIONS, STAGES, compare
+from kg.namespaces import FW
+from kg.ontology import label
+from kg.queries import bind, get_query
+from kg.store import CaseInfo, CaseStore
+from kg.version import ONTOLOGY_VERSION_IRI, __version__
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of an export: what it means, its type and unit, how unknowns are coded."""
+
+    name: str
+    meaning: str
+    type: str
+    unit: str = ""
+    unknown: str = "never empty"
+
+
+@dataclass(frozen=True)
+class Export:
+    """A table ready to write: its columns, rows (plain values) and codebook text."""
+
+    columns: list[str]
+    rows: list[dict[str, object]]
+    codebook: str
+
+
+_DATE = "date (ISO 8601, YYYY-MM-DD)"
+_PRECISION = "category: day, month, year, unknown"
+_LOGIC = "category: political, bureaucratic, technical, platform ('+' joins ties)"
+_PRECISION_MEANING = {
+    "start": "how precisely the start is known",
+    "end": "how precisely the end is known",
+}
+
+
+def _comparison_variable(name: str) -> Variable:
+    meaning = DESCRIPTIONS.get(name, "")
+    for stage in STAGES:
+        for part in ("start", "end"):
+            if name == f"{stage}_{part}":
+                return Variable(
+                    name,
+                    meaning,
+                    _DATE,
+                    "day; with month or year precision, the first day of that month or year",
+                    "empty; the precision column then says 'unknown' (or is empty when the "
+                    "case codes no such stage)",
+                )
+            if name == f"{stage}_{part}_precision":
+                return Variable(
+                    name,
+                    meaning or f"{_PRECISION_MEANING[part]} ({stage} stage)",
+                    _PRECISION,
+                    unknown="'unknown' when the date is not known or the stage is still open; "
+                    "empty when the case codes no such stage",
+                )
+        if name == f"{stage}_dominant_logic":
+            return Variable(
+                name, meaning, _LOGIC, unknown="empty when no action of the stage has a logic"
+            )
+    fixed = {
+        "case": Variable(name, meaning, "IRI (the case's named graph)"),
+        "city": Variable(name, meaning, "text", unknown="empty when the case gives no label"),
+        "years_startup_to_inertia": Variable(
+            name,
+            meaning,
+            "decimal number",
+            "years (days / 365.25, one decimal)",
+            "empty when either date is unknown",
+        ),
+        "years_precision": Variable(name, meaning, _PRECISION, unknown="empty with the years"),
+        "loop_closed": Variable(name, meaning, "boolean: true, false"),
+        "loop_closed_since": Variable(
+            name, meaning, _DATE, "day", "empty when the loop is not closed or no flow is dated"
+        ),
+        "loop_closed_since_precision": Variable(
+            name,
+            meaning or "how precisely the loop's closing date is known",
+            _PRECISION,
+            unknown="empty when the date is empty",
+        ),
+    }
+    if name in fixed:
+        return fixed[name]
+    return Variable(name, meaning, "integer", "count of coded items", "0 when none is coded")
+
+
+def _condition_variable(name: str, meaning: str) -> Variable:
+    kinds = {
+        "case": Variable(name, meaning, "IRI (the case's named graph)"),
+        "city": Variable(name, meaning, "IRI (the city as the case codes it)"),
+        "cityLabel": Variable(name, meaning, "text", unknown="empty when the case gives none"),
+        "scenarios": Variable(name, meaning, "integer", "count of coded scenarios"),
+        "k": Variable(name, meaning, "integer", "scenarios"),
+    }
+    return kinds.get(name, Variable(name, meaning, "boolean (crisp set): true, false"))
+
+
+def _plain(value: object) -> object:
+    """A cell as text a statistics package reads: booleans as true/false, RDF terms by value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return getattr(value, "value", value)
+
+
+def _labels(iri: str) -> str:
+    en, zh = label(iri, "en"), label(iri, "zh")
+    return " / ".join(x for x in (en, zh) if x)
+
+
+def _codes() -> list[str]:
+    """The category codes with the ontology's English and Chinese labels."""
+    lines = ["## Codes", ""]
+    lines.append(
+        "- stages: "
+        + "; ".join(f"`{s}` = {_labels(str(FW[f'{s.capitalize()}Stage']))}" for s in STAGES)
+    )
+    logics = ("political", "bureaucratic", "technical", "platform")
+    lines.append(
+        "- logics: "
+        + "; ".join(f"`{x}` = {_labels(str(FW[f'{x.capitalize()}Logic']))}" for x in logics)
+    )
+    precisions = {"day": "Day", "month": "Month", "year": "Year"}
+    lines.append(
+        "- precisions: "
+        + "; ".join(f"`{p}` = {_labels(str(FW[f'{n}Precision']))}" for p, n in precisions.items())
+        + f"; `unknown` = {_labels(str(FW.UnknownDate))}"
+    )
+    return [*lines, ""]
+
+
+def _markdown(
+    title: str,
+    intro: str,
+    variables: Sequence[Variable],
+    thresholds: Sequence[str],
+    cases: Sequence[CaseInfo],
+    data_file: str,
+    today: dt.date,
+) -> str:
+    def esc(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        f"# Codebook: {title}",
+        "",
+        intro,
+        "",
+        f"- data file: `{data_file}` (CSV, UTF-8, comma-separated, one header row)",
+        f"- written: {today.isoformat()} by flywheel-kg {__version__}",
+        f"- ontology: <{ONTOLOGY_VERSION_IRI}>",
+        "- an empty cell means unknown or absent (see each column); nothing is imputed",
+        "",
+        "## Columns",
+        "",
+        "| column | meaning | type | unit | unknown coded as |",
+        "|---|---|---|---|---|",
+    ]
+    for v in variables:
+        lines.append(
+            f"| `{v.name}` | {esc(v.meaning)} | {esc(v.type)} | {esc(v.unit)} | {esc(v.unknown)} |"
+        )
+    lines += ["", "## Thresholds and rules", ""]
+    lines += [f"- {t}" for t in thresholds]
+    lines += ["", *_codes(), "## Cases included", ""]
+    lines += [
+        "| case | city | triples | sources | SHA-256 of the case graph |",
+        "|---|---|---|---|---|",
+    ]
+    for info in cases:
+        city = info.city_label or info.city or ""
+        lines.append(
+            f"| <{info.iri}> | {esc(city)} | {info.triples} | {info.sources} | `{info.sha256}` |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def comparison_export(
+    store: CaseStore,
+    cases: Sequence[str] | None = None,
+    data_file: str = "comparison.csv",
+    today: dt.date | None = None,
+) -> Export:
+    """The comparison of cities (one row per case) with its codebook."""
+    rows = compare(store, cases)
+    included = [i for i in store.cases() if i.iri in {r["case"] for r in rows}]
+    thresholds = [
+        "each stage's dates are those of the city's first episode of that stage; an episode "
+        "with no stated end is closed by the next episode's start",
+        "years from startup to inertia = days between the two starts / 365.25, rounded to one "
+        "decimal; its precision is the coarser of the two dates'",
+        "dominant logic = the institutional logic most coded actions in the stage followed; "
+        "ties are all given, joined with '+' in alphabetical order",
+        "loop closed = at least one re-aggregation flow (fw:Reaggregation) feeds a data "
+        "foundation; no count threshold",
+        "the city × condition table (question 21) is exported by "
+        "'flywheel compare --conditions -o FILE', with its scenario threshold k",
+    ]
+    codebook = _markdown(
+        "cities compared",
+        "One row per city case: each stage's start and end with their precision, years from "
+        "startup to inertia, whether and since when the data loop is closed, the dominant "
+        "logic of each stage, and counts of coded actions, flows and scenarios "
+        "(kg.comparison.compare).",
+        [_comparison_variable(c) for c in COLUMNS],
+        thresholds,
+        included,
+        data_file,
+        today or dt.datetime.now(dt.UTC).date(),
+    )
+    return Export(list(COLUMNS), [{c: _plain(r.get(c)) for c in COLUMNS} for r in rows], codebook)
+
+
+def conditions_export(
+    store: CaseStore,
+    cases: Sequence[str] | None = None,
+    min_scenarios: int | None = None,
+    data_file: str = "conditions.csv",
+    today: dt.date | None = None,
+) -> Export:
+    """The city × condition table of question 21 (query 21) with its codebook."""
+    named = get_query("21")
+    values = {} if min_scenarios is None else {"k": str(min_scenarios)}
+    bindings = {v.value: t for v, t in bind(named, values).items()}
+    result = store.query(named.text, bindings)
+    columns = list(result.variables)
+    rows = [
+        {c: _plain(r.get(c)) for c in columns}
+        for r in result.rows
+        if cases is None or (r.get("case") is not None and r["case"].value in cases)
+    ]
+    k = min_scenarios if min_scenarios is not None else int(named.param("k").default or 1)
+    meanings = {c.name: c.description for c in named.columns}
+    included_iris = {str(r["case"]) for r in rows}
+    thresholds = [
+        f"k = {k}: the 'enoughScenarios' condition holds when a case codes at least {k} "
+        "application scenario(s) (set with --min-scenarios)",
+        "crisp sets: every other condition and the outcome are true or false as coded, with no "
+        "calibration threshold; a condition not coded is false (absence of evidence)",
+        "a case that codes its scenarios as one collective node counts one scenario",
+    ]
+    codebook = _markdown(
+        "city × condition table (competency question 21)",
+        named.title.get("en", "") + f" ({named.title.get('zh', '')})",
+        [_condition_variable(c, meanings.get(c, "")) for c in columns],
+        thresholds,
+        [i for i in store.cases() if i.iri in included_iris],
+        data_file,
+        today or dt.datetime.now(dt.UTC).date(),
+    )
+    return Export(columns, rows, codebook)
+
+
+def codebook_path(data_file: Path) -> Path:
+    """Where the codebook of a data file goes: ``cities.csv`` → ``cities.codebook.md``."""
+    return data_file.with_name(f"{data_file.stem}.codebook.md")
+
+
+def csv_text(columns: Sequence[str], rows: Sequence[Mapping[str, object]]) -> str:
+    """Rows as CSV text (empty cells for None)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    return buffer.getvalue()
+
+
+def write_export(export: Export, data_file: Path) -> tuple[Path, Path]:
+    """Write the CSV and its codebook beside it; returns both paths."""
+    data_file.write_text(csv_text(export.columns, export.rows), encoding="utf-8")
+    book = codebook_path(data_file)
+    book.write_text(export.codebook, encoding="utf-8")
+    return data_file, book
