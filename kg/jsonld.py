@@ -104,6 +104,34 @@ def compact_case(graph: Graph) -> str:
     return json.dumps({"@context": CONTEXT_URL, **document}, ensure_ascii=False, indent=2)
 
 
+def inline_own_context(data: bytes) -> bytes:
+    """A JSON-LD document with every reference to :data:`CONTEXT_URL` replaced by the local
+    context, so that it parses offline; other documents (and text that is not JSON) unchanged.
+    Other remote contexts stay as they are, for the parser to refuse."""
+    if CONTEXT_URL.encode("utf-8") not in data:
+        return data
+    try:
+        document = json.loads(data)
+    except ValueError:
+        return data
+
+    def local(value: object) -> object:
+        if value == CONTEXT_URL:
+            return _local_context()
+        if isinstance(value, list):
+            return [local(item) for item in value]
+        return value
+
+    def walk(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: local(v) if k == "@context" else walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return json.dumps(walk(document), ensure_ascii=False).encode("utf-8")
+
+
 def read_compact(text: str) -> Graph:
     """Read a document written by :func:`compact_case` offline: its context URL is replaced by
     the local context file before parsing, so nothing is fetched. Raises ValueError when the

@@ -116,6 +116,14 @@ def _guard(source: Path | str, check, *args) -> None:
         raise RdfInputError(source, error.message, error.line, error.column) from None
 
 
+def _own_context_inlined(data: bytes) -> bytes:
+    """JSON-LD that names the project's published @context, with the local copy put in its
+    place (see :func:`kg.jsonld.inline_own_context`); nothing is fetched."""
+    from kg.jsonld import inline_own_context
+
+    return inline_own_context(data)
+
+
 def _explain(error: SyntaxError) -> str:
     text = str(error.msg if error.msg else error)
     if "LoadDocumentCallback" in text or "remote context" in text.lower():
@@ -189,7 +197,12 @@ def read_quads(path: Path, fmt: str | None = None) -> list[ox.Quad]:
             _guard(path, limits.check_text, stream.read(4096))
         if limits.needs_data(rdf_format):
             _guard(path, limits.check_data, path.read_bytes(), rdf_format)
-        quads = list(ox.parse(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri()))
+        base = path.resolve().as_uri()
+        if rdf_format == ox.RdfFormat.JSON_LD:  # the project's own @context is read offline
+            data = _own_context_inlined(path.read_bytes())
+            quads = list(ox.parse(data, format=rdf_format, base_iri=base))
+        else:
+            quads = list(ox.parse(path=str(path), format=rdf_format, base_iri=base))
         _guard(path, limits.check_literals, quads, size)
         return quads
     except SyntaxError as error:
@@ -243,6 +256,8 @@ def parse_cases(
     _guard(source, limits.check_text, data[:4096])
     _guard(source, limits.check_data, data, rdf_format)
     try:
+        if rdf_format == ox.RdfFormat.JSON_LD:
+            data = _own_context_inlined(data)
         quads = list(ox.parse(data, format=rdf_format, base_iri=base_iri))
     except SyntaxError as error:
         line = error.lineno if error.lineno else None
@@ -256,6 +271,7 @@ def parse_cases(
         raise RdfInputError(source, _explain(error), line, column) from None
     except ValueError as error:
         raise RdfInputError(source, f"cannot be read: {error}") from None
+    _guard(source, limits.check_literals, quads, len(data))
     return _cases_from_quads(quads, source, fallback_iri)
 
 

@@ -21,6 +21,7 @@ from kg.cli import app
 from kg.jsonld import CONTEXT_FILE, CONTEXT_URL, context, read_compact
 from kg.loading import load_files
 from kg.plot import case_data, case_figure, cjk_family, compare_figure
+from kg.rdfio import read_cases
 from kg.store import open_store
 
 CASE = "https://w3id.org/dataflywheel/case/"
@@ -243,6 +244,9 @@ def test_export_with_context_reads_back_offline(store_dir, tmp_path, case):
     assert episode["@type"] == "StageEpisode" and episode["ofStage"] == "fw:StartupStage"
     original = Graph().parse(paths.CASES_DIR / f"{case}.ttl", format="turtle")
     assert isomorphic(read_compact(text), original)  # the local context, nothing fetched
+    # and the ordinary readers (flywheel validate / load, POST /validate) take it offline too
+    (read_back,) = read_cases(target)
+    assert isomorphic(read_back.graph, original)
 
 
 def test_context_needs_json_ld(store_dir):
