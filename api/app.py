@@ -7,6 +7,7 @@ environment, see :class:`api.settings.Settings`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -76,9 +77,23 @@ class _TooLarge(Exception):
     pass
 
 
+def _log_to_stderr() -> None:
+    """Send the API's own log lines (refused writes, never a token) to stderr with a time and
+    level, unless the host program has configured logging already. Without this they reached
+    the server's log only through Python's last-resort handler, bare and by accident."""
+    log = logging.getLogger("flywheel.api")
+    if log.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API over the store the settings name (from the environment when not given)."""
     settings = settings or Settings.from_env()
+    _log_to_stderr()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -28,6 +28,16 @@ router = APIRouter()
 
 Force = Query(description="store the case even when it has violations of the shapes")
 _WRITE_PROBLEMS = problems(401, 403, 413, 415, 422)
+# OpenAPI links from a stored case to its reads and its removal (used by stateful API tests).
+_CASE_LINKS = {
+    name: {"operationId": operation, "parameters": {"case_id": "$request.path.case_id"}}
+    for name, operation in {
+        "GetCase": "get_case_cases__case_id__get",
+        "GetCaseGraph": "case_graph_cases__case_id__graph_get",
+        "GetTimeline": "timeline_cases__case_id__timeline_get",
+        "DeleteCase": "delete_case_cases__case_id__delete",
+    }.items()
+}
 
 
 @router.post(
@@ -75,7 +85,14 @@ async def _checked(request: Request, name: str | None, graph: str | None, force:
     response_model=WriteResult,
     status_code=201,
     summary="Put a case (create or replace it)",
-    responses={200: {"model": WriteResult, "description": "The case replaced an earlier version"}}
+    responses={
+        200: {
+            "model": WriteResult,
+            "description": "The case replaced an earlier version",
+            "links": _CASE_LINKS,
+        },
+        201: {"description": "The case was stored as a new case", "links": _CASE_LINKS},
+    }
     | _WRITE_PROBLEMS,
     dependencies=[Depends(require_writer)],
     openapi_extra=rdf_body("the case graph in any RDF syntax; its owl:Ontology header names it"),

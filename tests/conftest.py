@@ -72,20 +72,22 @@ def api(bundled_store, tmp_path_factory) -> Iterator[str]:
 
 
 _BAD_INPUTS: set[str] = set()
-_BAD_RUNS = [0]
+_BAD_RUNS = {"bad_input": 0, "bad_input_api": 0}
 
 
 def pytest_runtest_logreport(report) -> None:
-    """Count the bad inputs tried (tests/test_bad_input.py records each as a property)."""
+    """Count the bad inputs tried (tests/test_bad_input.py records each as a property
+    ``bad_input``, tests/test_bad_input_api.py as ``bad_input_api``)."""
     if report.when == "call":
         for key, value in report.user_properties:
-            if key == "bad_input":
+            if key in _BAD_RUNS:
                 _BAD_INPUTS.add(value)
-                _BAD_RUNS[0] += 1
+                _BAD_RUNS[key] += 1
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if _BAD_RUNS[0]:
+    if any(_BAD_RUNS.values()):
         terminalreporter.write_line(
-            f"bad inputs tried: {len(_BAD_INPUTS)} distinct, {_BAD_RUNS[0]} runs through the CLI"
+            f"bad inputs tried: {len(_BAD_INPUTS)} distinct, {_BAD_RUNS['bad_input']} runs "
+            f"through the CLI, {_BAD_RUNS['bad_input_api']} through the HTTP API"
         )

@@ -89,3 +89,29 @@ def test_reads_conform(read_schema):
 
 def test_writes_conform(write_schema):
     fuzz(write_schema, {"Authorization": f"Bearer {API_TOKEN}"})
+
+
+def test_writes_stateful(write_server):
+    """Stateful: sequences of calls following the OpenAPI links of ``PUT /cases/{id}`` (to the
+    case, its graph, its timeline and its removal), with the token; no call answers 5xx or
+    outside what it documents."""
+    schema = schemathesis.openapi.from_url(f"{write_server}/openapi.json").include(
+        path_regex=r"^/cases/\{case_id\}(/graph|/timeline)?$"
+    )
+    machine = schema.as_state_machine()
+
+    class Writes(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {API_TOKEN}"}, "timeout": 60}
+
+        def validate_response(self, response, case, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Writes.TestCase.settings = settings(
+        max_examples=8,
+        stateful_step_count=4,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    Writes.TestCase().runTest()
