@@ -58,9 +58,9 @@ def find_case(store: CaseStore, name: str) -> CaseInfo:
     """The case with this id; LookupError (404) when there is none."""
     if not _CASE_ID.match(name):
         raise LookupError(f"no case called {name!r}: a case id is the last part of its IRI")
-    for info in store.cases():
-        if case_id(info.iri) == name:
-            return info
+    info = store.find_case(name)
+    if info is not None and case_id(info.iri) == name:
+        return info
     known = ", ".join(sorted(case_id(i.iri) for i in store.cases())) or "none"
     raise LookupError(f"no case called {name!r} in this store (its cases: {known})")
 

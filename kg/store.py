@@ -222,6 +222,16 @@ def _write_update(
     return " ;\n".join(parts)
 
 
+_FIND_QUERY = f"""
+PREFIX dcat: <{_DCAT}>
+SELECT ?case ?name WHERE {{
+  GRAPH <{CATALOG}> {{ <{CATALOG}> dcat:dataset ?case }}
+  BIND(REPLACE(STR(?case), "/$", "") AS ?trimmed)
+  FILTER(STR(?case) = ?name || STRENDS(?trimmed, CONCAT("/", ?name)))
+}}
+"""
+
+
 class CaseStore(ABC):
     """What every backend offers. Use :func:`open_store` to get one."""
 
@@ -322,11 +332,14 @@ class CaseStore(ABC):
         return infos
 
     def find_case(self, name: str) -> CaseInfo | None:
-        """A case by its graph IRI or by the last part of it (``hangzhou``)."""
-        for info in self.cases():
-            if name in (info.iri, info.iri.rstrip("/").rsplit("/", 1)[-1]):
-                return info
-        return None
+        """A case by its graph IRI or by the last part of it (``hangzhou``). Looks the name up
+        in the catalog first, so its cost does not grow with the catalog entries' details."""
+        result = self.query(_FIND_QUERY, {"name": ox.Literal(name)})
+        iris = sorted({row["case"].value for row in result.rows if row.get("case") is not None})
+        exact = [iri for iri in iris if iri == name]
+        chosen = exact or iris
+        infos = self.cases(only=chosen[:1]) if chosen else []
+        return infos[0] if infos else None
 
     def case_graph(self, iri: str) -> Graph:
         """A copy of one case's graph as an rdflib Graph."""
