@@ -30,6 +30,7 @@ _LAZY = {
     "load_files": "kg.loading",
     "expand_paths": "kg.loading",
     "compare": "kg.comparison",
+    "years_statistics": "kg.comparison",
     "run_query": "kg.queries",
     "get_query": "kg.queries",
     "load_queries": "kg.queries",

@@ -10,8 +10,9 @@ flows and scenarios. Unknown stays visible: an unknown date is an empty cell wit
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from kg import paths
 from kg.namespaces import FW
@@ -119,14 +120,44 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
     return chosen
 
 
-def _years(row: dict[str, object]) -> tuple[float | None, str | None]:
+def _days(row: Mapping[str, object]) -> int | None:
+    """Days from the start of the startup stage to the start of the inertia stage, if both are
+    dated."""
     start, end = row.get("startup_start"), row.get("inertia_start")
     if not start or not end:
+        return None
+    return (dt.date.fromisoformat(str(end)) - dt.date.fromisoformat(str(start))).days
+
+
+def _years(row: dict[str, object]) -> tuple[float | None, str | None]:
+    days = _days(row)
+    if days is None:
         return None, None
-    days = (dt.date.fromisoformat(str(end)) - dt.date.fromisoformat(str(start))).days
     precision = max(
         str(row["startup_start_precision"]),
         str(row["inertia_start_precision"]),
         key=lambda p: _RANK.get(p, 3),
     )
     return round(days / 365.25, 1), precision
+
+
+def years_statistics(rows: Sequence[Mapping[str, object]]) -> dict[str, object]:
+    """Question 17's statistics over :func:`compare`'s rows whose startup and inertia starts are
+    both dated: how many such cities, and the median, shortest, longest and range of their years
+    from startup to inertia (computed on days, then days / 365.25 to two decimals, as query 17
+    computes its range; None when no city has both dates). Query 17 leaves the median out:
+    SPARQL can rank a city only by comparing it with every other one."""
+    days = [d for d in map(_days, rows) if d is not None]
+    if not days:
+        return {"cities": 0, "median": None, "min": None, "max": None, "range": None}
+
+    def years(value: float) -> float:
+        return round(value / 365.25, 2)
+
+    return {
+        "cities": len(days),
+        "median": years(statistics.median(days)),
+        "min": years(min(days)),
+        "max": years(max(days)),
+        "range": years(max(days) - min(days)),
+    }

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from kg import paths
-from kg.comparison import COLUMNS, compare
+from kg.comparison import COLUMNS, compare, years_statistics
 from kg.loading import load_files
 from kg.store import open_store
 from tests.conftest import run_flywheel
@@ -83,6 +83,28 @@ def test_city_a_keeps_the_unknown_unknown(rows) -> None:
     assert (r["actions"], r["flows"], r["scenarios"]) == (4, 5, 1)
 
 
+def test_years_statistics(rows) -> None:
+    # question 17 over the cities with both dates: Shanghai 770 days (2.11 years), Hangzhou 1,430
+    # days (3.92 years; see test_hangzhou and test_shanghai); City A has no dates. The median of
+    # two is their mean, (770 + 1430) / 2 = 1,100 days = 3.01 years; the range 660 days = 1.81
+    assert years_statistics(list(rows.values())) == {
+        "cities": 2,
+        "median": 3.01,
+        "min": 2.11,
+        "max": 3.92,
+        "range": 1.81,
+    }
+    # an odd number of cities: the middle one; none: nothing to say
+    assert years_statistics([rows["shanghai"]])["median"] == 2.11
+    assert years_statistics([rows["city-a"]]) == {
+        "cities": 0,
+        "median": None,
+        "min": None,
+        "max": None,
+        "range": None,
+    }
+
+
 def test_cli_compare_csv(tmp_path) -> None:
     store = str(tmp_path / "store")
     assert run_flywheel("load", "--bundled", "--store", store).returncode == 0
@@ -94,3 +116,4 @@ def test_cli_compare_csv(tmp_path) -> None:
     assert table[1]["years_startup_to_inertia"] == "3.9"
     table_view = run_flywheel("compare", "--store", store, "--format", "table")
     assert "Hangzhou" in table_view.stdout and "2016-04-01 (month)" in table_view.stdout
+    assert "over the 2 cities with both dates: median 3.01" in table_view.stdout
