@@ -14,6 +14,8 @@ import statistics
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+import pyoxigraph as ox
+
 from kg import paths
 from kg.namespaces import FW
 from kg.queries import get_query
@@ -77,7 +79,15 @@ def _compare_query(name: str) -> str:
 def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[str, object]]:
     """One row per case (all cases, or those whose graph IRI is in ``cases``)."""
     rows: dict[str, dict[str, object]] = {}
-    for r in store.query(_compare_query("summary")).rows:
+
+    def results(text: str) -> list[dict]:
+        # Chosen cases are asked one by one with ?case bound, which Oxigraph evaluates for
+        # that graph alone: a city costs the same however many others the store holds.
+        if cases is None:
+            return list(store.query(text).rows)
+        return [r for c in cases for r in store.query(text, {"case": ox.NamedNode(c)}).rows]
+
+    for r in results(_compare_query("summary")):
         case = _text(r["case"])
         rows[case] = {c: None for c in COLUMNS} | {
             "case": case,
@@ -92,7 +102,7 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
         for stage in STAGES:
             rows[case][f"{stage}_start_precision"] = rows[case][f"{stage}_end_precision"] = None
     seen: set[tuple[str, str]] = set()
-    for r in store.query(get_query("2").text).rows:  # ordered by sequence within a case
+    for r in results(get_query("2").text):  # ordered by sequence within a case
         case, stage = _text(r["case"]), _STAGE_OF.get(_text(r["stage"]) or "")
         if case not in rows or stage is None or (case, stage) in seen:
             continue  # only the first episode of each stage
@@ -103,7 +113,7 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
         row[f"{stage}_end"] = _text(r.get("end"))
         row[f"{stage}_end_precision"] = _PRECISION.get(_text(r.get("endPrecision")) or "")
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for r in store.query(_compare_query("logics")).rows:
+    for r in results(_compare_query("logics")):
         stage = _STAGE_OF.get(_text(r["stage"]) or "")
         if stage:
             logic = _text(r["logic"]).rsplit("#", 1)[-1].removesuffix("Logic").lower()
