@@ -180,6 +180,13 @@ def test_readers_never_see_a_case_half_written(engine):
         async def writer():
             for version in range(1, 31):
                 await engine.write(put_version, version, 3 + (version % 7) * 40)
+                # let the readers catch up (on a loaded machine a worker's first read is slow),
+                # so that reads really happen between and during the writes
+                seen = len(observations)
+                for _ in range(600):
+                    if len(observations) > seen:
+                        break
+                    await asyncio.sleep(0.05)
             done.set()
 
         async def reader():
@@ -190,7 +197,7 @@ def test_readers_never_see_a_case_half_written(engine):
         return observations
 
     observations = asyncio.run(scenario())
-    assert len(observations) > 10
+    assert len(observations) >= 30
     for versions, graph, catalog in observations:
         assert len(versions) == 1, versions
         assert graph == catalog
