@@ -284,7 +284,9 @@ def get_query(
         if key in (query.name, query.slug) or (key.isdigit() and int(key) == query.number):
             return query
     known = ", ".join(queries)
-    raise UnknownQueryError(f"no query called '{name_or_number}' (known: {known})")
+    shown = str(name_or_number)
+    shown = shown if len(shown) <= 80 else shown[:77] + "…"
+    raise UnknownQueryError(f"no query called '{shown}' (known: {known})")
 
 
 MAX_PARAM_CHARS = 2000  # longer than any IRI, date, number or search text a query needs
