@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ import pytest
 
 from kg import limits
 from tests.conftest import TESTS, run_flywheel
+from tests.servers import Listener
 
 BAD = TESTS / "data" / "bad"
 SIDE = BAD / "README.md"
@@ -79,35 +78,6 @@ PARAMS = [
     for line in (BAD / "query-parameters.tsv").read_text(encoding="utf-8").splitlines()
     if line and not line.startswith("#")
 ]
-
-
-class Listener:
-    """A local socket standing in for the network: counts every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
 
 
 @dataclass

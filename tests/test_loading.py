@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from kg.loading import expand_paths, load_files
 from kg.rdfio import read_cases
 from kg.store import open_store
 from tests.conftest import FIXTURES, REPO, run_flywheel
+from tests.servers import Listener
 
 CASES_DIR = REPO / "kg" / "cases"
 CASE = "https://w3id.org/dataflywheel/case/"
@@ -261,38 +261,6 @@ def test_cli_sparql_from_a_file(bundled_store, tmp_path) -> None:
         {"case": CASE + name, "episodes": EPISODES_PER_CASE}
         for name in ("city-a", "hangzhou", "shanghai")
     ]
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts connections and closes them at once (so a client
-    that does connect fails fast instead of waiting for an answer)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.05)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
 
 
 @pytest.fixture

@@ -24,17 +24,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from docs.make_screenshots import CHROMIUM_ARGS  # the flags this machine's Chromium needs
+
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STAGES_EN = ["startup stage", "rotation stage", "acceleration stage", "inertia stage"]
 STAGES_ZH = ["启动阶段", "转动阶段", "加速阶段", "惯性阶段"]
 WAIT = 30_000  # ms: generous, the page is ready long before
@@ -89,6 +81,8 @@ def warm(api: str) -> str:
         for _attempt in range(3):
             if httpx.get(api + path, timeout=30).status_code == 200:
                 break
+        else:
+            pytest.fail(f"{path} did not answer 200 in three tries")
     return api
 
 
