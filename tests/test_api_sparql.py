@@ -120,7 +120,7 @@ def settle(base: str, workers: int, seconds: float = 60) -> bool:
             thread.start()
         for thread in threads:
             thread.join(60)
-        if all(out[n][0].status_code == 200 for n in range(workers)):
+        if all(n in out and out[n][0].status_code == 200 for n in range(workers)):
             return True
         time.sleep(0.2)
     return False

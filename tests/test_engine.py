@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pyoxigraph as ox
 import pytest
 
 from api.engine import Busy, DeadlineExceeded, Engine, WorkFailed
@@ -194,15 +193,14 @@ def test_readers_never_see_a_case_half_written(engine):
                 observations.append(await engine.read(versions_seen))
 
         await asyncio.gather(writer(), reader(), reader())
-        return observations
+        return observations, await engine.read(versions_seen)
 
-    observations = asyncio.run(scenario())
+    observations, after = asyncio.run(scenario())
     assert len(observations) >= 30
     for versions, graph, catalog in observations:
         assert len(versions) == 1, versions
         assert graph == catalog
-    last_versions, _, _ = observations[-1]
-    assert int(next(iter(last_versions))) > 0
+    assert after[0] == {"30"}  # once the writer is done, a read sees its last version
 
 
 def test_old_snapshots_are_removed(engine, tmp_path):
@@ -229,8 +227,6 @@ def test_memory_location_is_served_from_a_private_folder(tmp_path):
 
 
 def test_snapshot_reads_match_the_store(engine):
-    """The worker's answer equals the writable store's own answer."""
-    direct = len(engine.store.cases())
-    assert asyncio.run(engine.read(case_count)) == direct
-    assert isinstance(engine.store.query("ASK {}").boolean, bool)
-    assert ox  # pyoxigraph is the engine under both
+    """A worker reading the snapshot and the writable store itself give the same answer."""
+    assert asyncio.run(engine.read(case_count)) == 3  # city-a, hangzhou, shanghai
+    assert len(engine.store.cases()) == 3

@@ -193,7 +193,9 @@ def test_compare_csv_and_codebook(store_dir, tmp_path):
         assert f"| `{column}` |" in book
     assert "flywheel-kg 0.1.0" in book and "`cities.csv`" in book
     with open_store(store_dir) as store:
-        for info in store.cases():
+        infos = store.cases()
+        assert len(infos) == 3
+        for info in infos:
             assert f"<{info.iri}>" in book and info.sha256 in book
     assert "days between the two starts / 365.25" in book
     assert "启动阶段" in book and "政治逻辑" in book
