@@ -72,12 +72,12 @@ def check_case(
     if reserved(case.iri):
         raise ValueError(f"the graph <{case.iri}> is maintained by the server; it cannot be put")
     if name is not None:
-        for info in store.cases():
-            if case_id(info.iri) == name and info.iri != case.iri:
-                raise ValueError(
-                    f"the store already has a case '{name}' with another IRI <{info.iri}>; "
-                    "remove it first or use the same IRI"
-                )
+        info = store.find_case(name)
+        if info is not None and case_id(info.iri) == name and info.iri != case.iri:
+            raise ValueError(
+                f"the store already has a case '{name}' with another IRI <{info.iri}>; "
+                "remove it first or use the same IRI"
+            )
     report = validator().validate_case(case)
     return {"iri": case.iri, "report": report.as_dict()}
 
@@ -108,8 +108,8 @@ def store_case(store: CaseStore, data: bytes, media: str, base_iri: str | None) 
 def remove_case(store: CaseStore, name: str | None, graph: str | None) -> bool:
     """Remove a case by id or graph IRI; False when there is no such case."""
     if graph is None:
-        matches = [i.iri for i in store.cases() if case_id(i.iri) == name]
-        if not matches:
+        info = store.find_case(name)
+        if info is None or case_id(info.iri) != name:
             return False
-        graph = matches[0]
+        graph = info.iri
     return store.remove_case(graph)

@@ -9,6 +9,7 @@ works behind a proxy that serves the API under a path.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -39,8 +40,12 @@ _static = StaticFiles(directory=STATIC_DIR)
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 async def page() -> HTMLResponse:
     """The page: the cases, a city's flywheel and timeline, the comparison, a SPARQL box."""
-    html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
-    return HTMLResponse(html, headers=SECURITY_HEADERS)
+    return HTMLResponse(_index(), headers=SECURITY_HEADERS)
+
+
+@cache
+def _index() -> str:
+    return (STATIC_DIR / "index.html").read_text(encoding="utf-8")
 
 
 @router.get("/static/{path:path}", include_in_schema=False)

@@ -99,6 +99,7 @@ _WORK_STATUS = {
     "RdfInputError": (400, "bad-rdf"),
     "ValueError": (400, "bad-request"),
     "LookupError": (404, "not-found"),
+    "StoreError": (503, "store-unavailable"),
 }
 
 

@@ -11,6 +11,7 @@ from functools import cache
 
 import pyoxigraph as ox
 
+from api.negotiation import GRAPH_TYPES, serialize_graph
 from kg import paths
 from kg.comparison import STAGES, compare
 from kg.namespaces import FW, PREFIXES
@@ -154,11 +155,9 @@ def named_graph(store: CaseStore, iri: str, rdf_format: str) -> bytes | None:
 
 def serialize(triples: list[ox.Triple], rdf_format: str) -> bytes:
     """Triples in a graph syntax named by its MIME type (Turtle with the project's prefixes)."""
-    fmt = ox.RdfFormat.from_media_type(rdf_format)
-    if fmt is None:
+    if rdf_format not in GRAPH_TYPES:
         raise ValueError(f"cannot write {rdf_format}")
-    kwargs = {"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}
-    return ox.serialize(triples, format=fmt, **kwargs) or b""
+    return serialize_graph(triples, rdf_format, PREFIXES)
 
 
 def compare_cases(store: CaseStore, names: list[str]) -> list[dict]:
