@@ -9,6 +9,7 @@ data unless told to replace it, and writes everything in one SPARQL update (one 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import io
@@ -56,7 +57,8 @@ def backup(store: CaseStore, target: Path) -> int:
             os.fsync(raw.fileno())
         os.replace(partial, target)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. its folder does not exist either
+            partial.unlink(missing_ok=True)
         raise BackupError(f"cannot write the backup {target}: {error.strerror or error}") from None
     return len(quads)
 

@@ -451,7 +451,7 @@ def export(
     else:
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)
-        text = graph.serialize(format={"nt": "nt", "xml": "xml"}.get(fmt.value, fmt.value))
+        text = graph.serialize(format=fmt.value)
     if output:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}")
@@ -475,8 +475,14 @@ def template(
     controlled value, headers in English or Chinese."""
     from kg.workbook import write_template
 
-    csv_wanted = as_csv or target.suffix.lower() != ".xlsx"
-    written = write_template(target, lang.value, as_csv=csv_wanted)
+    if not as_csv and target.suffix.lower() != ".xlsx":
+        typer.echo(
+            f"error: {target}: a workbook is written to a .xlsx file; "
+            "for a folder of CSV files add --csv",
+            err=True,
+        )
+        raise typer.Exit(EXIT_UNREADABLE)
+    written = write_template(target, lang.value, as_csv=as_csv)
     typer.echo(f"wrote {written}")
 
 
@@ -734,6 +740,7 @@ def compare_cmd(
         int | None,
         typer.Option(
             "--min-scenarios",
+            min=0,
             help="With --conditions: scenarios needed for the 'scenarios' condition.",
         ),
     ] = None,
@@ -930,7 +937,7 @@ def serve(
     host: Annotated[
         str, typer.Option(help="Address to listen on (loopback by default).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     deadline: Annotated[
         float, typer.Option(help="Seconds a query may run before it is stopped (504).")
     ] = 30.0,
@@ -983,6 +990,7 @@ def serve(
         max_body=max_body,
         public_url=public_url,
     )
+    _open(settings.store).close()  # a store that cannot be opened is said here, in one line
     typer.echo(
         f"serving {settings.store} on http://{host}:{port}/ "
         f"(writes {'on' if token else 'off'}; Ctrl-C stops)",
@@ -1051,6 +1059,9 @@ def main_entry() -> None:
     except StoreError as error:
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(EXIT_TOOL) from None
+    except OSError as error:  # a file that cannot be written or read, e.g. a missing folder
+        typer.echo(f"error: {error.strerror or error}: {error.filename or ''}", err=True)
+        raise SystemExit(EXIT_UNREADABLE) from None
 
 
 if __name__ == "__main__":

@@ -19,9 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.namespace import OWL
 
-from kg import ontology
+from kg.version import ONTOLOGY_VERSION_IRI
 from kg.workbook_read import Table, WorkbookReader, cell_text
 from kg.workbook_schema import ALL_SHEETS, INSTRUCTIONS, LISTS, LISTS_SHEET, Sheet
 from kg.workbook_values import (
@@ -298,5 +297,4 @@ def _write_xlsx(path: Path, tables: dict[str, list[dict[str, str]]], lang: str) 
 
 def ontology_version_iri() -> str:
     """The versioned IRI of the ontology this package ships (what a case imports)."""
-    graph = ontology.ontology_graph()
-    return str(next(graph.objects(None, OWL.versionIRI)))
+    return ONTOLOGY_VERSION_IRI
