@@ -30,7 +30,7 @@ from api.engine import WorkFailed
 from api.negotiation import GRAPH_TYPES, RESULT_TYPES, choose, content_type, serialize_graph
 from api.problems import PROBLEM, PROBLEM_RESPONSES, Problem, ProblemError
 from kg.namespaces import PREFIXES
-from kg.sparql import QueryRefused, check_query, mask
+from kg.sparql import QueryRefused, check_query, is_update, scan
 from kg.store import CaseStore, OxigraphStore, RemoteStore, StoreError
 
 __all__ = ["NotAcceptable", "evaluate", "query_form", "router", "store_outline"]
@@ -53,9 +53,6 @@ OFFERED: dict[str, tuple[str, ...]] = {
 OFFERED_ALL = frozenset(SELECT_TYPES + TRIPLE_TYPES)
 # A keyword, not part of a variable (?ask), a prefixed name (ex:select) or a blank node label.
 _FORM = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.I)
-_UPDATE = re.compile(
-    r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:])", re.I
-)
 _ALLOW = "GET, HEAD, POST, OPTIONS"
 _PAGE = "/#sparql"
 
@@ -74,20 +71,11 @@ class NotAcceptable(Exception):
 # --- the query form and the dataset ----------------------------------------------------------
 
 
-def _scan(text: str) -> str:
-    """The query with comments blanked and strings and IRIs filled, for keyword searches."""
-    return re.sub(r"<[^>]*>", lambda m: "<" + "_" * (len(m.group(0)) - 2) + ">", mask(text))
-
-
 def query_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them outside strings, IRIs and comments
     (None if there is none; the parser will then say what is wrong)."""
-    match = _FORM.search(_scan(text))
+    match = _FORM.search(scan(text))
     return match.group(1).upper() if match else None
-
-
-def _is_update(text: str) -> bool:
-    return _UPDATE.search(_scan(text)) is not None
 
 
 def _dataset_kwargs(
@@ -329,7 +317,7 @@ async def _answer_query(request: Request, fields: list[tuple[str, str]]) -> Resp
             "dataset is; send one or the other",
             "bad-request",
         )
-    if _is_update(query):
+    if is_update(query):
         raise ProblemError(403, READ_ONLY, "read-only")
     try:
         check_query(query)

@@ -45,7 +45,7 @@ from kg.loading import load_files  # noqa: E402
 from kg.paths import bundled_case_files  # noqa: E402
 from kg.queries import get_query  # noqa: E402
 from kg.rdfio import CaseGraph  # noqa: E402
-from kg.sparql import inject_values  # noqa: E402
+from kg.sparql import substitute_terms  # noqa: E402
 from kg.store import OxigraphStore  # noqa: E402
 from kg.synth import case_iri, synthetic_case  # noqa: E402
 
@@ -159,7 +159,7 @@ def sparql_requests(iris: list[str], endpoint: str):
 
     def make(rng: random.Random) -> Request:
         if rng.random() < 0.5:
-            text = inject_values(timeline, {"case": ox.NamedNode(rng.choice(iris))})
+            text = substitute_terms(timeline, {"case": ox.NamedNode(rng.choice(iris))})
         else:
             text = loop_closed
         headers = {

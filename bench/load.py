@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.api import build_store, free_port, wait_until_up
 from kg.queries import get_query
-from kg.sparql import inject_values
+from kg.sparql import substitute_terms
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOG = "https://w3id.org/dataflywheel/catalog"
@@ -210,7 +210,7 @@ def request_mix(base: str, iris: dict[str, str], replaced: dict[str, Replaced]):
             chosen = "&".join(f"case={pick(rng)}" for _ in range(3))
             return ("compare", "GET", f"{base}/compare?{chosen}", {}, None, any_answer)
         if roll < 0.82:
-            text = inject_values(timeline, {"case": ox.NamedNode(iris[pick(rng)])})
+            text = substitute_terms(timeline, {"case": ox.NamedNode(iris[pick(rng)])})
             headers = {
                 "Content-Type": "application/sparql-query",
                 "Accept": "application/sparql-results+json",

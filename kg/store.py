@@ -33,7 +33,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg import ontology
 from kg.namespaces import FW
 from kg.rdfio import CaseGraph, ox_term, to_oxigraph
-from kg.sparql import inject_values
+from kg.sparql import substitute_terms
 from kg.version import ONTOLOGY_IRI, __version__
 
 CATALOG = "https://w3id.org/dataflywheel/catalog"
@@ -484,7 +484,7 @@ class RemoteStore(CaseStore):
                 "union default graph is not portable across SPARQL servers; "
                 "name the graphs in the query"
             )
-        text = inject_values(sparql, dict(bindings)) if bindings else sparql
+        text = substitute_terms(sparql, dict(bindings)) if bindings else sparql
         response = self._request(
             "POST",
             self.query_url,

@@ -706,3 +706,24 @@ def test_openapi_describes_every_route(api):
                 ref = content["application/json"]["schema"]["$ref"]
                 model = schemas[ref.rsplit("/", 1)[-1]]
                 assert model.get("examples"), (where, ref)
+
+
+def test_an_id_taken_meanwhile_is_refused_where_writes_take_turns() -> None:
+    """PUT validates in a worker, then stores in the writer: the id is checked again there, so
+    two requests racing with one id and two IRIs cannot both be stored."""
+    from api import checks
+    from kg.paths import bundled_case_files
+    from kg.rdfio import read_cases
+    from kg.store import open_store
+
+    city_a = next(p for p in bundled_case_files() if p.name == "city-a.ttl")
+    other = city_a.read_text(encoding="utf-8").replace(
+        "https://w3id.org/dataflywheel/case/city-a", "https://example.org/elsewhere/city-a"
+    )
+    with open_store("memory:") as store:
+        store.put_cases(read_cases(city_a))
+        before = set(store.raw)
+        with pytest.raises(ValueError, match="another IRI"):
+            checks.store_case(store, other.encode(), "text/turtle", None, "city-a")
+        assert set(store.raw) == before
+        assert checks.store_case(store, other.encode(), "text/turtle", None, None) is True

@@ -35,7 +35,7 @@ from kg.queries import (
     to_term,
 )
 from kg.rdfio import RdfInputError, parse_cases, read_quads
-from kg.sparql import inject_values
+from kg.sparql import substitute_terms
 from kg.workbook import WorkbookError, read_workbook, write_case
 
 FUZZ = settings(
@@ -109,7 +109,7 @@ def test_a_bound_value_is_one_term_never_more_rows(kind: ParamType, value: str) 
     expected = sorted((s, p) for s, p, x in UNBOUND if x == term)
     substituted = STORE.query(PROBE, substitutions={ox.Variable("x"): term})
     assert sorted((r["s"], r["p"]) for r in substituted) == expected
-    as_text = STORE.query(inject_values(PROBE, {"x": term}))  # what a remote store is sent
+    as_text = STORE.query(substitute_terms(PROBE, {"x": term}))  # what a remote store is sent
     assert sorted((r["s"], r["p"]) for r in as_text) == expected
 
 

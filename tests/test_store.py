@@ -265,7 +265,7 @@ def test_an_injection_attempt_in_a_bound_literal_matches_nothing(loaded) -> None
 def test_binding_a_variable_the_select_does_not_project(loaded) -> None:
     query = PREFIXES + "SELECT ?city WHERE { GRAPH ?case { ?city a fw:City } }"
     bindings = {"case": ox.NamedNode(CASE + "hangzhou")}
-    if loaded.location.startswith("http"):  # bound by a VALUES block: restricts
+    if loaded.location.startswith("http"):  # the term replaces the variable: restricts
         assert [r["city"].value for r in loaded.query(query, bindings).rows] == [
             CASE + "hangzhou/city"
         ]
@@ -410,8 +410,9 @@ def test_embedded_store_persists(tmp_path) -> None:
 
 
 def test_every_named_query_answers_the_same_on_every_backend(make_store) -> None:
-    """The query library over all three backends: the remote one binds parameters with a VALUES
-    block (SPARQL protocol), the embedded ones with Oxigraph's substitutions."""
+    """The query library over all three backends: the remote one is sent the terms in the
+    variables' places (the SPARQL protocol has no parameters), the embedded ones use Oxigraph's
+    substitutions."""
     from kg.queries import load_queries, run
 
     stores = [make_store(kind) for kind in BACKENDS]
