@@ -71,15 +71,21 @@ def check_case(
         )
     if reserved(case.iri):
         raise ValueError(f"the graph <{case.iri}> is maintained by the server; it cannot be put")
-    if name is not None:
-        info = store.find_case(name)
-        if info is not None and case_id(info.iri) == name and info.iri != case.iri:
-            raise ValueError(
-                f"the store already has a case '{name}' with another IRI <{info.iri}>; "
-                "remove it first or use the same IRI"
-            )
+    _refuse_another_iri(store, name, case.iri)
     report = validator().validate_case(case)
     return {"iri": case.iri, "report": report.as_dict()}
+
+
+def _refuse_another_iri(store: CaseStore, name: str | None, iri: str) -> None:
+    """ValueError when the store holds a case with the id ``name`` under another IRI."""
+    if name is None:
+        return
+    info = store.find_case(name)
+    if info is not None and case_id(info.iri) == name and info.iri != iri:
+        raise ValueError(
+            f"the store already has a case '{name}' with another IRI <{info.iri}>; "
+            "remove it first or use the same IRI"
+        )
 
 
 def violations_text(report: dict) -> str:
@@ -96,10 +102,14 @@ def violations_text(report: dict) -> str:
     )
 
 
-def store_case(store: CaseStore, data: bytes, media: str, base_iri: str | None) -> bool:
+def store_case(
+    store: CaseStore, data: bytes, media: str, base_iri: str | None, name: str | None = None
+) -> bool:
     """Store the (already checked) case of a body, replacing any earlier version in one
-    transaction; True when it is new."""
+    transaction; True when it is new. The id is checked again here, where writes take turns:
+    another request may have stored a case with this id since the body was validated."""
     case = _one_case(data, media, base_iri)
+    _refuse_another_iri(store, name, case.iri)
     existed = bool(store.cases(only=[case.iri]))
     store.put_cases([case])
     return not existed

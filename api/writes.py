@@ -76,7 +76,10 @@ async def _checked(request: Request, name: str | None, graph: str | None, force:
     report = checked["report"]
     if not report["conforms"] and not force:
         raise ProblemError(422, checks.violations_text(report), "violations")
-    created = await engine(request).write(checks.store_case, data, media, graph)
+    try:
+        created = await engine(request).write(checks.store_case, data, media, graph, name)
+    except ValueError as error:  # a case with this id came in meanwhile
+        raise ProblemError(400, str(error), "bad-request") from None
     return checked | {"created": created, "forced": not report["conforms"]}
 
 
