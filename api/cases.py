@@ -3,8 +3,6 @@ timeline, stage on a date, data loop and actors, and ``/compare``."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -23,6 +21,7 @@ from api.models import (
 )
 from api.negotiation import content_type
 from kg.comparison import COLUMNS, DESCRIPTIONS
+from kg.output import delimited
 from kg.version import __version__
 
 router = APIRouter(tags=["cases"])
@@ -207,18 +206,5 @@ async def compare(
 
 
 def to_csv(columns: list[str], rows: list[dict]) -> str:
-    """Rows as CSV: unknown values are empty cells, booleans true/false."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
-    return out.getvalue()
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    """Rows as CSV (RFC 4180 line ends): unknown values are empty cells, booleans true/false."""
+    return delimited(columns, rows, newline="\r\n")

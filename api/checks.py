@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from api.reads import case_id, reserved
+from api.reads import reserved
 from kg.rdfio import CaseGraph, parse_cases
 from kg.report import render_turtle
-from kg.store import CaseStore
+from kg.store import CaseStore, case_id
 from kg.validation import CaseValidator
 
 SOURCE = "request body"

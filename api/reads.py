@@ -17,7 +17,7 @@ from kg.comparison import STAGES, compare
 from kg.namespaces import FW, PREFIXES
 from kg.ontology import label
 from kg.queries import run
-from kg.store import CATALOG, CaseInfo, CaseStore
+from kg.store import CATALOG, CaseInfo, CaseStore, case_id
 from kg.version import ONTOLOGY_IRI
 
 # A case id as it may appear in a URL: the last segment of its graph IRI.
@@ -36,11 +36,6 @@ PRECISION = {
 def api_query(name: str) -> str:
     """The SPARQL text of ``queries/api/<name>.rq`` (data apart from code)."""
     return (paths.QUERIES_DIR / "api" / f"{name}.rq").read_text(encoding="utf-8")
-
-
-def case_id(iri: str) -> str:
-    """The id a case is named by in URLs: the last path segment of its graph IRI."""
-    return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
 def term(iri: str | None) -> dict | None:

@@ -95,16 +95,5 @@ def restore(store: CaseStore, source: Path, replace: bool = False) -> int:
         raise StoreError(
             f"the store at {store.location} is not empty; restore --replace overwrites it"
         )
-    default = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads if _default(q))
-    named = " ".join(
-        f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
-        for q in quads
-        if not _default(q)
-    )
-    update = f"DROP SILENT ALL ;\nINSERT DATA {{ {default} {named} }}" if quads else "DROP ALL"
-    store._write({}, (), update)  # one update: one transaction (restore is all or nothing)
+    store.replace_all(quads)  # one transaction: restore is all or nothing
     return len(quads)
-
-
-def _default(quad: ox.Quad) -> bool:
-    return isinstance(quad.graph_name, ox.DefaultGraph)

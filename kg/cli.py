@@ -423,9 +423,10 @@ def export(
         info = _find(case_store, case)
         graph = case_store.case_graph(info.iri)
     if xlsx or as_csv:
+        from kg.store import case_id
         from kg.workbook import write_case
 
-        name = info.iri.rstrip("/").rsplit("/", 1)[-1]
+        name = case_id(info.iri)
         target = output or Path(f"{name}.xlsx" if xlsx else name)
         if xlsx and as_csv:
             typer.echo("error: choose --xlsx or --csv, not both", err=True)

@@ -9,16 +9,15 @@ an unknown or absent value is an empty cell, never a guess.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.comparison import COLUMNS, DESCRIPTIONS, STAGES, compare
 from kg.namespaces import FW
 from kg.ontology import label
+from kg.output import delimited
 from kg.queries import bind, get_query
 from kg.store import CaseInfo, CaseStore
 from kg.version import ONTOLOGY_VERSION_IRI, __version__
@@ -276,19 +275,9 @@ def codebook_path(data_file: Path) -> Path:
     return data_file.with_name(f"{data_file.stem}.codebook.md")
 
 
-def csv_text(columns: Sequence[str], rows: Sequence[Mapping[str, object]]) -> str:
-    """Rows as CSV text (empty cells for None)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
-    return buffer.getvalue()
-
-
 def write_export(export: Export, data_file: Path) -> tuple[Path, Path]:
     """Write the CSV and its codebook beside it; returns both paths."""
-    data_file.write_text(csv_text(export.columns, export.rows), encoding="utf-8")
+    data_file.write_text(delimited(export.columns, export.rows), encoding="utf-8")
     book = codebook_path(data_file)
     book.write_text(export.codebook, encoding="utf-8")
     return data_file, book

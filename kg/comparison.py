@@ -17,18 +17,12 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from kg import paths
-from kg.namespaces import FW
+from kg.namespaces import FW, PRECISION_WORDS
 from kg.queries import get_query
 from kg.store import CaseStore
 
 STAGES = ("startup", "rotation", "acceleration", "inertia")
 _STAGE_OF = {str(FW[f"{s.capitalize()}Stage"]): s for s in STAGES}
-_PRECISION = {
-    str(FW.DayPrecision): "day",
-    str(FW.MonthPrecision): "month",
-    str(FW.YearPrecision): "year",
-    str(FW.UnknownDate): "unknown",
-}
 _RANK = {"day": 0, "month": 1, "year": 2, "unknown": 3}
 
 COLUMNS: tuple[str, ...] = (
@@ -97,7 +91,9 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
             "scenarios": int(_text(r["scenarios"])),
             "loop_closed": _text(r["loopClosed"]) == "true",
             "loop_closed_since": _text(r.get("loopSince")),
-            "loop_closed_since_precision": _PRECISION.get(_text(r.get("loopSincePrecision")) or ""),
+            "loop_closed_since_precision": PRECISION_WORDS.get(
+                _text(r.get("loopSincePrecision")) or ""
+            ),
         }
         for stage in STAGES:
             rows[case][f"{stage}_start_precision"] = rows[case][f"{stage}_end_precision"] = None
@@ -109,9 +105,9 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
         seen.add((case, stage))
         row = rows[case]
         row[f"{stage}_start"] = _text(r.get("start"))
-        row[f"{stage}_start_precision"] = _PRECISION.get(_text(r.get("startPrecision")) or "")
+        row[f"{stage}_start_precision"] = PRECISION_WORDS.get(_text(r.get("startPrecision")) or "")
         row[f"{stage}_end"] = _text(r.get("end"))
-        row[f"{stage}_end_precision"] = _PRECISION.get(_text(r.get("endPrecision")) or "")
+        row[f"{stage}_end_precision"] = PRECISION_WORDS.get(_text(r.get("endPrecision")) or "")
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for r in results(_compare_query("logics")):
         stage = _STAGE_OF.get(_text(r["stage"]) or "")

@@ -21,18 +21,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg import paths
-from kg.namespaces import FW, PREFIXES
+from kg.namespaces import FW, PREFIXES, curie
 from kg.ontology import ontology_graph
 
 CONTEXT_URL = "https://w3id.org/dataflywheel/context.jsonld"
 CONTEXT_FILE = paths.ONTOLOGY_DIR / "context.jsonld"
-
-
-def _curie(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
 
 
 def _shape_datatypes() -> dict[str, str]:
@@ -57,7 +50,7 @@ def context() -> dict[str, object]:
             iri = str(subject)
             if not isinstance(subject, URIRef) or not iri.startswith(str(FW)):
                 continue
-            name, compact = iri[len(str(FW)) :], _curie(iri)
+            name, compact = iri[len(str(FW)) :], curie(iri)
             if kind == OWL.ObjectProperty:
                 named[name] = {"@id": compact, "@type": "@id"}
             elif kind == OWL.DatatypeProperty:
@@ -68,7 +61,7 @@ def context() -> dict[str, object]:
                     else from_shapes.get(iri)
                 )
                 if datatype and datatype != str(XSD.string):
-                    named[name] = {"@id": compact, "@type": _curie(datatype)}
+                    named[name] = {"@id": compact, "@type": curie(datatype)}
                 else:
                     named[name] = compact
             else:

@@ -1,5 +1,7 @@
 """RDF namespaces used across the package."""
 
+from collections.abc import Mapping
+
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
@@ -29,6 +31,7 @@ __all__ = [
     "FW",
     "FWS",
     "OWL",
+    "PRECISION_WORDS",
     "PREFIXES",
     "PROV",
     "RDF",
@@ -40,9 +43,18 @@ __all__ = [
 ]
 
 
-def curie(iri: str) -> str:
+def curie(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
     """Shorten an IRI with the package's prefixes (``fw:CaseStudy``); other IRIs stay whole."""
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in prefixes.items():
         if iri.startswith(ns) and iri != ns:
             return f"{prefix}:{iri[len(ns) :]}"
     return iri
+
+
+# A date's precision (the fw:DatePrecision individuals) by the word tables and figures use.
+PRECISION_WORDS: dict[str, str] = {
+    str(FW.DayPrecision): "day",
+    str(FW.MonthPrecision): "month",
+    str(FW.YearPrecision): "year",
+    str(FW.UnknownDate): "unknown",
+}

@@ -18,12 +18,30 @@ FORMATS = ("table", "csv", "tsv", "json")
 
 
 def cell(value: object) -> str:
-    """A value as text: IRIs and literals by their value, nothing as an empty string."""
+    """A value as text: IRIs and literals by their value, booleans as ``true``/``false`` (as
+    in xsd:boolean), nothing as an empty string."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode):
         return value.value
     return str(value)
+
+
+def delimited(
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, object]],
+    delimiter: str = ",",
+    newline: str = "\n",
+) -> str:
+    """Rows as CSV (or TSV): a header line, then each row's cells as :func:`cell` writes them."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row.get(c)) for c in columns])
+    return buffer.getvalue()
 
 
 def choose_format(requested: str | None) -> str:
@@ -44,12 +62,7 @@ def render(
             indent=2,
         )
     if fmt in ("csv", "tsv"):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([cell(row.get(c)) for c in columns])
-        return buffer.getvalue().rstrip("\n")
+        return delimited(columns, rows, "," if fmt == "csv" else "\t").rstrip("\n")
     cells = [[_short(row.get(c)) for c in columns] for row in rows]
     table = Table(title=title, show_lines=False)
     for column in columns:

@@ -28,10 +28,10 @@ from matplotlib.patches import Circle, FancyArrowPatch, Patch, Rectangle, Wedge
 
 from kg import paths
 from kg.comparison import STAGES
-from kg.namespaces import FW
+from kg.namespaces import FW, PRECISION_WORDS
 from kg.ontology import label
 from kg.queries import run
-from kg.store import CaseStore
+from kg.store import CaseStore, case_id
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans SC")
 SUFFIXES = (".svg", ".png")
@@ -44,11 +44,6 @@ _FILL = {
 }
 _HATCH = {"startup": "", "rotation": "///", "acceleration": "...", "inertia": "xx"}
 _INK = "#1a1a1a"
-_PRECISION = {
-    str(FW.DayPrecision): "day",
-    str(FW.MonthPrecision): "month",
-    str(FW.YearPrecision): "year",
-}
 _WORDS = {
     "en": {
         "flywheel": "{city}: the data flywheel",
@@ -105,7 +100,7 @@ class FontWarning(UserWarning):
 
 
 def _precision(iri: str | None, value: str | None) -> str:
-    return _PRECISION.get(iri or "", "unknown") if value else "unknown"
+    return PRECISION_WORDS.get(iri or "", "unknown") if value else "unknown"
 
 
 def _stage_name(iri: str | None) -> str | None:
@@ -234,7 +229,7 @@ def short_date(value: str | None, precision: str, lang: str) -> str:
 
 def _city(data: dict, lang: str) -> str:
     names = data["city"]
-    return names.get(lang) or names.get("en") or data["case"].rsplit("/", 1)[-1]
+    return names.get(lang) or names.get("en") or case_id(data["case"])
 
 
 def _date(value: str) -> float:

@@ -222,6 +222,12 @@ def _write_update(
     return " ;\n".join(parts)
 
 
+def case_id(iri: str) -> str:
+    """The short name a case goes by (``hangzhou``): the last path segment of its graph IRI."""
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+# the catalog's cases whose IRI is ?name or whose case_id() is ?name
 _FIND_QUERY = f"""
 PREFIX dcat: <{_DCAT}>
 SELECT ?case ?name WHERE {{
@@ -254,6 +260,22 @@ class CaseStore(ABC):
     @abstractmethod
     def _graph_quads(self, iri: str) -> list[ox.Quad]:
         """Every quad of one named graph."""
+
+    def replace_all(self, quads: Sequence[ox.Quad]) -> None:
+        """Replace everything in the store (cases, catalog, ontology, default graph) by these
+        quads in one transaction (one SPARQL update)."""
+        default = " ".join(
+            f"{q.subject} {q.predicate} {q.object} ."
+            for q in quads
+            if isinstance(q.graph_name, ox.DefaultGraph)
+        )
+        named = " ".join(
+            f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
+            for q in quads
+            if not isinstance(q.graph_name, ox.DefaultGraph)
+        )
+        update = f"DROP SILENT ALL ;\nINSERT DATA {{ {default} {named} }}" if quads else "DROP ALL"
+        self._write({}, (), update)
 
     def close(self) -> None:  # noqa: B027 (backends with nothing to release keep this)
         """Release the store (a no-op where there is nothing to release)."""

@@ -13,7 +13,7 @@ from rdflib import URIRef
 from rdflib.namespace import SKOS
 
 from kg import ontology, paths
-from kg.namespaces import FW, PREFIXES
+from kg.namespaces import FW, PREFIXES, curie
 from kg.workbook_schema import LISTS
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
@@ -145,7 +145,5 @@ def coding_iri(record: URIRef, coder: str, predicate: URIRef) -> URIRef:
 
 
 def short(iri: str) -> str:
-    for prefix, namespace in KNOWN_PREFIXES.items():
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    """An IRI as the workbook writes it: a CURIE where a known prefix fits."""
+    return curie(iri, KNOWN_PREFIXES)

@@ -114,6 +114,12 @@ def test_cli_compare_csv(tmp_path) -> None:
     assert tuple(table[0]) == COLUMNS
     assert [row["case"] for row in table] == [CASE + s for s in ("city-a", "hangzhou", "shanghai")]
     assert table[1]["years_startup_to_inertia"] == "3.9"
+    # city-a's loop is closed, the others' are not: spelled as xsd:boolean on screen and in the
+    # exported file alike
+    assert [row["loop_closed"] for row in table] == ["true", "false", "false"]
+    exported = tmp_path / "cities.csv"
+    assert run_flywheel("compare", "--store", store, "-o", str(exported)).returncode == 0
+    assert exported.read_text(encoding="utf-8") == result.stdout
     table_view = run_flywheel("compare", "--store", store, "--format", "table")
     assert "Hangzhou" in table_view.stdout and "2016-04-01 (month)" in table_view.stdout
     assert "over the 2 cities with both dates: median 3.01" in table_view.stdout
