@@ -27,7 +27,9 @@ _UPDATE = re.compile(
     r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:])", re.I
 )
 _SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.I)
-_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?(<[^>]*>)", re.I)
+_FROM = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(<[^>]*>)", re.I)
+_FROM_NAME = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?!<)([A-Za-z][\w.-]*)?:([^\s{]*)", re.I)
+_PREFIX_DECLARATION = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
 _SAFE_DATASET_IRI = re.compile(r"^<(https?:|urn:)", re.I)
 
 
@@ -83,6 +85,18 @@ def check_query(text: str, allow_network: bool = False) -> None:
                 raise QueryRefused(
                     f"FROM {match.group(1)} could read a local file; only "
                     "http(s) and urn graph names are allowed"
+                )
+        prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX_DECLARATION.finditer(masked)}
+        for match in _FROM_NAME.finditer(masked):
+            name, prefix = match.group(0).split()[-1], match.group(1) or ""
+            if prefix not in prefixes:
+                raise QueryRefused(
+                    f"FROM {name} uses the prefix '{prefix}:', which is not declared"
+                )
+            if not _SAFE_DATASET_IRI.match(f"<{prefixes[prefix]}{match.group(2)}>"):
+                raise QueryRefused(
+                    f"FROM {name} (<{prefixes[prefix]}{match.group(2)}>) could read a local "
+                    "file; only http(s) and urn graph names are allowed"
                 )
 
 

@@ -92,3 +92,30 @@ def test_service_between_two_comparisons_is_still_seen() -> None:
         )
     with pytest.raises(QueryRefused, match="INSERT"):
         check_query("SELECT * WHERE { FILTER (1 < 2) } ; INSERT DATA { <a:b> <a:c> 3 > 2 }")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            "PREFIX m: <file:///etc/> SELECT * FROM m:passwd WHERE { ?s ?p ?o }",
+            "file:///etc/passwd",
+        ),
+        ("PREFIX : <file:///etc/passwd> SELECT * FROM NAMED : WHERE { ?s ?p ?o }", "local file"),
+        ("SELECT * FROM m:x WHERE { ?s ?p ?o }", "not declared"),
+    ],
+)
+def test_from_a_prefixed_name_is_checked_as_its_iri(text: str, says: str) -> None:
+    with pytest.raises(QueryRefused, match=says):
+        check_query(text)
+
+
+def test_from_as_a_local_name_or_inside_a_string_is_not_a_dataset() -> None:
+    check_query(
+        "PREFIX ex: <file:///d/> PREFIX fw: <https://w3id.org/dataflywheel/ontology#> "
+        "SELECT * WHERE { ?s fw:from ex:x ; ?p 'FROM ex:y' }"
+    )
+    check_query(
+        "PREFIX case: <https://w3id.org/dataflywheel/case/> "
+        "SELECT * FROM case:hangzhou WHERE { ?s ?p ?o }"
+    )
