@@ -28,7 +28,6 @@ import asyncio
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,26 +47,12 @@ from kg.rdfio import CaseGraph  # noqa: E402
 from kg.sparql import substitute_terms  # noqa: E402
 from kg.store import OxigraphStore  # noqa: E402
 from kg.synth import case_iri, synthetic_case  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.servers import api_command, free_port, wait_for  # noqa: E402
 
 
 def wait_until_up(process: subprocess.Popen, probe: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited while starting ({probe})")
-        try:
-            if httpx.get(probe, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"server did not answer {probe}")
+    if not wait_for(process, probe, seconds):
+        raise SystemExit(f"the server did not answer {probe} (see the servers' log)")
 
 
 def build_store(folder: Path, cities: int) -> list[str]:
@@ -220,19 +205,7 @@ def main() -> None:
         log = (work / "servers.log").open("wb")
         processes.append(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "--factory",
-                    "api.app:create_app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(ours_port),
-                    "--log-level",
-                    "warning",
-                ],
+                api_command(ours_port),
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -48,9 +48,10 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.api import build_store, free_port, wait_until_up
+from bench.api import build_store, wait_until_up
 from kg.queries import get_query
 from kg.sparql import substitute_terms
+from tests.servers import api_command, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOG = "https://w3id.org/dataflywheel/catalog"
@@ -465,19 +466,7 @@ def main() -> None:
         }
         log = (work / "server.log").open("wb")
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "api.app:create_app",
-                "--host",
-                "127.0.0.1",  # loopback only
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
+            api_command(port),  # loopback only
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

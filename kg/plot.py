@@ -403,6 +403,21 @@ def _episode_spans(episodes: Sequence[dict], right: float) -> list[tuple[dict, f
     return spans
 
 
+def _stage_bar(ax, stage: str, start: float, end: float, row: float, height: float) -> None:
+    """One episode as a bar in its stage's fill and hatching (grey-scale safe)."""
+    ax.add_patch(
+        Rectangle(
+            (start, row - height / 2),
+            end - start,
+            height,
+            facecolor=_FILL[stage],
+            edgecolor=_INK,
+            hatch=_HATCH[stage],
+            lw=0.8,
+        )
+    )
+
+
 def _time_limits(dates: Sequence[str]) -> tuple[float, float]:
     years = sorted(int(d[:4]) for d in dates)
     left = mdates.date2num(dt.date(years[0], 1, 1))
@@ -459,17 +474,7 @@ def _draw_timeline(ax, data: dict, lang: str) -> None:
             )
             continue
         start, end = spans[id(episode)]
-        ax.add_patch(
-            Rectangle(
-                (start, row - 0.22),
-                end - start,
-                0.44,
-                facecolor=_FILL[stage],
-                edgecolor=_INK,
-                hatch=_HATCH[stage],
-                lw=0.8,
-            )
-        )
+        _stage_bar(ax, stage, start, end, row, 0.44)
         text = format_date(episode["start"], episode["start_precision"], lang)
         if episode["open"]:
             text += " →"
@@ -532,17 +537,7 @@ def compare_figure(cases: Sequence[dict], lang: str = "en") -> Figure:
                 gap = 0.085 * (right - left)  # about a label's width: labels must not overlap
                 below = start - last[False] < gap and last[True] < last[False]
                 last[below] = start
-                ax.add_patch(
-                    Rectangle(
-                        (start, row - 0.28),
-                        end - start,
-                        0.56,
-                        facecolor=_FILL[stage],
-                        edgecolor=_INK,
-                        hatch=_HATCH[stage],
-                        lw=0.8,
-                    )
-                )
+                _stage_bar(ax, stage, start, end, row, 0.56)
                 ax.text(
                     start,
                     row + 0.33 if below else row - 0.33,

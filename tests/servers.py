@@ -75,7 +75,9 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def _wait(process: subprocess.Popen, probe: str, seconds: float = 60) -> bool:
+def wait_for(process: subprocess.Popen, probe: str, seconds: float = 60) -> bool:
+    """Whether ``probe`` answered 200 before ``seconds`` passed (False at once if the
+    process ended)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -110,8 +112,26 @@ def start_oxigraph(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    ok = _wait(process, f"{url}/query?query=ASK%7B%7D", 30)
+    ok = wait_for(process, f"{url}/query?query=ASK%7B%7D", 30)
     return process, url if ok else ""
+
+
+def api_command(port: int) -> list[str]:
+    """The flywheel API under uvicorn on 127.0.0.1:``port`` (settings from FLYWHEEL_* in the
+    environment; run it with the repository as its working directory)."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "api.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
 
 
 @contextmanager
@@ -124,25 +144,13 @@ def api_server(store: str | Path, log: Path, env: Mapping[str, str] | None = Non
         environment = {**os.environ, "FLYWHEEL_STORE": str(store), **(env or {})}
         with log.open("ab") as out:
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "--factory",
-                    "api.app:create_app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                ],
+                api_command(port),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env=environment,
                 cwd=Path(__file__).resolve().parent.parent,
             )
-        if _wait(process, f"{url}/openapi.json"):
+        if wait_for(process, f"{url}/openapi.json"):
             break
         stop(process)
     else:
