@@ -27,10 +27,12 @@ _UPDATE = re.compile(
     r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:])", re.I
 )
 _SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.I)
-_FROM = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(<[^>]*>)", re.I)
-_FROM_NAME = re.compile(r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?!<)([A-Za-z][\w.-]*)?:([^\s{]*)", re.I)
-_PREFIX_DECLARATION = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
-_SAFE_DATASET_IRI = re.compile(r"^<(https?:|urn:)", re.I)
+# FROM / FROM NAMED with an IRI (group 1) or a prefixed name (prefix: group 2, local: group 3)
+_FROM = re.compile(
+    r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?:<([^>]*)>|([A-Za-z][\w.-]*)?:([^\s{]*))", re.I
+)
+_PREFIX_DECLARATION = re.compile(r"(?<![\w?$:])PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+_SAFE_DATASET_IRI = re.compile(r"^(https?:|urn:)", re.I)
 
 
 class QueryRefused(ValueError):
@@ -80,23 +82,20 @@ def check_query(text: str, allow_network: bool = False) -> None:
                 "SERVICE would send part of the query to another server; it is "
                 "refused unless network access is explicitly allowed"
             )
-        for match in _FROM.finditer(masked):
-            if not _SAFE_DATASET_IRI.match(match.group(1)):
-                raise QueryRefused(
-                    f"FROM {match.group(1)} could read a local file; only "
-                    "http(s) and urn graph names are allowed"
-                )
         prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX_DECLARATION.finditer(masked)}
-        for match in _FROM_NAME.finditer(masked):
-            name, prefix = match.group(0).split()[-1], match.group(1) or ""
-            if prefix not in prefixes:
+        for match in _FROM.finditer(masked):
+            iri, prefix, local = match.groups()
+            shown = f"<{iri}>" if iri is not None else f"{prefix or ''}:{local}"
+            if iri is None:
+                if (prefix or "") not in prefixes:
+                    raise QueryRefused(
+                        f"FROM {shown} uses the prefix '{prefix or ''}:', which is not declared"
+                    )
+                iri = prefixes[prefix or ""] + local
+            if not _SAFE_DATASET_IRI.match(iri):
                 raise QueryRefused(
-                    f"FROM {name} uses the prefix '{prefix}:', which is not declared"
-                )
-            if not _SAFE_DATASET_IRI.match(f"<{prefixes[prefix]}{match.group(2)}>"):
-                raise QueryRefused(
-                    f"FROM {name} (<{prefixes[prefix]}{match.group(2)}>) could read a local "
-                    "file; only http(s) and urn graph names are allowed"
+                    f"FROM {shown} could read a local file (<{iri}>); only http(s) and urn "
+                    "graph names are allowed"
                 )
 
 
