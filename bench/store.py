@@ -26,7 +26,7 @@ pyoxigraph and plain pySHACL, each baseline measured in the same run on the same
 Synthetic cities are written once as N-Quads files (one per city) in a cache folder keyed by
 --actions, --seed and the generator's source (--cache-dir; --no-cache: a temporary folder).
 
-    python bench/store.py                  # 1,000 cities, about 10 minutes on 2 cores
+    python bench/store.py                  # 1,000 cities, about 12 minutes on 2 cores
     python bench/store.py --cities 50      # a quick run
 """
 
@@ -686,8 +686,8 @@ def measure(
     return statistics.median(times["ours"]), raw_median, rows, raw_rows
 
 
-def bench_queries(store: OxigraphStore, prepared: Sequence[Prepared], repeat: int) -> dict:
-    """Every query through flywheel and on its raw pyoxigraph store; returns flywheel's times."""
+def bench_queries(store: OxigraphStore, prepared: Sequence[Prepared], repeat: int) -> None:
+    """Every query through flywheel and on its raw pyoxigraph store, side by side."""
     print(
         f"\nNamed queries ({len(prepared)}): flywheel store.query() against the same text and "
         f"substitutions on the raw pyoxigraph store (.raw, every row read), median of {repeat} "
@@ -731,7 +731,6 @@ def bench_queries(store: OxigraphStore, prepared: Sequence[Prepared], repeat: in
         f"worst {worst[0]:.2f}x, {len(over)} over",
         not over,
     )
-    return ours_all
 
 
 TOLERANCE = 1.1  # timing noise allowed on top of the growth in cities
