@@ -8,6 +8,8 @@ network: bodies are parsed from bytes, and JSON-LD remote contexts are refused b
 
 from __future__ import annotations
 
+from functools import cache
+
 import pyoxigraph as ox
 
 from api.reads import reserved
@@ -17,15 +19,12 @@ from kg.store import CaseStore, case_id
 from kg.validation import CaseValidator
 
 SOURCE = "request body"
-_VALIDATOR: CaseValidator | None = None
 
 
+@cache
 def validator() -> CaseValidator:
     """This process's validator (the shapes are parsed on first use)."""
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        _VALIDATOR = CaseValidator()
-    return _VALIDATOR
+    return CaseValidator()
 
 
 def _parse(data: bytes, media: str, base_iri: str | None = None) -> list[CaseGraph]:
