@@ -233,9 +233,9 @@ class _Page:
         return ", ".join(sorted((self.ref(n) for n in set(nodes)), key=self._rendered_key))
 
     def sort_key(self, node: object) -> tuple[float, str]:
-        """Concepts in their scheme's order (skos:notation), everything else by short name."""
-        notation = self.graph.value(node, SKOS.notation) if isinstance(node, URIRef) else None
-        number = float(notation) if notation is not None and str(notation).isdigit() else 0.0
+        """Concepts in their list's order (fw:order), everything else by short name."""
+        order = self.graph.value(node, FW.order) if isinstance(node, URIRef) else None
+        number = float(order) if order is not None else 0.0
         return (number, _short(str(node)) if isinstance(node, URIRef) else str(node))
 
     def _rendered_key(self, rendered: str) -> tuple[float, str]:

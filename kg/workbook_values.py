@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -12,7 +13,7 @@ from functools import cache
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
-from kg import ontology, paths
+from kg import ontology
 from kg.namespaces import FW, PREFIXES, curie
 from kg.workbook_schema import LISTS
 
@@ -104,12 +105,10 @@ def choices(name: str) -> tuple[Choice, ...]:
     if spec.scheme is not None:
         members = [s for s in graph.subjects(SKOS.inScheme, spec.scheme) if isinstance(s, URIRef)]
 
-        authored = paths.ONTOLOGY_TTL.read_text(encoding="utf-8")
-
-        def order(iri: URIRef) -> tuple[int, int]:
+        def order(iri: URIRef) -> tuple[int, str]:
+            """fw:order (every concept of the ontology's lists has one), then the IRI."""
             value = graph.value(iri, FW.order)
-            place = authored.find(f"fw:{str(iri).rsplit('#', 1)[-1]} a owl:NamedIndividual")
-            return (int(value) if value is not None else 99, place)
+            return (int(value) if value is not None else sys.maxsize, str(iri))
 
         members.sort(key=order)
     else:

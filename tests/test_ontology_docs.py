@@ -134,6 +134,20 @@ def test_relations_worked_out_by_hand(pages) -> None:
     assert re.search(r"所属概念方案</dt><dd>[^\n]*回路环节", zh["Aggregation"][1])
 
 
+def test_concepts_listed_in_their_lists_order(pages) -> None:
+    """fw:order, worked out by hand from ontology/flywheel.ttl (not alphabetical)."""
+    en, zh = _entries(pages["en"]), _entries(pages["zh"])
+    for entries, words in (
+        (en, ("confirmed", "suspected", "inferred")),
+        (zh, ("已证实", "存疑", "推断")),
+    ):
+        concepts = re.search(
+            r"(Concepts|概念)</dt><dd>([^\n]*?)</dd>", entries["ConfidenceScheme"][1]
+        )
+        assert concepts is not None
+        assert re.findall(r">([^<]+)</a>", concepts.group(2)) == list(words)
+
+
 def test_each_page_links_to_the_other(pages) -> None:
     assert 'href="zh.html"' in pages["en"] and ">中文</a>" in pages["en"]
     assert 'href="en.html"' in pages["zh"] and ">English</a>" in pages["zh"]
