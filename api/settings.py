@@ -39,12 +39,13 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Settings from ``FLYWHEEL_STORE``, ``FLYWHEEL_API_TOKEN`` (or ``FLYWHEEL_API_TOKEN_FILE``),
+        """Settings from ``FLYWHEEL_STORE``, ``FLYWHEEL_API_TOKEN`` (or ``FLYWHEEL_API_TOKEN_FILE``,
+        which wins when both are set),
         ``FLYWHEEL_DEADLINE``, ``FLYWHEEL_WORKERS``, ``FLYWHEEL_MAX_WAITING``,
         ``FLYWHEEL_MAX_BODY`` and ``FLYWHEEL_PUBLIC_URL``."""
         token = os.environ.get("FLYWHEEL_API_TOKEN") or None
         token_file = os.environ.get("FLYWHEEL_API_TOKEN_FILE")
-        if token is None and token_file:
+        if token_file:  # the file wins, as in `flywheel serve`
             with open(token_file, encoding="utf-8") as handle:
                 token = handle.read().strip() or None
         return cls(

@@ -2,7 +2,7 @@
 on loopback only.
 
   data      --cities synthetic cities (kg.synth) plus the bundled cases, in an on-disk store
-            (built by bench/api.py's build_store); served by `uvicorn api.app:create_app` bound to
+            (built by bench/api.py's build_store); served by `flywheel serve` bound to
             127.0.0.1 only, with a random write token
   readers   --clients concurrent clients (one asyncio process, httpx, keep-alive), each sending
             a random mix: GET /cases, /cases/{id}/timeline, /cases/{id}/flywheel, /compare,
@@ -18,7 +18,7 @@ Every answer about a replaced case is checked: one version only (the markers of 
 for the graph and the SPARQL count also that version's triple count, and the catalog's count
 agreeing with it). Printed: requests served, p50/p99 latency (all and per kind), errors by
 status (target: no 5xx), inconsistent reads (target: none), writes done, and the server's peak
-memory (VmHWM of the uvicorn process and of each of its query worker processes, from /proc).
+memory (VmHWM of the server process and of each of its query worker processes, from /proc).
 
     python bench/load.py                      # 64 clients, 60 s, 50 cities
     python bench/load.py --seconds 10 --clients 16 --cities 10   # a quick run
@@ -425,7 +425,7 @@ def report(tally: Tally, watch: MemoryWatch, elapsed: float) -> int:
     main_hwm = watch.hwm.get(watch.pid, 0)
     children = {p: v for p, v in watch.hwm.items() if p != watch.pid}
     print(
-        f"server peak memory: uvicorn process {main_hwm / 1024:.0f} MiB (VmHWM); "
+        f"server peak memory: server process {main_hwm / 1024:.0f} MiB (VmHWM); "
         f"{len(children)} child processes seen, largest {max(children.values(), default=0) / 1024:.0f}"
         f" MiB, sum of per-process peaks {sum(watch.hwm.values()) / 1024:.0f} MiB; "
         f"peak of the tree's summed RSS {watch.peak_sum / 1024:.0f} MiB"

@@ -940,29 +940,45 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     deadline: Annotated[
-        float, typer.Option(help="Seconds a query may run before it is stopped (504).")
+        float,
+        typer.Option(
+            envvar="FLYWHEEL_DEADLINE", help="Seconds a query may run before it is stopped (504)."
+        ),
     ] = 30.0,
-    workers: Annotated[int, typer.Option(help="Queries that run at once (processes).")] = 2,
+    workers: Annotated[
+        int, typer.Option(envvar="FLYWHEEL_WORKERS", help="Queries that run at once (processes).")
+    ] = 2,
     max_waiting: Annotated[
-        int, typer.Option(help="Queries that may wait for a worker before 503 Busy.")
+        int,
+        typer.Option(
+            envvar="FLYWHEEL_MAX_WAITING",
+            help="Queries that may wait for a worker before 503 Busy.",
+        ),
     ] = 64,
-    max_body: Annotated[int, typer.Option(help="Largest request body in bytes (else 413).")] = (
-        10 * 1024 * 1024
-    ),
+    max_body: Annotated[
+        int,
+        typer.Option(envvar="FLYWHEEL_MAX_BODY", help="Largest request body in bytes (else 413)."),
+    ] = 10 * 1024 * 1024,
     token_file: Annotated[
         Path | None,
         typer.Option(
-            help="File holding the bearer token that allows writes (or set FLYWHEEL_API_TOKEN). "
-            "Without one, writes are off.",
+            envvar="FLYWHEEL_API_TOKEN_FILE",
+            help="File holding the bearer token that allows writes (or the token itself in "
+            "FLYWHEEL_API_TOKEN). Without one, writes are off.",
             show_default=False,
         ),
     ] = None,
     public_url: Annotated[
         str | None,
-        typer.Option(help="The public base URL, when behind a proxy.", show_default=False),
+        typer.Option(
+            envvar="FLYWHEEL_PUBLIC_URL",
+            help="The public base URL, when behind a proxy.",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
-    """Serve the store over HTTP: SPARQL endpoint, REST resources and the web page at /."""
+    """Serve the store over HTTP: SPARQL endpoint, REST resources and the web page at /.
+    Each option can also be set by the environment variable named in its help."""
     import os
 
     try:

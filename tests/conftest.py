@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kg.validation import CaseValidator
+from tests.servers import flywheel_command
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
 REPO = TESTS.parent
-
-
-def flywheel_command() -> list[str]:
-    """The installed ``flywheel`` console script next to this Python, else ``python -m kg.cli``."""
-    script = Path(sys.executable).parent / "flywheel"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
 
 
 def run_flywheel(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -60,7 +54,7 @@ def bundled_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def api(bundled_store, tmp_path_factory) -> Iterator[str]:
-    """The base URL of a real API process (uvicorn) over a copy of the bundled store, writes
+    """The base URL of a real API process (`flywheel serve`) over a copy of the bundled store, writes
     allowed with ``API_TOKEN``, a 3 s deadline and two workers."""
     from tests.servers import api_server
 

@@ -1,5 +1,5 @@
-"""Real servers for the tests: `oxigraph serve` and the flywheel API under uvicorn, each started
-on a free loopback port and stopped afterwards."""
+"""Real servers for the tests: `oxigraph serve` and the flywheel API (`flywheel serve`), each
+started on a free loopback port and stopped afterwards."""
 
 from __future__ import annotations
 
@@ -116,27 +116,21 @@ def start_oxigraph(
     return process, url if ok else ""
 
 
+def flywheel_command() -> list[str]:
+    """The installed ``flywheel`` console script next to this Python, else ``python -m kg.cli``."""
+    script = Path(sys.executable).parent / "flywheel"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
+
+
 def api_command(port: int) -> list[str]:
-    """The flywheel API under uvicorn on 127.0.0.1:``port`` (settings from FLYWHEEL_* in the
-    environment; run it with the repository as its working directory)."""
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "api.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
+    """``flywheel serve`` on 127.0.0.1:``port``, as a user starts it (its other settings from
+    FLYWHEEL_* in the environment)."""
+    return [*flywheel_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 @contextmanager
 def api_server(store: str | Path, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
-    """The flywheel API (``flywheel serve``'s app under uvicorn, a real process) over a store;
+    """The flywheel API (``flywheel serve``, a real process) over a store;
     yields its base URL. ``env`` adds FLYWHEEL_* settings (token, deadline, workers, …)."""
     for _attempt in range(3):
         port = free_port()
