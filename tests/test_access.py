@@ -191,6 +191,28 @@ def test_a_server_without_a_token_refuses_every_write(bundled_store, tmp_path) -
     assert TOKEN not in text
 
 
+def test_the_token_file_wins_over_the_token_variable(bundled_store, tmp_path) -> None:
+    """`flywheel serve` with both FLYWHEEL_API_TOKEN_FILE and FLYWHEEL_API_TOKEN: the file's
+    token writes, the variable's is refused; Settings.from_env (the app factory) agrees."""
+    from api.settings import Settings
+
+    shutil.copytree(bundled_store, tmp_path / "store")
+    token_file = tmp_path / "token"
+    token_file.write_text(f"{TOKEN}\n", encoding="utf-8")
+    env = {"FLYWHEEL_API_TOKEN": WRONG[1], "FLYWHEEL_API_TOKEN_FILE": str(token_file)}
+    with api_server(tmp_path / "store", tmp_path / "server.log", env) as url:
+        refused = _send(
+            url, "DELETE", "/cases/city-a", b"", {"Authorization": f"Bearer {WRONG[1]}"}
+        )
+        assert refused.status_code == 403, refused.text
+        written = _send(url, "DELETE", "/cases/city-a", b"", {"Authorization": f"Bearer {TOKEN}"})
+        assert written.status_code == 204, written.text
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        assert Settings.from_env().token == TOKEN
+
+
 def test_tokens_are_compared_with_hmac_compare_digest(monkeypatch) -> None:
     """The comparison goes through hmac.compare_digest (constant time) for a right and a wrong
     token alike; observed by wrapping it, not by timing anything."""
