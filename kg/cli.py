@@ -1077,7 +1077,8 @@ def main_entry() -> None:
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(EXIT_TOOL) from None
     except OSError as error:  # a file that cannot be written or read, e.g. a missing folder
-        typer.echo(f"error: {error.strerror or error}: {error.filename or ''}", err=True)
+        where = f": {error.filename}" if error.filename else ""
+        typer.echo(f"error: {error.strerror or error}{where}", err=True)
         raise SystemExit(EXIT_UNREADABLE) from None
 
 

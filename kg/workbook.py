@@ -187,7 +187,7 @@ def write_template(path: Path | str, lang: str = "en", as_csv: bool | None = Non
     """Write an empty coding workbook (.xlsx, or a folder of CSV files when ``as_csv``)."""
     path = Path(path)
     empty = {sheet.key: [] for sheet in ALL_SHEETS}
-    empty["case"] = [{"imports": ontology_version_iri()}]
+    empty["case"] = [{"imports": ONTOLOGY_VERSION_IRI}]  # what a case imports
     return _write(path, empty, lang, as_csv)
 
 
@@ -293,8 +293,3 @@ def _write_xlsx(path: Path, tables: dict[str, list[dict[str, str]]], lang: str) 
                 worksheet.add_data_validation(check)
         worksheet.freeze_panes = "B2"
     workbook.save(path)
-
-
-def ontology_version_iri() -> str:
-    """The versioned IRI of the ontology this package ships (what a case imports)."""
-    return ONTOLOGY_VERSION_IRI
