@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             workers=settings.workers,
             deadline=settings.deadline,
             max_waiting=settings.max_waiting,
+            worker_memory=settings.worker_memory_mb * 1024 * 1024,
         )
         app.state.engine = engine
         try:

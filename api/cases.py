@@ -44,8 +44,10 @@ _GRAPH_FORMAT = {"application/json": "application/ld+json"}
 )
 async def health(request: Request) -> dict:
     """The server's status and version, how many cases it serves (read from the store, so a
-    store that cannot be read answers 503), and whether writes are on (a token is configured)."""
-    count = await engine(request).read(reads.count_cases)
+    store that cannot be read answers 503), and whether writes are on (a token is configured).
+    Answered by the server process itself, never by a query worker: busy workers do not delay
+    it."""
+    count = await engine(request).here(reads.count_cases)
     return {
         "status": "ok",
         "version": __version__,

@@ -19,23 +19,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
+import logging
 import shutil
 import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from kg.store import CaseStore, OxigraphStore, StoreError, open_store
+from kg.workers import EngineStopped, Worker, WorkFailed, outcome, spawn
 
-__all__ = ["Busy", "DeadlineExceeded", "Engine", "WorkFailed"]
+__all__ = ["Busy", "DeadlineExceeded", "Engine", "EngineStopped", "WorkFailed"]
 
-_CONTEXT = multiprocessing.get_context("spawn")
-_STARTUP_SECONDS = 120.0  # how long a new worker may take to start before it is replaced
+_log = logging.getLogger("flywheel.api")
 
 
 class Busy(Exception):
@@ -54,71 +52,8 @@ class DeadlineExceeded(Exception):
         self.seconds = seconds
 
 
-class WorkFailed(Exception):
-    """The work raised an error in the worker. ``kind`` is the exception's class name and
-    ``message`` its text, for the caller to map to an HTTP status."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
-# --- the worker process -----------------------------------------------------------------------
-
-
 # Imported by each worker as it starts, so the first request does not pay for them.
 PRELOAD = ("kg.store", "kg.queries", "kg.comparison", "api.reads", "api.stories", "api.sparql")
-
-
-def _worker_main(conn: Connection) -> None:
-    """Serve requests ``(location, fn, args)`` until the pipe closes."""
-    import importlib
-
-    for name in PRELOAD:  # one that is missing is imported when first needed, and fails then
-        with contextlib.suppress(ModuleNotFoundError):
-            importlib.import_module(name)
-    conn.send(("ready",))  # started: from now on the deadline is the work's own
-    location: str | None = None
-    store: CaseStore | None = None
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            break
-        wanted, fn, args = request
-        try:
-            if wanted != location:
-                if store is not None:
-                    store.close()
-                store, location = None, None
-                store = open_store(wanted, read_only=True)
-                location = wanted
-            reply = ("ok", fn(store, *args))
-        except Exception as error:  # reported to the caller, who decides what it means
-            reply = ("error", type(error).__name__, str(error))
-        try:
-            conn.send(reply)
-        except Exception as error:  # e.g. an unpicklable result
-            conn.send(("error", type(error).__name__, str(error)))
-    if store is not None:
-        store.close()
-
-
-@dataclass
-class _Worker:
-    process: Any
-    conn: Connection
-    location: str | None = None  # the snapshot or URL it has open
-    ready: bool = False  # has said it started (Python up, modules imported)
-
-
-def _spawn() -> _Worker:
-    parent, child = _CONTEXT.Pipe()
-    process = _CONTEXT.Process(target=_worker_main, args=(child,), daemon=True)
-    process.start()
-    child.close()
-    return _Worker(process, parent)
 
 
 # --- the engine -------------------------------------------------------------------------------
@@ -132,12 +67,18 @@ class Engine:
     """
 
     def __init__(
-        self, location: str, workers: int = 2, deadline: float = 30.0, max_waiting: int = 64
+        self,
+        location: str,
+        workers: int = 2,
+        deadline: float = 30.0,
+        max_waiting: int = 64,
+        worker_memory: int | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.deadline = deadline
         self.max_waiting = max_waiting
+        self._worker_memory = worker_memory
         self._remote = location.startswith(("http://", "https://"))
         self._scratch = Path(tempfile.mkdtemp(prefix="flywheel-serve-"))
         if location == "memory:":
@@ -148,11 +89,15 @@ class Engine:
         self._snapshot_lock = threading.Lock()  # guards _current and the workers' locations
         self._generation = 0
         self._current = self._snapshot()
-        self._workers = [_spawn() for _ in range(workers)]
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._workers = [self._spawn() for _ in range(workers)]
+        self._idle: asyncio.Queue[Worker] | None = None
         self._waiting = 0
         self._threads = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="engine")
         self._closed = False
+
+    def _spawn(self) -> Worker:
+        """A worker walled in (no internet sockets) unless it must reach a remote store."""
+        return spawn(walled=not self._remote, preload=PRELOAD, memory=self._worker_memory)
 
     @property
     def store(self) -> CaseStore:
@@ -181,7 +126,8 @@ class Engine:
 
     async def read(self, fn: Callable[..., Any], *args: Any, deadline: float | None = None) -> Any:
         """Run ``fn(store, *args)`` in a worker against the latest committed state and return
-        its result. Raises :class:`Busy`, :class:`DeadlineExceeded` or :class:`WorkFailed`."""
+        its result, or raise what it raised. Raises :class:`Busy`, :class:`DeadlineExceeded` or,
+        when the worker dies on the work, :class:`EngineStopped` (logged once)."""
         if self._closed:
             raise StoreError("the server is shutting down")
         seconds = self.deadline if deadline is None else deadline
@@ -210,35 +156,46 @@ class Engine:
                 self._idle.put_nowait(worker)
         if reply is None:
             raise DeadlineExceeded(seconds)
-        if reply[0] == "error":
-            raise WorkFailed(reply[1], reply[2])
-        return reply[1]
+        if isinstance(reply, EngineStopped):
+            _log.error("a query worker stopped: %s (%s)", reply, getattr(fn, "__name__", fn))
+            raise reply
+        return outcome(reply)
 
     def _call(
-        self, worker: _Worker, fn: Callable[..., Any], args: tuple, seconds: float
-    ) -> tuple[tuple | None, _Worker]:
-        """In a thread: send the work, wait up to ``seconds``; on timeout kill the worker and
-        hand back a fresh one (so the pool never shrinks)."""
+        self, worker: Worker, fn: Callable[..., Any], args: tuple, seconds: float
+    ) -> tuple[tuple | EngineStopped | None, Worker]:
+        """In a thread: send the work, wait up to ``seconds``. On timeout (None) or when the
+        worker dies (:class:`EngineStopped`), hand back a fresh worker: the pool never shrinks."""
         with self._snapshot_lock:
             location = worker.location = self._current
+        failure: EngineStopped | None = None
         try:
-            # A new worker's start-up (slow on a busy machine) is not the query's time: wait for
-            # it apart from the deadline, or a deadline shorter than a start-up would kill every
-            # replacement worker before it could answer anything.
-            if not worker.ready and worker.conn.poll(_STARTUP_SECONDS):
-                worker.ready = worker.conn.recv() == ("ready",)
-            worker.conn.send((location, fn, args))
-            if worker.conn.poll(seconds):
-                return worker.conn.recv(), worker
-        except (EOFError, OSError, BrokenPipeError):
-            pass  # the worker died; replace it below
-        worker.process.kill()
-        worker.process.join()
-        worker.conn.close()
-        fresh = _spawn()
+            # A new worker's start-up (slow on a busy machine) is not the query's time: send()
+            # waits for it apart from the deadline, or a deadline shorter than a start-up would
+            # kill every replacement worker before it could answer anything.
+            worker.send(location, fn, args)
+            reply = worker.receive(seconds)
+            if reply is not None:
+                return reply, worker
+        except EngineStopped as stopped:
+            failure = stopped
+        except (EOFError, OSError):  # the pipe broke while sending: the worker is gone
+            worker.process.join(timeout=5)
+            failure = EngineStopped(worker.process.exitcode)
+        worker.stop()
+        fresh = self._spawn()
         with self._snapshot_lock:
             self._workers = [fresh if w is worker else w for w in self._workers]
-        return None, fresh
+        return failure, fresh
+
+    async def here(self, fn: Callable[..., Any], *args: Any, seconds: float = 5.0) -> Any:
+        """Run a small read of our own, ``fn(store, *args)``, in this process (in a thread),
+        never waiting for a query worker: for ``/health``. Raises :class:`StoreError` when the
+        store does not answer within ``seconds``."""
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(fn, self._store, *args), seconds)
+        except TimeoutError:
+            raise StoreError(f"the store did not answer within {seconds:g} s") from None
 
     # --- writes -------------------------------------------------------------------------------
 

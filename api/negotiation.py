@@ -7,6 +7,11 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
+
+class NotAcceptable(Exception):
+    """The client's Accept header admits none of the media types this result can be sent as."""
+
+
 # Graph syntaxes (CONSTRUCT/DESCRIBE results, case graphs, the ontology), first = default.
 GRAPH_TYPES: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,

@@ -11,8 +11,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.engine import Busy, DeadlineExceeded, WorkFailed
+from api.engine import Busy, DeadlineExceeded
+from api.negotiation import NotAcceptable
+from kg.queries import QueryParameterError, UnknownQueryError
+from kg.rdfio import RdfInputError
+from kg.sparql import QueryInvalid, QueryRefused, QueryTooLarge, UpdateRefused
 from kg.store import StoreError
+from kg.workers import EngineStopped, WorkFailed
 
 PROBLEM = "application/problem+json"
 _TYPES = "https://w3id.org/dataflywheel/problems/"
@@ -46,7 +51,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, text in {
         400: "The request is malformed (the detail says how)",
         413: "The request body is too large",
-        503: "Busy: every worker is in use (see Retry-After)",
+        503: "Busy: every worker is in use (see Retry-After), or the store is unavailable",
         504: "The work did not finish before the deadline and was stopped",
     }.items()
 }
@@ -92,24 +97,36 @@ def problem_response(
     )
 
 
-# Exceptions raised in a worker, by class name, and what they mean for the client.
-_WORK_STATUS = {
-    "QueryParameterError": (400, "bad-parameter"),
-    "UnknownQueryError": (404, "unknown-query"),
-    "RdfInputError": (400, "bad-rdf"),
-    "ValueError": (400, "bad-request"),
-    "LookupError": (404, "not-found"),
-    "StoreError": (503, "store-unavailable"),
+# Errors and what they mean for the client: the one table from exception to status. A worker's
+# exception arrives as itself (kg.workers), so its class decides; the most specific class wins.
+ERROR_STATUS: dict[type[Exception], tuple[int, str]] = {
+    UpdateRefused: (403, "read-only"),
+    QueryTooLarge: (413, "too-large"),
+    QueryInvalid: (400, "bad-query"),
+    QueryRefused: (400, "refused-query"),
+    NotAcceptable: (406, "not-acceptable"),
+    QueryParameterError: (400, "bad-parameter"),
+    UnknownQueryError: (404, "unknown-query"),
+    RdfInputError: (400, "bad-rdf"),
+    ValueError: (400, "bad-request"),
+    LookupError: (404, "not-found"),
+    StoreError: (503, "store-unavailable"),
+    EngineStopped: (500, "engine-stopped"),
 }
+# An exception that could not travel back from a worker as itself comes as its class's name.
+_BY_NAME = {cls.__name__: status for cls, status in ERROR_STATUS.items()}
 
 
-def work_failed_response(error: WorkFailed) -> JSONResponse:
-    """Map an error raised in a worker to a status: the client's fault (4xx) where the
-    exception says so; a store that refuses a query as invalid is a 400."""
-    if error.kind == "StoreError" and "not valid SPARQL" in error.message:
-        return problem_response(400, error.message, _TYPES + "bad-query")
-    status, kind = _WORK_STATUS.get(error.kind, (500, "internal"))
-    return problem_response(status, error.message, _TYPES + kind)
+def error_response(error: Exception) -> JSONResponse:
+    """The problem document for an error of the table (or 500)."""
+    if isinstance(error, WorkFailed):
+        status, kind = _BY_NAME.get(error.kind, (500, "internal"))
+        return problem_response(status, error.message, _TYPES + kind)
+    for cls in type(error).__mro__:
+        if cls in ERROR_STATUS:
+            status, kind = ERROR_STATUS[cls]  # type: ignore[index]
+            return problem_response(status, str(error), _TYPES + kind)
+    return problem_response(500, str(error), _TYPES + "internal")
 
 
 def install(app: FastAPI) -> None:
@@ -141,10 +158,8 @@ def install(app: FastAPI) -> None:
     async def _deadline(_: Request, error: DeadlineExceeded) -> JSONResponse:
         return problem_response(504, str(error), _TYPES + "deadline")
 
-    @app.exception_handler(WorkFailed)
-    async def _failed(_: Request, error: WorkFailed) -> JSONResponse:
-        return work_failed_response(error)
+    async def _error(_: Request, error: Exception) -> JSONResponse:
+        return error_response(error)
 
-    @app.exception_handler(StoreError)
-    async def _store(_: Request, error: StoreError) -> JSONResponse:
-        return problem_response(503, str(error), _TYPES + "store-unavailable")
+    for cls in (*ERROR_STATUS, WorkFailed):
+        app.add_exception_handler(cls, _error)

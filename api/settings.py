@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from kg import limits
 from kg.store import default_location
 
 
@@ -36,13 +37,17 @@ class Settings:
     max_waiting: int = 64  # reads that may wait for a worker before 503
     max_body: int = 10 * 1024 * 1024  # bytes a request body may have before 413
     public_url: str | None = None  # the endpoint's public base URL, if behind a proxy
+    worker_memory_mb: int = limits.DEFAULT_WORKER_MEMORY_MB  # memory a query worker may take
+    header_timeout: float = 10.0  # seconds a client may take to send a request's headers
 
     @classmethod
     def from_env(cls) -> Settings:
         """Settings from ``FLYWHEEL_STORE``, ``FLYWHEEL_API_TOKEN`` (or ``FLYWHEEL_API_TOKEN_FILE``,
         which wins when both are set),
         ``FLYWHEEL_DEADLINE``, ``FLYWHEEL_WORKERS``, ``FLYWHEEL_MAX_WAITING``,
-        ``FLYWHEEL_MAX_BODY`` and ``FLYWHEEL_PUBLIC_URL``."""
+        ``FLYWHEEL_MAX_BODY``, ``FLYWHEEL_PUBLIC_URL``, ``FLYWHEEL_WORKER_MEMORY_MB`` and
+        ``FLYWHEEL_HEADER_TIMEOUT`` (the query-size limit, ``FLYWHEEL_MAX_QUERY_BYTES``, is read
+        where queries are checked: :mod:`kg.limits`)."""
         token = os.environ.get("FLYWHEEL_API_TOKEN") or None
         token_file = os.environ.get("FLYWHEEL_API_TOKEN_FILE")
         if token_file:  # the file wins, as in `flywheel serve`
@@ -56,4 +61,6 @@ class Settings:
             max_waiting=_env_int("FLYWHEEL_MAX_WAITING", cls.max_waiting),
             max_body=_env_int("FLYWHEEL_MAX_BODY", cls.max_body),
             public_url=os.environ.get("FLYWHEEL_PUBLIC_URL") or None,
+            worker_memory_mb=_env_int(limits.WORKER_MEMORY_ENV, cls.worker_memory_mb),
+            header_timeout=_env_float("FLYWHEEL_HEADER_TIMEOUT", cls.header_timeout),
         )

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -26,11 +27,18 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.engine import WorkFailed
-from api.negotiation import GRAPH_TYPES, RESULT_TYPES, choose, content_type, serialize_graph
+from api.negotiation import (
+    GRAPH_TYPES,
+    RESULT_TYPES,
+    NotAcceptable,
+    choose,
+    content_type,
+    serialize_graph,
+)
 from api.problems import PROBLEM, PROBLEM_RESPONSES, Problem, ProblemError
+from kg import limits
 from kg.namespaces import PREFIXES
-from kg.sparql import QueryRefused, check_query, is_update, scan
+from kg.sparql import QueryInvalid, QueryTooLarge, UpdateRefused, check_query, query_form
 from kg.store import CaseStore, OxigraphStore, RemoteStore, StoreError
 
 __all__ = ["NotAcceptable", "evaluate", "query_form", "router", "store_outline"]
@@ -51,8 +59,6 @@ OFFERED: dict[str, tuple[str, ...]] = {
     "DESCRIBE": TRIPLE_TYPES,
 }
 OFFERED_ALL = frozenset(SELECT_TYPES + TRIPLE_TYPES)
-# A keyword, not part of a variable (?ask), a prefixed name (ex:select) or a blank node label.
-_FORM = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.I)
 _ALLOW = "GET, HEAD, POST, OPTIONS"
 _PAGE = "/#sparql"
 
@@ -64,18 +70,7 @@ READ_ONLY = (
 )
 
 
-class NotAcceptable(Exception):
-    """The client's Accept header admits none of the media types this result can be sent as."""
-
-
 # --- the query form and the dataset ----------------------------------------------------------
-
-
-def query_form(text: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of them outside strings, IRIs and comments
-    (None if there is none; the parser will then say what is wrong)."""
-    match = _FORM.search(scan(text))
-    return match.group(1).upper() if match else None
 
 
 def _dataset_kwargs(
@@ -101,13 +96,20 @@ def evaluate(
     named_graphs: list[str],
     union: bool,
     accept: str | None,
-    media: str | None,
 ) -> tuple[bytes, str]:
-    """Run a read-only query and serialise its answer: ``(body, media type)``.
+    """Check a read-only query, run it and serialise its answer: ``(body, media type)``.
 
-    ``media`` is the type chosen from the query form before running (None when the form could
-    not be told); the type is chosen again from ``accept`` once the kind of result is known.
+    Runs in a query worker, so that the checks count against the deadline like the query.
+    Raises :class:`kg.sparql.QueryRefused` (and its kinds) for a query that must not run and
+    :class:`NotAcceptable` when no type the client accepts fits the result.
     """
+    check_query(query)
+    form = query_form(query)
+    media = None
+    if form is not None:
+        media = choose(accept, OFFERED[form])
+        if media is None:
+            raise NotAcceptable(f"for {form} results, " + _not_acceptable(OFFERED[form], accept))
     if isinstance(store, RemoteStore):
         return _forward(store, query, default_graphs, named_graphs, union, accept, media)
     if not isinstance(store, OxigraphStore):
@@ -115,7 +117,9 @@ def evaluate(
     try:
         result = store.raw.query(query, **_dataset_kwargs(default_graphs, named_graphs, union))
     except SyntaxError as error:
-        raise ValueError(f"the query is not valid SPARQL: {error}") from None
+        raise QueryInvalid(f"the query is not valid SPARQL: {error}") from None
+    except RuntimeError as error:  # raised as the query is planned: the client's query
+        raise QueryInvalid(f"the query cannot be run: {error}") from None
     if isinstance(result, ox.QueryBoolean):
         offered = ASK_TYPES
     elif isinstance(result, ox.QuerySolutions):
@@ -179,7 +183,7 @@ def _forward(
     except httpx.HTTPError as error:
         raise StoreError(f"cannot reach the store's SPARQL server: {error}") from None
     if response.status_code == 400:
-        raise ValueError(f"the store's SPARQL server refused the query: {response.text[:2000]}")
+        raise QueryInvalid(f"the store's SPARQL server refused the query: {response.text[:2000]}")
     if response.status_code == 406:
         raise NotAcceptable(response.text[:2000] or "the store cannot send such a result")
     if response.status_code >= 400:
@@ -249,7 +253,8 @@ async def _post_fields(request: Request) -> list[tuple[str, str]]:
     if kind == "application/sparql-update":
         raise ProblemError(403, READ_ONLY, "read-only")
     if kind == "application/x-www-form-urlencoded":
-        return fields + _fields(await request.body(), "request body")
+        body = await request.body()  # parsed in a thread: a large form must not stall the loop
+        return fields + await asyncio.to_thread(_fields, body, "request body")
     if kind == "application/sparql-query":
         charset = options.get("charset", "utf-8")
         try:
@@ -317,40 +322,19 @@ async def _answer_query(request: Request, fields: list[tuple[str, str]]) -> Resp
             "dataset is; send one or the other",
             "bad-request",
         )
-    if is_update(query):
-        raise ProblemError(403, READ_ONLY, "read-only")
-    try:
-        check_query(query)
-    except QueryRefused as error:
-        raise ProblemError(400, str(error), "refused-query") from None
-    accept = request.headers.get("accept")
-    form = query_form(query)
-    media = None
-    if form is not None:
-        media = choose(accept, OFFERED[form])
-        if media is None:
-            raise ProblemError(
-                406,
-                f"for {form} results, " + _not_acceptable(OFFERED[form], accept),
-                "not-acceptable",
-            )
+    size = len(query.encode("utf-8"))
+    if size > limits.max_query_bytes():
+        raise QueryTooLarge(
+            f"the query is {size:,} bytes, over this server's limit of "
+            f"{limits.max_query_bytes():,} bytes ({limits.QUERY_ENV})"
+        )
     try:
         body, media = await request.app.state.engine.read(
-            evaluate, query, default_graphs, named_graphs, union, accept, media
+            evaluate, query, default_graphs, named_graphs, union, request.headers.get("accept")
         )
-    except WorkFailed as error:
-        raise _work_problem(error) from None
+    except UpdateRefused as error:
+        raise ProblemError(403, f"{READ_ONLY} ({error})", "read-only") from None
     return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
-
-
-def _work_problem(error: WorkFailed) -> Exception:
-    if error.kind == "NotAcceptable":
-        return ProblemError(406, error.message, "not-acceptable")
-    if error.kind == "ValueError":
-        return ProblemError(400, error.message, "bad-query")
-    if error.kind == "StoreError":
-        return ProblemError(502, error.message, "store-unavailable")
-    return error
 
 
 # --- the service description -----------------------------------------------------------------
@@ -400,10 +384,16 @@ _TEXTS = {
 
 
 def _endpoint_url(request: Request) -> str:
+    """The endpoint's address: the configured public URL, else the address this server listens
+    on (from the socket, never from the request's Host header, which the client chooses)."""
     public = request.app.state.settings.public_url
     if public:
         return public.rstrip("/") + "/sparql"
-    return str(request.base_url).rstrip("/") + "/sparql"
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    host = f"[{host}]" if ":" in host else host
+    scheme = request.scope.get("scheme", "http")
+    root = request.scope.get("root_path", "")
+    return f"{scheme}://{host}:{port}{root}/sparql"
 
 
 def service_description(endpoint: str, outline: dict[str, Any]) -> list[ox.Triple]:
@@ -564,12 +554,15 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     **PROBLEM_RESPONSES,
     403: _problem("An update: this endpoint is read-only and never writes"),
     406: _problem("The Accept header admits no type this result can be sent as"),
-    502: _problem("The store's SPARQL server (a remote store) could not answer"),
+    413: _problem("The request body, or the query, is larger than the server accepts"),
+    500: _problem("The query engine stopped while running the query (a worker crashed)"),
 }
 _DESCRIPTION = """\
 A SPARQL 1.1 Protocol endpoint over the case store, **read-only**: updates in any form
-(`LOAD` included) are refused (403), and `SERVICE` and `FROM` with a non-http(s) IRI are refused
-(400), so that nothing reaches the network or the file system because of a query.
+(`LOAD` included) are refused (403); `SERVICE`, `FROM` with a non-http(s) IRI, calls of functions
+that are neither SPARQL's own nor XSD casts, and queries nested deeper than the engine can safely
+go are refused (400), so that nothing reaches the network or the file system because of a query.
+A query longer than the server's limit (`FLYWHEEL_MAX_QUERY_BYTES`, 1 MiB by default) is 413.
 
 **Dataset.** Every case is its own named graph (`https://w3id.org/dataflywheel/case/<id>`),
 beside the catalog and the ontology; the default graph is **empty**. Name graphs with

@@ -632,10 +632,13 @@ def sparql(
 ) -> None:
     """Run a read-only SPARQL query on the store. Name graphs with GRAPH ?g { … }, or use --union.
 
-    SERVICE, LOAD, updates, and FROM with a file or other non-web IRI are refused.
+    SERVICE, LOAD, updates, FROM with a file or other non-web IRI, calls of functions other than
+    SPARQL's own and the XSD casts, and queries nested deeper than the engine can go are refused
+    (exit 2). The query runs in a separate process that cannot open network connections.
     """
-    from kg.sparql import QueryRefused, check_query
-    from kg.store import StoreError
+    from kg.sparql import QueryRefused
+    from kg.store import StoreError, default_location
+    from kg.workers import EngineStopped, run_isolated, user_query
 
     if (query_text is None) == (file is None):
         typer.echo("error: give a query, or --file FILE.rq (not both)", err=True)
@@ -646,13 +649,19 @@ def sparql(
         except OSError as error:
             typer.echo(f"error: {file}: {error.strerror}", err=True)
             raise typer.Exit(EXIT_UNREADABLE) from None
+        except UnicodeDecodeError as error:
+            typer.echo(f"error: {file}: not UTF-8 text (byte {error.start + 1})", err=True)
+            raise typer.Exit(EXIT_UNREADABLE) from None
+    assert query_text is not None
     try:
-        check_query(query_text)
-        with _open(store) as case_store:
-            result = case_store.query(query_text, union=union)
-    except (QueryRefused, StoreError) as error:
-        typer.echo(f"error: {error}", err=True)
+        result = run_isolated(store or default_location(), user_query, query_text, union)
+    except QueryRefused as error:
+        where = f"{file}: " if file is not None else ""
+        typer.echo(f"error: {where}{error}", err=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
+    except (StoreError, EngineStopped) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_TOOL) from None
     _print_result(result, _table_format(fmt))
 
 
@@ -976,15 +985,28 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    worker_memory: Annotated[
+        int,
+        typer.Option(
+            envvar="FLYWHEEL_WORKER_MEMORY_MB",
+            min=64,
+            help="Memory in MiB one query worker may take; a query needing more stops (500).",
+        ),
+    ] = 2048,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            envvar="FLYWHEEL_HEADER_TIMEOUT",
+            help="Seconds a client may take to send a request's headers before it is cut off.",
+        ),
+    ] = 10.0,
 ) -> None:
     """Serve the store over HTTP: SPARQL endpoint, REST resources and the web page at /.
     Each option can also be set by the environment variable named in its help."""
     import os
 
     try:
-        import uvicorn
-
-        from api.app import create_app
+        from api.server import run
         from api.settings import Settings
     except ImportError as error:  # pragma: no cover - the api extra is a core dependency
         typer.echo(f"error: the HTTP server needs fastapi and uvicorn ({error})", err=True)
@@ -1006,6 +1028,8 @@ def serve(
         max_waiting=max_waiting,
         max_body=max_body,
         public_url=public_url,
+        worker_memory_mb=worker_memory,
+        header_timeout=header_timeout,
     )
     _open(settings.store).close()  # a store that cannot be opened is said here, in one line
     typer.echo(
@@ -1013,7 +1037,7 @@ def serve(
         f"(writes {'on' if token else 'off'}; Ctrl-C stops)",
         err=True,
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    run(settings, host, port)
 
 
 @app.command("ontology")

@@ -185,3 +185,28 @@ def _check_xml(data: bytes) -> None:
                 error.offset + 1,
             ) from None
         # otherwise not well-formed: the RDF parser says where, in its own words
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+QUERY_ENV = "FLYWHEEL_MAX_QUERY_BYTES"
+DEFAULT_MAX_QUERY_BYTES = 1024 * 1024
+# Brackets ({ ( [ << …) nested deeper than this are refused before the engine sees them.
+# Measured with pyoxigraph 0.5 on an 8 MiB stack (bench/query_depth.py): nested function calls
+# crash the engine at about 920 levels, nested groups at about 2,200, nested parentheses at about
+# 4,600. No real query nests more than a few dozen; 128 leaves the engine a margin of seven.
+MAX_QUERY_DEPTH = 128
+# Operators, UNIONs, OPTIONALs, … in one query: each makes the engine's tree one level deeper.
+MAX_QUERY_CHAIN = 10_000
+WORKER_MEMORY_ENV = "FLYWHEEL_WORKER_MEMORY_MB"
+DEFAULT_WORKER_MEMORY_MB = 2048
+
+
+def max_query_bytes() -> int:
+    """The longest query accepted, in bytes of UTF-8 (``FLYWHEEL_MAX_QUERY_BYTES``)."""
+    return _env_int(QUERY_ENV, DEFAULT_MAX_QUERY_BYTES)
+
+
+def worker_memory_bytes() -> int:
+    """How much memory a query worker process may take (``FLYWHEEL_WORKER_MEMORY_MB``)."""
+    return _env_int(WORKER_MEMORY_ENV, DEFAULT_WORKER_MEMORY_MB) * 1024 * 1024

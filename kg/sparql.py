@@ -1,102 +1,390 @@
 """Checking user SPARQL before it runs, and binding parameters for servers that cannot.
 
-Nothing reaches the network or the file system because of a user's query: ``SERVICE``,
-``LOAD`` and ``FROM``/``FROM NAMED`` with anything but an http(s) or urn IRI are refused unless
-explicitly allowed, and updates are refused where a query is expected. The checks look at the
-query with its comments, strings and IRIs masked, so a keyword inside a literal does not count.
+Nothing reaches the network or the file system because of a user's query. What a query does is
+decided from its tokens (:mod:`kg.sparql_lexer`), read both as the SPARQL 1.1 specification
+reads it (codepoint escapes first) and as Oxigraph reads it; a query is refused when either
+reading shows
+
+* ``SERVICE`` (also glued to what follows it, ``SERVICE:x`` or ``SERVICESILENT``, which Oxigraph
+  reads as the keyword, and a prefix whose name begins with ``service``);
+* an update (``INSERT``, ``DELETE``, ``LOAD``, …): :class:`UpdateRefused`;
+* ``FROM`` / ``FROM NAMED`` with a graph name that is not an http(s) or urn IRI (``file:``, a
+  relative IRI resolved against ``BASE``, a prefixed name expanding to one);
+* a call of a function that is not SPARQL's own or an XSD cast (``fn:doc``, ``<urn:x>(1)``,
+  a server's extensions such as Virtuoso's ``bif:``);
+* a word that is not a SPARQL keyword (a server's pragma such as ``DEFINE``);
+* brackets nested deeper than :data:`kg.limits.MAX_QUERY_DEPTH`, or a chain of operators,
+  ``UNION``s or group elements longer than :data:`kg.limits.MAX_QUERY_CHAIN`: deeper than the
+  engine can go without exhausting its stack (:class:`QueryTooComplex`);
+* more text than the query-size limit (:class:`QueryTooLarge`).
 """
 
 from __future__ import annotations
 
 import re
+import urllib.parse
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-_IRI_PATTERN = r"<[^<>\"{}|^`\\\s]*>"  # an IRIREF: no space inside, unlike "?a < ?b > ?c"
-_IRI = re.compile(_IRI_PATTERN)
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    rf"|{_IRI_PATTERN}"
-    r"|#[^\n]*",
+from kg import limits
+from kg.sparql_lexer import Token, escapes_processed, has_escapes, position, tokens
+
+__all__ = [
+    "QueryInvalid",
+    "QueryRefused",
+    "QueryTooComplex",
+    "QueryTooLarge",
+    "UpdateRefused",
+    "check_query",
+    "is_update",
+    "query_form",
+    "substitute_terms",
+    "term_text",
+]
+
+
+def _names(text: str) -> list[str]:
+    """The words of a list written out as text."""
+    return text.split()
+
+
+# Words that begin an update operation (SPARQL 1.1 Update); no query uses them.
+UPDATE_WORDS = frozenset(_names("INSERT DELETE LOAD CLEAR DROP CREATE ADD MOVE COPY"))
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# Functions a query may call by IRI: the XSD casts (SPARQL 1.1 §17.5, and those Oxigraph adds).
+FUNCTIONS = frozenset(
+    _XSD + name
+    for name in _names(
+        "boolean double float decimal integer string dateTime date time duration "
+        "yearMonthDuration dayTimeDuration gYear gYearMonth gMonth gDay gMonthDay"
+    )
 )
-# A keyword, not part of a variable (?load), a prefixed name (ex:copy) or a blank node label.
-_UPDATE = re.compile(
-    r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:])", re.I
+# The keywords of SPARQL 1.1 Query and Update (§19.8) and those of SPARQL 1.2 that Oxigraph reads.
+KEYWORDS = frozenset(
+    word.upper()
+    for word in _names("""
+    BASE PREFIX SELECT DISTINCT REDUCED AS CONSTRUCT WHERE DESCRIBE ASK FROM NAMED GROUP BY
+    HAVING ORDER ASC DESC LIMIT OFFSET VALUES LOAD SILENT INTO CLEAR DROP CREATE ADD TO MOVE
+    COPY INSERT DATA DELETE WITH USING DEFAULT GRAPH ALL OPTIONAL SERVICE BIND UNDEF MINUS
+    UNION FILTER NOT IN EXISTS TRUE FALSE SEPARATOR
+    STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT STRLEN
+    UCASE LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY
+    HOURS MINUTES SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF
+    STRLANG STRDT SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE COUNT
+    SUM MIN MAX AVG SAMPLE GROUP_CONCAT
+    VERSION TRIPLE SUBJECT PREDICATE OBJECT ISTRIPLE LANGDIR HASLANG HASLANGDIR STRLANGDIR
+    """)
 )
-_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.I)
-# FROM / FROM NAMED with an IRI (group 1) or a prefixed name (prefix: group 2, local: group 3)
-_FROM = re.compile(
-    r"(?<![\w?$:])FROM\s+(?:NAMED\s+)?(?:<([^>]*)>|([A-Za-z][\w.-]*)?:([^\s{]*))", re.I
-)
-_PREFIX_DECLARATION = re.compile(r"(?<![\w?$:])PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
-_SAFE_DATASET_IRI = re.compile(r"^(https?:|urn:)", re.I)
+_OPENING = {"{": "}", "(": ")", "[": "]", "<<": ">>", "<<(": ")>>", "{|": "|}"}
+_CLOSING = frozenset(_OPENING.values())
+# Tokens that chain: each one makes the engine's tree of the query one level deeper.
+_CHAINING = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/"})
+_CHAINING_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "GRAPH", "IN"})
+_SAFE_DATASET_IRI = re.compile(r"(?:https?|urn):", re.I)
+_PLX_ESCAPE = re.compile(r"\\(.)")
 
 
 class QueryRefused(ValueError):
     """A query that flywheel will not run, with the reason in words."""
 
 
-def mask(text: str) -> str:
-    """The query with comments blanked and strings and IRIs replaced by same-length fillers.
-
-    IRIs keep their angle brackets (and FROM IRIs stay readable, see :func:`check_query`).
-    """
-
-    def fill(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token.startswith("#"):
-            return " " * len(token)
-        if token.startswith("<"):
-            return token
-        return token[0] + "_" * (len(token) - 2) + token[-1]
-
-    return _TOKEN.sub(fill, text)
+class QueryInvalid(QueryRefused):
+    """A query the engine cannot run: not valid SPARQL, or asking for what the engine lacks."""
 
 
-def scan(text: str) -> str:
-    """The query masked (:func:`mask`) with IRIs blanked too: what is left to read is keywords,
-    variables and punctuation, each at its place in ``text``."""
-    return _IRI.sub(lambda m: "<" + "_" * (len(m.group(0)) - 2) + ">", mask(text))
+class UpdateRefused(QueryRefused):
+    """An update where a read-only query is expected."""
 
 
-def is_update(text: str) -> bool:
-    """Whether the text uses a SPARQL Update keyword (outside strings, IRIs and comments)."""
-    return _UPDATE.search(scan(text)) is not None
+class QueryTooLarge(QueryRefused):
+    """A query longer than the query-size limit."""
+
+
+class QueryTooComplex(QueryRefused):
+    """A query nested or chained deeper than the engine can safely go."""
+
+
+# --- reading a query ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Reading:
+    """What one reading of a query shows, collected in one pass over its tokens."""
+
+    text: str
+    name: str  # "as written" or "with its escapes processed"
+    tokens: list[Token]
+    errors: list[Token] = field(default_factory=list)
+
+    def where(self, token: Token) -> str:
+        line, column = position(self.text, token.start)
+        return f"line {line}, column {column}"
+
+
+def _readings(text: str) -> Iterator[_Reading]:
+    """The query as Oxigraph reads it and, when it holds escapes, as §19.2 reads it."""
+    yield _read(text, "as written")
+    if has_escapes(text):
+        yield _read(escapes_processed(text), "with its \\u escapes processed (SPARQL 1.1 §19.2)")
+
+
+def _read(text: str, name: str) -> _Reading:
+    found = list(tokens(text))
+    return _Reading(text, name, found, [t for t in found if t.kind == "ERROR"])
 
 
 def check_query(text: str, allow_network: bool = False) -> None:
-    """Refuse updates, SERVICE, and FROM/FROM NAMED that could read files or the network."""
-    masked, keywords = mask(text), scan(text)
-    update = _UPDATE.search(keywords)
-    if update:
-        raise QueryRefused(
-            f"{update.group(1).upper()} changes data or loads documents; this "
-            "command runs read-only queries"
+    """Refuse what a read-only query must not do (see the module's docstring).
+
+    ``allow_network`` lets ``SERVICE`` and any ``FROM`` through (for a trusted caller that
+    wants federation); everything else is checked all the same.
+    """
+    limit = limits.max_query_bytes()
+    size = len(text.encode("utf-8"))
+    if size > limit:
+        raise QueryTooLarge(
+            f"the query is {size:,} bytes, over flywheel's limit of {limit:,} bytes "
+            f"(set {limits.QUERY_ENV} to raise it)"
         )
-    if not allow_network:
-        if _SERVICE.search(keywords):
-            raise QueryRefused(
-                "SERVICE would send part of the query to another server; it is "
-                "refused unless network access is explicitly allowed"
+    readings = list(_readings(text))
+    for reading in readings:
+        _check_reading(reading, allow_network)
+    clean = [r for r in readings if not r.errors]
+    if not clean:  # no reading is SPARQL: say where the first one goes wrong
+        first = readings[0]
+        error = first.errors[0]
+        raise QueryInvalid(
+            f"the query is not valid SPARQL: {error.text!r} at {first.where(error)} starts "
+            "nothing the SPARQL grammar knows"
+        )
+    for reading in clean:
+        _check_words(reading)
+
+
+def _check_reading(reading: _Reading, allow_network: bool) -> None:
+    """The checks that hold for any reading, even one with a slip in it."""
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    toks = reading.tokens
+    depth, deepest = 0, 0
+    chain = 0
+    frames: list[_Frame] = [_Frame("top")]
+    for index, token in enumerate(toks):
+        kind, text = token.kind, token.text
+        word = text.upper() if kind == "WORD" else ""
+        after = toks[index + 1] if index + 1 < len(toks) else None
+        if word in UPDATE_WORDS:
+            raise UpdateRefused(
+                f"{word} changes data or loads documents (at {reading.where(token)}); only "
+                "read-only queries are run here"
             )
-        prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX_DECLARATION.finditer(masked)}
-        for match in _FROM.finditer(masked):
-            iri, prefix, local = match.groups()
-            shown = f"<{iri}>" if iri is not None else f"{prefix or ''}:{local}"
-            if iri is None:
-                if (prefix or "") not in prefixes:
-                    raise QueryRefused(
-                        f"FROM {shown} uses the prefix '{prefix or ''}:', which is not declared"
-                    )
-                iri = prefixes[prefix or ""] + local
-            if not _SAFE_DATASET_IRI.match(iri):
-                raise QueryRefused(
-                    f"FROM {shown} could read a local file (<{iri}>); only http(s) and urn "
-                    "graph names are allowed"
+        if not allow_network and _is_service(token):
+            raise QueryRefused(
+                f"SERVICE (at {reading.where(token)}"
+                + ("" if reading.name == "as written" else f", read {reading.name}")
+                + ") would send part of the query to another server; it is refused unless "
+                "network access is explicitly allowed"
+                + (
+                    f" (the prefix '{text.split(':')[0]}:' reads as the SERVICE keyword to "
+                    "some engines: name it otherwise)"
+                    if kind == "PNAME"
+                    else ""
                 )
+            )
+        if word == "PREFIX" and after is not None and after.kind == "PNAME":
+            target = toks[index + 2] if index + 2 < len(toks) else None
+            if target is not None and target.kind == "IRIREF":
+                prefixes[after.text[:-1]] = _resolve(_iri_text(target.text), base)
+        elif word == "BASE" and after is not None and after.kind == "IRIREF":
+            base = _resolve(_iri_text(after.text), base)
+        elif word == "FROM" and not allow_network:
+            _check_from(reading, toks, index, prefixes, base)
+        if kind in ("IRIREF", "PNAME") and _is_call(toks, index, frames[-1]):
+            iri = _expand(reading, token, prefixes, base)
+            if iri not in FUNCTIONS:
+                raise QueryRefused(
+                    f"the query calls the function <{iri}> (at {reading.where(token)}), which "
+                    "this endpoint does not have: a query may call SPARQL's own functions and "
+                    "the XSD casts (xsd:integer(…), xsd:date(…), …)"
+                )
+        if kind == "PUNCT" and text in _OPENING:
+            depth += 1
+            deepest = max(deepest, depth)
+            frames.append(_Frame(_opened_mode(toks, index, frames[-1])))
+            if depth > limits.MAX_QUERY_DEPTH:
+                raise QueryTooComplex(
+                    f"the query nests brackets more than {limits.MAX_QUERY_DEPTH} deep (at "
+                    f"{reading.where(token)}); the query engine cannot go that deep safely"
+                )
+        elif kind == "PUNCT" and text in _CLOSING:
+            depth = max(0, depth - 1)
+            if len(frames) > 1:
+                frames.pop()
+        if word:
+            frames[-1].clause = _clause(word, frames[-1].clause)
+        if (kind == "PUNCT" and text in _CHAINING) or word in _CHAINING_WORDS or text == "{":
+            chain += 1
+            if chain > limits.MAX_QUERY_CHAIN:
+                raise QueryTooComplex(
+                    f"the query chains more than {limits.MAX_QUERY_CHAIN:,} operators, groups "
+                    f"or UNIONs (the last at {reading.where(token)}); the query engine cannot "
+                    "go that deep safely: split it into several queries"
+                )
+
+
+def _check_words(reading: _Reading) -> None:
+    """In a reading without slips, every bare word must be a SPARQL keyword."""
+    for token in reading.tokens:
+        if token.kind == "WORD" and token.text != "a" and token.text.upper() not in KEYWORDS:
+            raise QueryInvalid(
+                f"the query is not valid SPARQL: '{token.text}' at {reading.where(token)} is "
+                "not a SPARQL 1.1 keyword (flywheel runs standard SPARQL only)"
+            )
+
+
+def _is_service(token: Token) -> bool:
+    """SERVICE as Oxigraph finds it: a bare word holding it (``SERVICESILENT``, ``trueSERVICE``),
+    or a prefixed name whose prefix begins with it (``SERVICE:x``)."""
+    if token.kind == "WORD":
+        return "SERVICE" in token.text.upper()
+    if token.kind == "PNAME":
+        return token.text.upper().startswith("SERVICE")
+    return False
+
+
+def _check_from(
+    reading: _Reading, toks: list[Token], index: int, prefixes: dict[str, str], base: str | None
+) -> None:
+    """FROM [NAMED] names a graph: an http(s) or urn IRI, never a file or a relative name."""
+    at = index + 1
+    if at < len(toks) and toks[at].kind == "WORD" and toks[at].text.upper() == "NAMED":
+        at += 1
+    if at >= len(toks) or toks[at].kind not in ("IRIREF", "PNAME"):
+        return  # not a dataset clause the engine would accept; its parser says why
+    target = toks[at]
+    iri = _expand(reading, target, prefixes, base)
+    if not _SAFE_DATASET_IRI.match(iri):
+        raise QueryRefused(
+            f"FROM {target.text} (at {reading.where(target)}) could read a local file or "
+            f"document (<{iri}>); only http(s) and urn graph names are allowed"
+        )
+
+
+def _iri_text(token_text: str) -> str:
+    """An IRIREF's IRI, its \\u escapes processed (Oxigraph reads them inside IRIs)."""
+    return escapes_processed(token_text[1:-1])
+
+
+def _resolve(iri: str, base: str | None) -> str:
+    if base is None or _has_scheme(iri):
+        return iri
+    return urllib.parse.urljoin(base, iri)
+
+
+def _has_scheme(iri: str) -> bool:
+    return re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri) is not None
+
+
+def _expand(reading: _Reading, token: Token, prefixes: dict[str, str], base: str | None) -> str:
+    """The IRI an IRIREF or a prefixed name stands for (relative IRIs resolved against BASE)."""
+    if token.kind == "IRIREF":
+        return _resolve(_iri_text(token.text), base)
+    prefix, _, local = token.text.partition(":")
+    if prefix not in prefixes:
+        raise QueryRefused(
+            f"{token.text} (at {reading.where(token)}) uses the prefix '{prefix}:', which is "
+            "not declared"
+        )
+    return prefixes[prefix] + _PLX_ESCAPE.sub(r"\1", local)
+
+
+# --- where a function is called ----------------------------------------------------------------
+
+
+@dataclass
+class _Frame:
+    """One open bracket: whether it holds an expression, a graph pattern or a collection, and
+    (in a pattern) which clause of a sub-select its words are in."""
+
+    mode: str  # "top", "expr", "pattern", "list"
+    clause: str | None = None  # "select" or "modifiers" where expressions stand without "("
+
+
+def _clause(word: str, clause: str | None) -> str | None:
+    if word == "SELECT":
+        return "select"
+    if word in ("GROUP", "ORDER", "HAVING"):
+        return "modifiers"
+    if word in ("WHERE", "LIMIT", "OFFSET", "VALUES"):
+        return None
+    return clause
+
+
+def _expressions(frame: _Frame) -> bool:
+    return frame.mode in ("top", "expr") or frame.clause is not None
+
+
+def _previous(toks: list[Token], index: int) -> Token | None:
+    return toks[index - 1] if index > 0 else None
+
+
+def _is_call(toks: list[Token], index: int, frame: _Frame) -> bool:
+    """An IRI or prefixed name followed by '(' where an expression stands: a function call (in a
+    graph pattern, ``<p> (1 2)`` is a predicate and a collection)."""
+    after = toks[index + 1] if index + 1 < len(toks) else None
+    if after is None or after.kind != "PUNCT" or after.text != "(":
+        return False
+    before = _previous(toks, index)
+    after_filter = before is not None and before.kind == "WORD" and before.text.upper() == "FILTER"
+    return _expressions(frame) or after_filter
+
+
+def _opened_mode(toks: list[Token], index: int, frame: _Frame) -> str:
+    """What a bracket opened at ``toks[index]`` holds."""
+    text = toks[index].text
+    if text in ("{", "[", "{|", "<<"):
+        return "pattern"
+    before = _previous(toks, index)
+    if before is None:
+        return "expr"
+    if before.kind == "WORD" and before.text != "a":  # FILTER(, STR(, IN (, AS…
+        return "expr"
+    if before.kind in ("IRIREF", "PNAME") and _is_call(toks, index - 1, frame):
+        return "expr"
+    return "expr" if _expressions(frame) else "list"
+
+
+# --- what a query is --------------------------------------------------------------------------
+
+
+def _words(text: str) -> Iterator[str]:
+    for token in tokens(text):
+        if token.kind == "WORD":
+            yield token.text.upper()
+
+
+def is_update(text: str) -> bool:
+    """Whether the text is a SPARQL Update (its first operation word is an update keyword)."""
+    for reading in _readings(text):
+        try:
+            _check_reading(reading, allow_network=True)
+        except UpdateRefused:
+            return True
+        except QueryRefused:
+            continue
+    return False
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's form, from its first such keyword (None
+    if there is none; the parser will then say what is wrong)."""
+    return next((word for word in _words(text) if word in QUERY_FORMS), None)
+
+
+# --- parameters for servers without a parameter API ------------------------------------------
 
 
 def term_text(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
@@ -104,16 +392,6 @@ def term_text(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
     if isinstance(term, ox.BlankNode):
         raise QueryRefused("a blank node cannot be bound as a parameter")
     return str(term)
-
-
-_NAME_CHAR = r"[\w\u00B7\u0300-\u036F\u203F\u2040]"
-_CLAUSE = re.compile(
-    r"(?<![\w?$:])(?P<kw>SELECT|WHERE|FROM|GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|VALUES"
-    r"|AS|BOUND)(?![\w:])"
-    rf"|(?P<var>[?$]{_NAME_CHAR}+)"
-    r"|(?P<star>\*)|(?P<open>\()|(?P<close>\))|(?P<lbrace>\{)|(?P<rbrace>\})",
-    re.I,
-)
 
 
 def substitute_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
@@ -129,16 +407,21 @@ def substitute_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) 
     """
     if not bindings:
         return text
-    keywords = scan(text)
+    toks = list(tokens(text))
     terms = {name: term_text(term) for name, term in bindings.items()}
+    used = {t.text[1:] for t in toks if t.kind == "VAR"}
     edits: list[tuple[int, int, str]] = []
     state, state_depth, depth, braces, nested = "pattern", 0, 0, 0, False
     previous, declaring = "", False
-    tokens = list(_CLAUSE.finditer(keywords))
-    for index, token in enumerate(tokens):
-        kind = token.lastgroup
-        if kind == "kw":
-            word = " ".join(token.group("kw").upper().split())
+    for index, token in enumerate(toks):
+        kind, text_ = token.kind, token.text
+        end = token.start + len(text_)
+        if kind == "WORD":
+            word = text_.upper()
+            if word in ("GROUP", "ORDER"):
+                continue  # GROUP BY and ORDER BY are read at BY
+            if word == "BY":
+                word = toks[index - 1].text.upper() + " BY" if index else word
             if word == "SELECT":
                 state, state_depth, nested = "select", depth, braces > 0
             elif word in ("WHERE", "FROM") and state == "select" and depth == state_depth:
@@ -151,69 +434,72 @@ def substitute_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) 
                 declaring = True
             previous = word
             continue
-        if kind == "open":
+        if kind == "PUNCT" and text_ == "(":
             depth += 1
-        elif kind == "close":
+        elif kind == "PUNCT" and text_ == ")":
             depth -= 1
-        elif kind == "lbrace":
+        elif kind == "PUNCT" and text_ == "{":
             braces += 1
             declaring = False
             if state == "select" and depth == state_depth:
                 state = "pattern"
-        elif kind == "rbrace":
+        elif kind == "PUNCT" and text_ == "}":
             braces -= 1
             if state == "modifier":
                 state = "pattern"
-        elif kind == "star" and state == "select" and depth == state_depth:
-            return _values_block(text, bindings)  # the columns are not named: bind, not replace
-        elif kind == "var" and token.group("var")[1:] in terms:
-            variable = token.group("var")
-            term = terms[variable[1:]]
+        elif kind == "PUNCT" and text_ == "*" and state == "select" and depth == state_depth:
+            return _values_block(text, toks, bindings)  # the columns are not named: bind
+        elif kind == "VAR" and text_[1:] in terms:
+            term = terms[text_[1:]]
             if previous == "AS" or declaring:
                 raise QueryRefused(
-                    f"the query gives {variable} its own value (AS or VALUES), so it "
+                    f"the query gives {text_} its own value (AS or VALUES), so it "
                     "cannot also be a parameter"
                 )
-            if previous == "BOUND" and tokens[index - 1].lastgroup == "open":
-                close = tokens[index + 1] if index + 1 < len(tokens) else None
-                if close is not None and close.lastgroup == "close":
-                    bound = tokens[index - 2]
-                    edits.append((bound.start(), close.end(), "true"))
-                    previous = ""
-                    continue
+            if previous == "BOUND" and _is(toks, index - 1, "(") and _is(toks, index + 1, ")"):
+                edits.append((toks[index - 2].start, toks[index + 1].start + 1, "true"))
+                previous = ""
+                continue
             if state == "select" and depth == state_depth:
                 # a sub-select must not hand the outer query a variable the outer SELECT also
                 # assigns: its copy of the value goes out under a name used nowhere else
-                name = _unused_name(keywords, variable, edits) if nested else variable
-                edits.append((token.start(), token.end(), f"({term} AS {name})"))
+                name = _unused_name(used, text_) if nested else text_
+                used.add(name[1:])
+                edits.append((token.start, end, f"({term} AS {name})"))
             elif state == "modifier" and depth == state_depth:
-                edits.append((token.start(), token.end(), f"({term})"))
+                edits.append((token.start, end, f"({term})"))
             else:
-                edits.append((token.start(), token.end(), term))
-        if kind != "open":  # BOUND ( ?v ): the keyword is remembered across its parenthesis
+                edits.append((token.start, end, term))
+        if not (kind == "PUNCT" and text_ == "("):  # BOUND ( ?v ): the keyword is remembered
             previous = ""
-    for start, end, replacement in reversed(edits):
-        text = text[:start] + replacement + text[end:]
+    for start, stop, replacement in reversed(edits):
+        text = text[:start] + replacement + text[stop:]
     return text
 
 
-def _unused_name(keywords: str, variable: str, edits: list[tuple[int, int, str]]) -> str:
-    """``?v_1``, ``?v_2``…: the first not in the query nor among the edits made so far."""
+def _is(toks: list[Token], index: int, punct: str) -> bool:
+    return 0 <= index < len(toks) and toks[index].kind == "PUNCT" and toks[index].text == punct
+
+
+def _unused_name(used: Iterable[str], variable: str) -> str:
+    """``?v_1``, ``?v_2``…: the first not among the query's variables and the names given so
+    far."""
+    taken = set(used)
     number = 1
-    while re.search(rf"[?$]{re.escape(variable[1:])}_{number}(?!{_NAME_CHAR})", keywords) or any(
-        edit.endswith(f" AS ?{variable[1:]}_{number})") for _, _, edit in edits
-    ):
+    while f"{variable[1:]}_{number}" in taken:
         number += 1
     return f"?{variable[1:]}_{number}"
 
 
-def _values_block(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
+def _values_block(
+    text: str, toks: list[Token], bindings: dict[str, ox.NamedNode | ox.Literal]
+) -> str:
     """Bind variables by a VALUES block at the start of the outermost WHERE group (for
     ``SELECT *``, whose columns must keep the bound variables)."""
-    match = re.search(r"\bWHERE\s*\{", mask(text), re.I)
-    if match is None:
-        raise QueryRefused("the query has no WHERE { … } group to bind parameters into")
-    names = " ".join("?" + name for name in bindings)
-    row = " ".join(term_text(term) for term in bindings.values())
-    block = f" VALUES ({names}) {{ ({row}) }} "
-    return text[: match.end()] + block + text[match.end() :]
+    for index, token in enumerate(toks):
+        if token.kind == "WORD" and token.text.upper() == "WHERE" and _is(toks, index + 1, "{"):
+            at = toks[index + 1].start + 1
+            names = " ".join("?" + name for name in bindings)
+            row = " ".join(term_text(term) for term in bindings.values())
+            return text[:at] + f" VALUES ({names}) {{ ({row}) }} " + text[at:]
+    raise QueryRefused("the query has no WHERE { … } group to bind parameters into")

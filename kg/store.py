@@ -33,7 +33,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg import ontology
 from kg.namespaces import FW
 from kg.rdfio import CaseGraph, ox_term, to_oxigraph
-from kg.sparql import substitute_terms
+from kg.sparql import QueryInvalid, substitute_terms
 from kg.version import ONTOLOGY_IRI, __version__
 
 CATALOG = "https://w3id.org/dataflywheel/catalog"
@@ -408,9 +408,10 @@ class OxigraphStore(CaseStore):
                 substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
             )
         except SyntaxError as error:
-            raise StoreError(f"the query is not valid SPARQL: {error}") from None
-        except RuntimeError as error:  # e.g. a bound variable the SELECT does not project
-            raise StoreError(f"the query cannot be run: {error}") from None
+            raise QueryInvalid(f"the query is not valid SPARQL: {error}") from None
+        except RuntimeError as error:  # raised as the query is planned: e.g. a bound variable
+            # the SELECT does not project, or a function the engine does not have
+            raise QueryInvalid(f"the query cannot be run: {error}") from None
         return _result(result)
 
     def _write(self, graphs, drop, catalog_update=""):

@@ -39,6 +39,17 @@ def fail(store: CaseStore) -> None:
     raise LookupError("no such thing")
 
 
+class Stubborn(Exception):
+    """An exception whose class cannot be rebuilt from its message (so pickle cannot)."""
+
+    def __init__(self, a: str, b: str) -> None:
+        super().__init__(f"needs two arguments: {a}, {b}")
+
+
+def fail_unpicklable(store: CaseStore) -> None:
+    raise Stubborn("a", "b")
+
+
 def versions_seen(store: CaseStore) -> tuple[set[str], int, int]:
     """The versions the case's triples carry, its triple count, and the catalog's count."""
     rows = store.query(f"SELECT ?v WHERE {{ GRAPH <{CASE}> {{ ?s <{EX}version> ?v }} }}").rows
@@ -159,11 +170,16 @@ def test_a_full_waiting_line_is_refused(bundled_store, tmp_path):
     assert isinstance(refused, Busy) and refused.retry_after >= 1
 
 
-def test_errors_in_the_work_come_back_by_kind(engine):
-    with pytest.raises(WorkFailed) as caught:
+def test_errors_in_the_work_come_back_as_themselves(engine):
+    with pytest.raises(LookupError, match="^no such thing$"):
         asyncio.run(engine.read(fail))
-    assert caught.value.kind == "LookupError"
-    assert caught.value.message == "no such thing"
+
+
+def test_an_error_that_cannot_travel_comes_back_by_kind(engine):
+    with pytest.raises(WorkFailed) as caught:
+        asyncio.run(engine.read(fail_unpicklable))
+    assert caught.value.kind == "Stubborn"
+    assert caught.value.message == "needs two arguments: a, b"
 
 
 def test_readers_never_see_a_case_half_written(engine):

@@ -1,0 +1,242 @@
+"""Worker processes that run queries apart from the program that asks for them.
+
+A query runs in a worker process so that whatever it does to the process (a stack exhausted by
+a deeply nested query, memory run out) ends the worker, not the server or the command, and so
+that a deadline can stop it. A worker of an embedded store is walled in before it takes any
+work: it cannot open an internet socket (seccomp, where Linux and libseccomp allow it), so a
+``SERVICE`` that slipped past :func:`kg.sparql.check_query` still reaches no server; and its
+memory is bounded (``RLIMIT_DATA``), so a query that builds ever longer strings stops the worker
+instead of the machine.
+
+Work is sent as a module-level function ``fn(store, *args)`` (pickled by name); its result, or
+the exception it raised, comes back pickled, so the caller sees the same exception classes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import importlib
+import multiprocessing
+import pickle
+import resource
+import signal
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from kg import limits
+from kg.sparql import check_query
+from kg.store import CaseStore, QueryResult
+
+__all__ = [
+    "EngineStopped",
+    "Worker",
+    "deny_network",
+    "limit_memory",
+    "run_isolated",
+    "spawn",
+    "user_query",
+]
+
+_CONTEXT = multiprocessing.get_context("spawn")
+STARTUP_SECONDS = 120.0  # how long a new worker may take to start (a busy machine is slow)
+
+
+class EngineStopped(Exception):
+    """The worker process ended while it ran the work (a crash, or its memory limit)."""
+
+    def __init__(self, exitcode: int | None) -> None:
+        self.exitcode = exitcode
+        how = ""
+        if exitcode is not None and exitcode < 0:
+            with contextlib.suppress(ValueError):
+                how = f" ({signal.Signals(-exitcode).name})"
+        hint = (
+            " It may have needed more memory than a query may use (FLYWHEEL_WORKER_MEMORY_MB)."
+            if exitcode == -signal.SIGABRT
+            else ""
+        )
+        super().__init__(f"the query engine stopped while running this query{how}.{hint}")
+
+
+@dataclass
+class Worker:
+    """A worker process and the pipe to it."""
+
+    process: Any
+    conn: Connection
+    location: str | None = None  # the store (snapshot or URL) it has open
+    ready: bool = False  # has said it started (Python up, modules imported, walls up)
+
+    def send(self, location: str, fn: Callable[..., Any], args: tuple) -> None:
+        """Hand the worker one piece of work, once it has started."""
+        if not self.ready and self.conn.poll(STARTUP_SECONDS):
+            self.ready = self.conn.recv() == ("ready",)
+        self.conn.send((location, fn, args))
+
+    def receive(self, seconds: float | None) -> tuple | None:
+        """The worker's reply, or None when ``seconds`` pass first. Raises
+        :class:`EngineStopped` when the worker ends instead of answering."""
+        try:
+            if not self.conn.poll(seconds):
+                return None
+            return self.conn.recv()
+        except (EOFError, OSError):
+            self.process.join(timeout=5)
+            raise EngineStopped(self.process.exitcode) from None
+
+    def stop(self) -> None:
+        """End the worker now."""
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+# --- the walls ----------------------------------------------------------------------------------
+
+
+def deny_network() -> bool:
+    """From now on, this process cannot open an internet socket (IPv4, IPv6, raw packets) nor set
+    up io_uring (which could open one behind seccomp's back): the calls fail with EACCES.
+    Returns False where the system offers no seccomp (then nothing is changed)."""
+    try:
+        import pyseccomp as seccomp
+
+        rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+        for family in (socket.AF_INET, socket.AF_INET6, getattr(socket, "AF_PACKET", 17)):
+            rules.add_rule(
+                seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.EQ, family)
+            )
+        rules.add_rule(seccomp.ERRNO(errno.EACCES), "io_uring_setup")
+        rules.load()
+    except (ImportError, OSError, RuntimeError, ValueError):
+        return False
+    return True
+
+
+def limit_memory(size: int) -> None:
+    """Bound the memory this process may take (its data segment and private mappings)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        size = min(size, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (size, hard))
+
+
+# --- the worker process ---------------------------------------------------------------------
+
+
+def _travels(error: Exception) -> bool:
+    """Whether the exception comes back whole through pickle (its class takes its args)."""
+    try:
+        copy = pickle.loads(pickle.dumps(error))
+    except Exception:
+        return False
+    return type(copy) is type(error) and str(copy) == str(error)
+
+
+def _kind(error: Exception) -> str:
+    return type(error).__name__
+
+
+def _serve(
+    conn: Connection, walled: bool, memory: int, preload: tuple[str, ...], read_only: bool
+) -> None:
+    """A worker's life: import, wall in, then serve ``(location, fn, args)`` until the pipe
+    closes."""
+    from kg.store import open_store
+
+    for name in preload:  # one that is missing is imported when first needed, and fails then
+        with contextlib.suppress(ModuleNotFoundError):
+            importlib.import_module(name)
+    if walled:
+        deny_network()
+    limit_memory(memory)
+    conn.send(("ready",))  # started: from now on the deadline is the work's own
+    location: str | None = None
+    store: CaseStore | None = None
+    while True:
+        try:
+            wanted, fn, args = conn.recv()
+        except (EOFError, OSError):
+            break
+        try:
+            if wanted != location:
+                if store is not None:
+                    store.close()
+                store, location = None, None
+                store = open_store(wanted, read_only=read_only)
+                location = wanted
+            reply: tuple = ("ok", fn(store, *args))
+        except Exception as error:  # sent back as it is, for the caller to raise
+            reply = ("raised", error) if _travels(error) else ("failed", _kind(error), str(error))
+        try:
+            conn.send(reply)
+        except Exception as error:  # an unpicklable result or exception
+            conn.send(("failed", type(error).__name__, str(error)))
+    if store is not None:
+        store.close()
+
+
+def spawn(
+    walled: bool,
+    preload: tuple[str, ...] = (),
+    memory: int | None = None,
+    read_only: bool = True,
+) -> Worker:
+    """Start a worker process. ``walled``: no internet sockets (for an embedded store);
+    ``memory``: bytes it may take (default :func:`kg.limits.worker_memory_bytes`);
+    ``read_only``: it opens stores read-only (snapshots nothing else writes to)."""
+    parent, child = _CONTEXT.Pipe()
+    size = limits.worker_memory_bytes() if memory is None else memory
+    process = _CONTEXT.Process(
+        target=_serve, args=(child, walled, size, preload, read_only), daemon=True
+    )
+    process.start()
+    child.close()
+    return Worker(process, parent)
+
+
+class WorkFailed(Exception):
+    """The work failed in the worker with an error that could not be sent back as itself."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def outcome(reply: tuple) -> Any:
+    """The result of a worker's reply, or its exception raised here."""
+    if reply[0] == "ok":
+        return reply[1]
+    if reply[0] == "raised":
+        raise reply[1]
+    raise WorkFailed(reply[1], reply[2])
+
+
+def user_query(store: CaseStore, text: str, union: bool) -> QueryResult:
+    """A user's read-only query, checked (:func:`kg.sparql.check_query`) and run."""
+    check_query(text)
+    return store.query(text, union=union)
+
+
+def run_isolated(location: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn(store, *args)`` once in a walled worker (for the command line) and return its
+    result; raises what ``fn`` raised, or :class:`EngineStopped`."""
+    remote = location.startswith(("http://", "https://"))
+    worker = spawn(walled=not remote, read_only=False)
+    try:
+        worker.send(location, fn, args)
+        reply = worker.receive(None)
+        assert reply is not None  # no deadline: a reply or EngineStopped
+        return outcome(reply)
+    finally:
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+        worker.process.join(timeout=5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
