@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg.output import delimited_rows, restore
+from kg.output import delimited_rows, restore, visible
 from kg.version import ONTOLOGY_VERSION_IRI
 from kg.workbook_read import Table, WorkbookReader, cell_text
 from kg.workbook_schema import ALL_SHEETS, INSTRUCTIONS, LISTS, LISTS_SHEET, Sheet
@@ -272,7 +272,8 @@ def _write_xlsx(path: Path, tables: dict[str, list[dict[str, str]]], lang: str) 
             for column_number, value in enumerate(values, start=1):
                 if value == "":
                     continue
-                cell = worksheet.cell(row=row_number, column=column_number, value=value)
+                # a worksheet cannot hold control characters: they are written out as \x1b
+                cell = worksheet.cell(row=row_number, column=column_number, value=visible(value))
                 cell.data_type = "s"  # text, never a formula or a number
                 cell.number_format = "@"
                 if "\n" in value:

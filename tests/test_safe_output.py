@@ -195,6 +195,22 @@ def test_export_csv_workbook_neutralised_and_reads_back(hostile: Path, tmp_path:
     )
 
 
+@pytest.mark.parametrize("name", ["evil-ansi", "evil-link"])
+def test_export_xlsx_holds_text_not_formulas(hostile: Path, tmp_path: Path, name: str) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / f"{name}.xlsx"
+    result = run_flywheel("export", name, "--xlsx", "-o", str(target), "--store", _store(hostile))
+    assert result.returncode == 0, result.stderr  # an escape sequence was a traceback
+    workbook = load_workbook(target)
+    cells = [c for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f" and c.parent.sheet_state == "visible"]
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    expected = {"evil-ansi": SAFE["evil-ansi"], "evil-link": LINK}[name]
+    assert expected in texts  # a typed text cell: the spreadsheet runs nothing, shows it all
+    assert not [t for t in texts if "\x1b" in t]
+
+
 # --- JSON keeps the text -------------------------------------------------------------------------
 
 
