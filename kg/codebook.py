@@ -10,6 +10,7 @@ an unknown or absent value is an empty cell, never a guess.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from kg.comparison import COLUMNS, DESCRIPTIONS, STAGES, compare
 from kg.namespaces import FW
 from kg.ontology import label
-from kg.output import delimited
+from kg.output import delimited, visible
 from kg.queries import bind, get_query
 from kg.store import CaseInfo, CaseStore
 from kg.version import ONTOLOGY_VERSION_IRI, __version__
@@ -166,6 +167,12 @@ def _markdown(
         intro,
         "",
         f"- data file: `{data_file}` (CSV, UTF-8, comma-separated, one header row)",
+        "- safe to open in a spreadsheet: every text cell is in double quotes, and a text that a "
+        "spreadsheet would run as a formula (one that begins with =, +, -, @, a tab or a carriage "
+        "return) is written with an apostrophe in front, so that it opens as text "
+        "(`'=HYPERLINK(…)` stands for the coded text `=HYPERLINK(…)`; OWASP's advice against "
+        "CSV injection); numbers (such as -0.5) are bare and never changed; a control character "
+        "in a text, which no coding needs, is written out as `\\x1b` and the like",
         f"- written: {today.isoformat()} by flywheel-kg {__version__}",
         f"- ontology: <{ONTOLOGY_VERSION_IRI}>",
         "- an empty cell means unknown or absent (see each column); nothing is imputed",
@@ -189,9 +196,15 @@ def _markdown(
     for info in cases:
         city = info.city_label or info.city or ""
         lines.append(
-            f"| <{info.iri}> | {esc(city)} | {info.triples} | {info.sources} | `{info.sha256}` |"
+            f"| <{info.iri}> | {esc(_as_text(city))} | {info.triples} | {info.sources} "
+            f"| `{info.sha256}` |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _as_text(label: str) -> str:
+    """A coded label in Markdown as plain text: no link, emphasis or HTML, no control codes."""
+    return re.sub(r"([\\`*_\[\]<>#!])", r"\\\1", visible(label, keep_cr=False))
 
 
 def comparison_export(

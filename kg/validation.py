@@ -23,6 +23,7 @@ from rdflib.term import Node
 
 from kg import ontology, paths
 from kg.namespaces import FW, FWS, curie
+from kg.output import visible
 from kg.rdfio import CaseGraph, read_cases, to_oxigraph
 
 LANGUAGES = ("en", "zh")
@@ -70,7 +71,8 @@ class Finding:
         """The focus node as a reader would name it: its kind, its label, its IRI."""
         kind = ontology.label(self.focus_kind, lang) if self.focus_kind else None
         name = self.focus_labels.get(lang) or next(iter(self.focus_labels.values()), None)
-        parts = [p for p in (kind, f"“{name}”" if name else None) if p]
+        shown = visible(name, keep_cr=False) if name else None  # a label never acts on a terminal
+        parts = [p for p in (kind, f"“{shown}”" if shown else None) if p]
         return " ".join([*parts, f"<{self.focus}>"])
 
     def as_dict(self) -> dict:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from kg.output import delimited_rows, restore, visible
 from kg.version import ONTOLOGY_VERSION_IRI
 from kg.workbook_read import Table, WorkbookReader, cell_text
 from kg.workbook_schema import ALL_SHEETS, INSTRUCTIONS, LISTS, LISTS_SHEET, Sheet
@@ -61,7 +62,7 @@ def _read_tables(path: Path) -> dict[str, Table]:
             if sheet is None:
                 continue
             with file.open(encoding="utf-8-sig", newline="") as handle:
-                rows = [list(r) for r in csv.reader(handle)]
+                rows = [[restore(c) for c in r] for r in csv.reader(handle)]
             tables[sheet.key] = Table(file.name, rows[0] if rows else [], rows[1:])
         return tables
     from openpyxl import load_workbook
@@ -210,27 +211,31 @@ def _write(
     if as_csv:
         path.mkdir(parents=True, exist_ok=True)
         for sheet in ALL_SHEETS:
-            with (path / f"{sheet.key}.csv").open("w", encoding="utf-8-sig", newline="") as out:
-                csv.writer(out).writerows(_grid(sheet, tables.get(sheet.key, []), lang))
+            _write_csv(path / f"{sheet.key}.csv", _grid(sheet, tables.get(sheet.key, []), lang))
         (path / "instructions.txt").write_text(
             "\n".join(_instructions(lang)) + "\n", encoding="utf-8"
         )
-        with (path / "lists.csv").open("w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["list", "English", "中文", "IRI"])
-            for name in LISTS:
-                for choice in choices(name):
-                    writer.writerow(
-                        [
-                            LISTS[name].zh if lang == "zh" else LISTS[name].en,
-                            choice.en,
-                            choice.zh,
-                            short(str(choice.iri)),
-                        ]
-                    )
+        listed_choices = [
+            [
+                LISTS[name].zh if lang == "zh" else LISTS[name].en,
+                choice.en,
+                choice.zh,
+                short(str(choice.iri)),
+            ]
+            for name in LISTS
+            for choice in choices(name)
+        ]
+        _write_csv(path / "lists.csv", [["list", "English", "中文", "IRI"], *listed_choices])
         return path
     _write_xlsx(path, tables, lang)
     return path
+
+
+def _write_csv(file: Path, rows: list[list[str]]) -> None:
+    """One sheet as CSV, safe to open in a spreadsheet (kg.output.delimited_rows: a text that
+    would run as a formula gets a leading ', undone on import); the text is kept exactly."""
+    text = delimited_rows(rows, newline="\r\n", controls_visible=False)
+    file.write_text(text, encoding="utf-8-sig", newline="")
 
 
 def _write_xlsx(path: Path, tables: dict[str, list[dict[str, str]]], lang: str) -> None:
@@ -267,7 +272,8 @@ def _write_xlsx(path: Path, tables: dict[str, list[dict[str, str]]], lang: str) 
             for column_number, value in enumerate(values, start=1):
                 if value == "":
                     continue
-                cell = worksheet.cell(row=row_number, column=column_number, value=value)
+                # a worksheet cannot hold control characters: they are written out as \x1b
+                cell = worksheet.cell(row=row_number, column=column_number, value=visible(value))
                 cell.data_type = "s"  # text, never a formula or a number
                 cell.number_format = "@"
                 if "\n" in value:
