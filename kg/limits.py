@@ -210,3 +210,58 @@ def max_query_bytes() -> int:
 def worker_memory_bytes() -> int:
     """How much memory a query worker process may take (``FLYWHEEL_WORKER_MEMORY_MB``)."""
     return _env_int(WORKER_MEMORY_ENV, DEFAULT_WORKER_MEMORY_MB) * 1024 * 1024
+
+# ------------------------------------------------------------------------------------------------
+# Workbooks (.xlsx): checked as a zip archive and sheet by sheet before openpyxl reads them
+# ------------------------------------------------------------------------------------------------
+# A coding workbook holds one case. The bundled cases fill at most 18 rows of a sheet, the
+# template's dropdowns reach 1,000 rows and the widest sheet has 31 columns; a city coded in great
+# detail might fill a few thousand rows. The defaults are far above that and far below what
+# exhausts a machine (a row of 16,384 columns alone is 16,384 cells held in memory).
+
+WORKBOOK_BYTES_ENV = "FLYWHEEL_MAX_WORKBOOK_BYTES"
+WORKBOOK_PARTS_ENV = "FLYWHEEL_MAX_WORKBOOK_PARTS"
+WORKBOOK_RATIO_ENV = "FLYWHEEL_MAX_WORKBOOK_RATIO"
+SHEET_ROWS_ENV = "FLYWHEEL_MAX_SHEET_ROWS"
+SHEET_COLUMNS_ENV = "FLYWHEEL_MAX_SHEET_COLUMNS"
+SHEET_CELLS_ENV = "FLYWHEEL_MAX_SHEET_CELLS"
+# the workbook unpacked: the template is 0.12 MB, a sheet of 2,000,000 cells about 80 MB
+DEFAULT_MAX_WORKBOOK_BYTES = 128 * 1024 * 1024
+DEFAULT_MAX_WORKBOOK_PARTS = 2000  # files in the archive: the template has 50, 4 a sheet
+# unpacked size / packed size of one part over 1 MiB: a sheet's XML packs 5 to 20 times, a zip
+# bomb about 1,000 times; Apache POI refuses over 100 as well (ZipSecureFile's inflate ratio)
+DEFAULT_MAX_WORKBOOK_RATIO = 100
+RATIO_GRACE_BYTES = 1024 * 1024  # smaller parts may pack as well as they like
+DEFAULT_MAX_SHEET_ROWS = 100_000  # 100 times the template's dropdowns
+DEFAULT_MAX_SHEET_COLUMNS = 1000  # 30 times the widest sheet
+DEFAULT_MAX_SHEET_CELLS = 2_000_000  # rows × columns of a sheet's used range
+
+
+def max_workbook_bytes() -> int:
+    """The most a workbook may unpack to, all its parts together (``FLYWHEEL_MAX_WORKBOOK_BYTES``)."""
+    return _env_int(WORKBOOK_BYTES_ENV, DEFAULT_MAX_WORKBOOK_BYTES)
+
+
+def max_workbook_parts() -> int:
+    """The most files a workbook's archive may hold (``FLYWHEEL_MAX_WORKBOOK_PARTS``)."""
+    return _env_int(WORKBOOK_PARTS_ENV, DEFAULT_MAX_WORKBOOK_PARTS)
+
+
+def max_workbook_ratio() -> int:
+    """The most a part over 1 MiB may unpack to, per packed byte (``FLYWHEEL_MAX_WORKBOOK_RATIO``)."""
+    return _env_int(WORKBOOK_RATIO_ENV, DEFAULT_MAX_WORKBOOK_RATIO)
+
+
+def max_sheet_rows() -> int:
+    """The most rows a sheet may declare or hold (``FLYWHEEL_MAX_SHEET_ROWS``)."""
+    return _env_int(SHEET_ROWS_ENV, DEFAULT_MAX_SHEET_ROWS)
+
+
+def max_sheet_columns() -> int:
+    """The most columns a sheet may declare or hold (``FLYWHEEL_MAX_SHEET_COLUMNS``)."""
+    return _env_int(SHEET_COLUMNS_ENV, DEFAULT_MAX_SHEET_COLUMNS)
+
+
+def max_sheet_cells() -> int:
+    """The most cells a sheet may declare or hold (``FLYWHEEL_MAX_SHEET_CELLS``)."""
+    return _env_int(SHEET_CELLS_ENV, DEFAULT_MAX_SHEET_CELLS)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from kg.limits import InputRefused
 from kg.output import delimited_rows, restore, visible
 from kg.version import ONTOLOGY_VERSION_IRI
 from kg.workbook_read import Table, WorkbookReader, cell_text
@@ -67,12 +68,17 @@ def _read_tables(path: Path) -> dict[str, Table]:
         return tables
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    from kg.workbook_guard import checked_workbook
+
+    # formulas are read as their text (data_only=False), never evaluated; links to other
+    # workbooks are dropped unread (keep_links=False)
+    workbook = load_workbook(checked_workbook(path), read_only=True, keep_links=False)
     try:
         for worksheet in workbook.worksheets:
             sheet = _sheet_for(worksheet.title)
             if sheet is None:
                 continue
+            worksheet.reset_dimensions()  # rows as wide as their cells, not the declared size
             rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
             tables[sheet.key] = Table(worksheet.title, rows[0] if rows else [], rows[1:])
     finally:
@@ -101,6 +107,10 @@ def read_workbook(path: Path | str) -> tuple[str, Graph]:
         )
     try:
         tables = _read_tables(path)
+    except InputRefused as refused:
+        where = f" (line {refused.line}, column {refused.column})" if refused.line else ""
+        message = f"{path.name} was not read: {refused.message}{where}"
+        raise WorkbookError(str(path), [CellError("", 0, "", "", message)]) from None
     except Exception as problem:  # openpyxl and zipfile raise their own kinds
         raise WorkbookError(
             str(path),

@@ -61,6 +61,8 @@ def cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if getattr(value, "t", None) in ("array", "dataTable"):  # openpyxl's formula objects
+        return getattr(value, "text", None) or "="  # the formula's text, never its result
     return str(value)
 
 
