@@ -179,9 +179,6 @@ class Engine:
                 return reply, worker
         except EngineStopped as stopped:
             failure = stopped
-        except (EOFError, OSError):  # the pipe broke while sending: the worker is gone
-            worker.process.join(timeout=5)
-            failure = EngineStopped(worker.process.exitcode)
         worker.stop()
         fresh = self._spawn()
         with self._snapshot_lock:

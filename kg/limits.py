@@ -191,13 +191,14 @@ def _check_xml(data: bytes) -> None:
 
 QUERY_ENV = "FLYWHEEL_MAX_QUERY_BYTES"
 DEFAULT_MAX_QUERY_BYTES = 1024 * 1024
-# Brackets ({ ( [ << …) nested deeper than this are refused before the engine sees them.
-# Measured with pyoxigraph 0.5 on an 8 MiB stack (bench/query_depth.py): nested function calls
-# crash the engine at about 920 levels, nested groups at about 2,200, nested parentheses at about
-# 4,600. No real query nests more than a few dozen; 128 leaves the engine a margin of seven.
-MAX_QUERY_DEPTH = 128
-# Operators, UNIONs, OPTIONALs, … in one query: each makes the engine's tree one level deeper.
-MAX_QUERY_CHAIN = 10_000
+# How deep a query may go. The engine parses and evaluates recursively: measured with pyoxigraph
+# 0.5 on the usual 8 MiB stack (bench/query_depth.py), nested EXISTS crash it at about 830
+# levels, nested function calls at about 920, nested groups at about 2,200; a group of about
+# 2,600 MINUS, 6,500 UNIONs or 8,000 triple patterns, or 6,800 chained '+', crash it too. Queries
+# run on a 256 MiB stack (kg.workers.STACK_BYTES), 32 times that; no real query nests more than
+# a few dozen levels or joins more than a few hundred patterns.
+MAX_QUERY_DEPTH = 128  # brackets ({ ( [ << …) nested
+MAX_QUERY_CHAIN = 10_000  # triple patterns, groups, operators, UNIONs … in all
 WORKER_MEMORY_ENV = "FLYWHEEL_WORKER_MEMORY_MB"
 DEFAULT_WORKER_MEMORY_MB = 2048
 

@@ -13,9 +13,10 @@ reading shows
 * a call of a function that is not SPARQL's own or an XSD cast (``fn:doc``, ``<urn:x>(1)``,
   a server's extensions such as Virtuoso's ``bif:``);
 * a word that is not a SPARQL keyword (a server's pragma such as ``DEFINE``);
-* brackets nested deeper than :data:`kg.limits.MAX_QUERY_DEPTH`, or a chain of operators,
-  ``UNION``s or group elements longer than :data:`kg.limits.MAX_QUERY_CHAIN`: deeper than the
-  engine can go without exhausting its stack (:class:`QueryTooComplex`);
+* brackets nested deeper than :data:`kg.limits.MAX_QUERY_DEPTH`, or more than
+  :data:`kg.limits.MAX_QUERY_CHAIN` triple patterns, groups, operators and ``UNION``s in all
+  (each makes the engine's tree of the query one level deeper): deeper than the engine can go
+  without exhausting its stack (:class:`QueryTooComplex`);
 * more text than the query-size limit (:class:`QueryTooLarge`).
 """
 
@@ -225,13 +226,16 @@ def _check_reading(reading: _Reading, allow_network: bool) -> None:
                 frames.pop()
         if word:
             frames[-1].clause = _clause(word, frames[-1].clause)
-        if (kind == "PUNCT" and text in _CHAINING) or word in _CHAINING_WORDS or text == "{":
+        links = (kind == "PUNCT" and text in _CHAINING) or word in _CHAINING_WORDS
+        links = links or (kind == "PUNCT" and text in ("{", ".", ";"))
+        links = links or (kind == "PUNCT" and text == "," and frames[-1].mode == "pattern")
+        if links:
             chain += 1
             if chain > limits.MAX_QUERY_CHAIN:
                 raise QueryTooComplex(
-                    f"the query chains more than {limits.MAX_QUERY_CHAIN:,} operators, groups "
-                    f"or UNIONs (the last at {reading.where(token)}); the query engine cannot "
-                    "go that deep safely: split it into several queries"
+                    f"the query joins more than {limits.MAX_QUERY_CHAIN:,} patterns, groups, "
+                    f"operators or UNIONs (the last at {reading.where(token)}); the query "
+                    "engine cannot go that deep safely: split it into several queries"
                 )
 
 

@@ -22,6 +22,7 @@ import pickle
 import resource
 import signal
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -43,6 +44,9 @@ __all__ = [
 
 _CONTEXT = multiprocessing.get_context("spawn")
 STARTUP_SECONDS = 120.0  # how long a new worker may take to start (a busy machine is slow)
+# The stack a query runs on: 32 times the usual 8 MiB, so that the nesting and chain limits of
+# kg.limits (measured on 8 MiB by bench/query_depth.py) leave the engine a wide margin.
+STACK_BYTES = 256 * 1024 * 1024
 
 
 class EngineStopped(Exception):
@@ -72,10 +76,15 @@ class Worker:
     ready: bool = False  # has said it started (Python up, modules imported, walls up)
 
     def send(self, location: str, fn: Callable[..., Any], args: tuple) -> None:
-        """Hand the worker one piece of work, once it has started."""
-        if not self.ready and self.conn.poll(STARTUP_SECONDS):
-            self.ready = self.conn.recv() == ("ready",)
-        self.conn.send((location, fn, args))
+        """Hand the worker one piece of work, once it has started. Raises
+        :class:`EngineStopped` when the worker has ended."""
+        try:
+            if not self.ready and self.conn.poll(STARTUP_SECONDS):
+                self.ready = self.conn.recv() == ("ready",)
+            self.conn.send((location, fn, args))
+        except (EOFError, OSError):
+            self.process.join(timeout=5)
+            raise EngineStopped(self.process.exitcode) from None
 
     def receive(self, seconds: float | None) -> tuple | None:
         """The worker's reply, or None when ``seconds`` pass first. Raises
@@ -141,6 +150,24 @@ def _kind(error: Exception) -> str:
     return type(error).__name__
 
 
+def _on_deep_stack(fn: Callable[..., Any], store: Any, args: tuple) -> tuple:
+    """``fn(store, *args)`` run in a thread with a :data:`STACK_BYTES` stack: the engine parses
+    and evaluates recursively, and a query's depth is bounded (kg.limits) well within it."""
+    reply: list[tuple] = []
+
+    def work() -> None:
+        try:
+            reply.append(("ok", fn(store, *args)))
+        except Exception as error:  # sent back as it is, for the caller to raise
+            travels = _travels(error)
+            reply.append(("raised", error) if travels else ("failed", _kind(error), str(error)))
+
+    thread = threading.Thread(target=work, name="query")
+    thread.start()
+    thread.join()
+    return reply[0]
+
+
 def _serve(
     conn: Connection, walled: bool, memory: int, preload: tuple[str, ...], read_only: bool
 ) -> None:
@@ -153,6 +180,7 @@ def _serve(
             importlib.import_module(name)
     if walled:
         deny_network()
+    threading.stack_size(STACK_BYTES)
     limit_memory(memory)
     conn.send(("ready",))  # started: from now on the deadline is the work's own
     location: str | None = None
@@ -169,7 +197,7 @@ def _serve(
                 store, location = None, None
                 store = open_store(wanted, read_only=read_only)
                 location = wanted
-            reply: tuple = ("ok", fn(store, *args))
+            reply = _on_deep_stack(fn, store, args)
         except Exception as error:  # sent back as it is, for the caller to raise
             reply = ("raised", error) if _travels(error) else ("failed", _kind(error), str(error))
         try:
