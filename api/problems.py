@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.engine import Busy, DeadlineExceeded, WorkFailed
-from kg.store import StoreError
+from kg.store import CaseNameError, CaseNameTaken, StoreError
 
 PROBLEM = "application/problem+json"
 _TYPES = "https://w3id.org/dataflywheel/problems/"
@@ -100,7 +100,17 @@ _WORK_STATUS = {
     "ValueError": (400, "bad-request"),
     "LookupError": (404, "not-found"),
     "StoreError": (503, "store-unavailable"),
+    "CaseNameError": (400, "bad-case-name"),
+    "CaseNameTaken": (409, "name-taken"),
 }
+
+
+def name_problem(error: CaseNameError) -> ProblemError:
+    """A case the store refused for its name: 409 when another case holds its short name (the
+    detail names that case), else 400 (the IRI cannot name a case)."""
+    if isinstance(error, CaseNameTaken):
+        return ProblemError(409, str(error), _TYPES + "name-taken")
+    return ProblemError(400, str(error), _TYPES + "bad-case-name")
 
 
 def work_failed_response(error: WorkFailed) -> JSONResponse:
@@ -147,4 +157,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store(_: Request, error: StoreError) -> JSONResponse:
+        if isinstance(error, CaseNameError):
+            named = name_problem(error)
+            return problem_response(named.status, named.detail, named.kind)
         return problem_response(503, str(error), _TYPES + "store-unavailable")
