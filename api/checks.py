@@ -12,7 +12,6 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from api.reads import reserved
 from kg.rdfio import CaseGraph, parse_cases
 from kg.report import render_turtle
 from kg.store import CaseStore, case_id
@@ -56,7 +55,9 @@ def check_case(
 ) -> dict:
     """Parse and validate a case about to be stored under the id ``name`` (``PUT /cases/{id}``)
     or the graph IRI ``graph`` (``PUT /store``). ValueError (400) when the body names another
-    case or a graph the server maintains; returns the case IRI and its report."""
+    case; CaseNameError (400) when its IRI cannot name a case, CaseNameTaken (409) when another
+    case holds its short name (checked here, before the work of validating, and again by the
+    store where writes take turns); returns the case IRI and its report."""
     case = _one_case(data, media, graph)
     if graph is not None and case.iri != graph:
         raise ValueError(
@@ -68,23 +69,9 @@ def check_case(
             f"the body's case is <{case.iri}> (its owl:Ontology header or its named graph), "
             f"whose id is '{case_id(case.iri)}', but the URL names the case '{name}'"
         )
-    if reserved(case.iri):
-        raise ValueError(f"the graph <{case.iri}> is maintained by the server; it cannot be put")
-    _refuse_another_iri(store, name, case.iri)
+    store.check_names([case])
     report = validator().validate_case(case)
     return {"iri": case.iri, "report": report.as_dict()}
-
-
-def _refuse_another_iri(store: CaseStore, name: str | None, iri: str) -> None:
-    """ValueError when the store holds a case with the id ``name`` under another IRI."""
-    if name is None:
-        return
-    info = store.find_case(name)
-    if info is not None and case_id(info.iri) == name and info.iri != iri:
-        raise ValueError(
-            f"the store already has a case '{name}' with another IRI <{info.iri}>; "
-            "remove it first or use the same IRI"
-        )
 
 
 def violations_text(report: dict) -> str:
@@ -105,10 +92,10 @@ def store_case(
     store: CaseStore, data: bytes, media: str, base_iri: str | None, name: str | None = None
 ) -> bool:
     """Store the (already checked) case of a body, replacing any earlier version in one
-    transaction; True when it is new. The id is checked again here, where writes take turns:
-    another request may have stored a case with this id since the body was validated."""
+    transaction; True when it is new. The store checks the case's short name again here, where
+    writes take turns (CaseNameTaken): another request may have stored a case with this name
+    since the body was validated."""
     case = _one_case(data, media, base_iri)
-    _refuse_another_iri(store, name, case.iri)
     existed = bool(store.cases(only=[case.iri]))
     store.put_cases([case])
     return not existed

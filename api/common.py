@@ -19,7 +19,7 @@ _MORE = {
     404: "No such case, query or graph",
     405: "The method is not supported here (see Allow)",
     406: "None of the media types the Accept header names can be served",
-    409: "The body names a different case than the URL",
+    409: "Another case holds the case's short name (the detail names it); nothing stored",
     415: "The body's Content-Type is not an RDF syntax this server reads",
     422: "The case has violations of the shapes (the detail lists them); not stored",
 }

@@ -16,7 +16,7 @@ from api.negotiation import NotAcceptable
 from kg.queries import QueryParameterError, UnknownQueryError
 from kg.rdfio import RdfInputError
 from kg.sparql import QueryInvalid, QueryRefused, QueryTooLarge, UpdateRefused
-from kg.store import StoreError
+from kg.store import CaseNameError, CaseNameTaken, StoreError
 from kg.workers import EngineStopped, WorkFailed
 
 PROBLEM = "application/problem+json"
@@ -110,6 +110,8 @@ ERROR_STATUS: dict[type[Exception], tuple[int, str]] = {
     RdfInputError: (400, "bad-rdf"),
     ValueError: (400, "bad-request"),
     LookupError: (404, "not-found"),
+    CaseNameTaken: (409, "name-taken"),
+    CaseNameError: (400, "bad-case-name"),
     StoreError: (503, "store-unavailable"),
     EngineStopped: (500, "engine-stopped"),
 }
@@ -127,6 +129,13 @@ def error_response(error: Exception) -> JSONResponse:
             status, kind = ERROR_STATUS[cls]  # type: ignore[index]
             return problem_response(status, str(error), _TYPES + kind)
     return problem_response(500, str(error), _TYPES + "internal")
+
+
+def name_problem(error: CaseNameError) -> ProblemError:
+    """A case the store refused for its name: 409 when another case holds its short name (the
+    detail names that case), else 400 (the IRI cannot name a case)."""
+    status, kind = ERROR_STATUS[type(error) if type(error) in ERROR_STATUS else CaseNameError]
+    return ProblemError(status, str(error), _TYPES + kind)
 
 
 def install(app: FastAPI) -> None:

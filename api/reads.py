@@ -12,13 +12,12 @@ from functools import cache
 import pyoxigraph as ox
 
 from api.negotiation import GRAPH_TYPES, serialize_graph
-from kg import paths
+from kg import names, paths
 from kg.comparison import STAGES, compare
 from kg.namespaces import FW, PREFIXES
 from kg.ontology import label
 from kg.queries import run
-from kg.store import CATALOG, CaseInfo, CaseStore, case_id
-from kg.version import ONTOLOGY_IRI
+from kg.store import CaseInfo, CaseStore, case_id
 
 # A case id as it may appear in a URL: the last segment of its graph IRI.
 CASE_ID = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$"
@@ -168,6 +167,10 @@ def query_rows(store: CaseStore, name: str, values: dict[str, str]) -> list[dict
     return run(store, name, values)
 
 
-def reserved(iri: str) -> bool:
-    """Whether a graph is maintained by the server (the catalog and the ontology)."""
-    return iri in (CATALOG, ONTOLOGY_IRI)
+def reserved(iri: str) -> str | None:
+    """Why a graph is not a case's, when it is one of flywheel's own (the catalog, the ontology
+    and its version IRI, the shapes, or under them: :func:`kg.names.reserved`); else None."""
+    what = names.reserved(iri)
+    if what is None:
+        return None
+    return f"the graph <{iri}> is {what}, which the server maintains; it is not a case"

@@ -23,12 +23,14 @@ from api.common import (
 )
 from api.models import ValidationReport, WriteResult
 from api.negotiation import GRAPH_TYPES, content_type
-from api.problems import ProblemError
+from api.problems import ProblemError, name_problem
+from kg.names import case_iri_problem
+from kg.store import CaseNameError
 
 router = APIRouter()
 
 Force = Query(description="store the case even when it has violations of the shapes")
-_WRITE_PROBLEMS = problems(401, 403, 413, 415, 422)
+_WRITE_PROBLEMS = problems(401, 403, 409, 413, 415, 422)
 # OpenAPI links from a stored case to its reads and its removal (used by stateful API tests).
 _CASE_LINKS = {
     name: {"operationId": operation, "parameters": {"case_id": "$request.path.case_id"}}
@@ -78,8 +80,8 @@ async def _checked(request: Request, name: str | None, graph: str | None, force:
         raise ProblemError(422, checks.violations_text(report), "violations")
     try:
         created = await engine(request).write(checks.store_case, data, media, graph, name)
-    except ValueError as error:  # a case with this id came in meanwhile
-        raise ProblemError(400, str(error), "bad-request") from None
+    except CaseNameError as error:  # e.g. a case with this short name came in meanwhile
+        raise name_problem(error) from None
     return checked | {"created": created, "forced": not report["conforms"]}
 
 
@@ -108,10 +110,13 @@ async def put_case(
     force: Annotated[bool, Force] = False,
 ) -> dict:
     """Store the case in the body under this id (the last segment of the IRI in its
-    `owl:Ontology` header, or of its named graph; another id is 400). It is validated first:
-    violations are 422 and nothing is stored, unless `?force=true`. The case replaces any
-    earlier version in one transaction (readers see the old or the new case, never half).
-    201 Created with Location when it is new; 200 when it replaced one (the body says which)."""
+    `owl:Ontology` header, or of its named graph; another id is 400). A short name belongs to
+    one case: when another IRI holds this id (compared ignoring case, width and
+    percent-encoding) the answer is 409, naming that case, and nothing is stored, forced or
+    not. The case is validated: violations are 422 and nothing is stored, unless
+    `?force=true`. The case replaces any earlier version with the same IRI in one transaction
+    (readers see the old or the new case, never half). 201 Created with Location when it is
+    new; 200 when it replaced one (the body says which)."""
     checked = await _checked(request, case_id, None, force)
     created = checked["created"]
     response.status_code = 201 if created else 200
@@ -218,7 +223,7 @@ async def gsp_get(
     responses={
         201: {"description": "The graph was created"},
         204: {"description": "The graph replaced an earlier version"},
-        **problems(401, 403, 413, 415, 422),
+        **problems(401, 403, 409, 413, 415, 422),
     },
     dependencies=[Depends(require_writer)],
     openapi_extra=rdf_body("the case graph; its owl:Ontology header must be the ?graph= IRI"),
@@ -230,12 +235,15 @@ async def gsp_put(
     force: Annotated[bool, Force] = False,
 ) -> Response:
     """Store the body as the case graph `?graph=` (its `owl:Ontology` header, or its one named
-    graph, must be that IRI; relative IRIs resolve against it). Validated first, as for
-    `PUT /cases/{id}` (422 on violations unless `?force=true`). 201 Created or 204 replaced.
-    The catalog and ontology graphs are maintained by the server (400)."""
+    graph, must be that IRI; relative IRIs resolve against it). A graph whose short name (its
+    last segment) another case holds is 409, naming that case; an IRI with invisible
+    characters, or one of the server's own graphs (catalog, ontology and its version IRI,
+    shapes), is 400. Validated as for `PUT /cases/{id}` (422 on violations unless
+    `?force=true`). 201 Created or 204 replaced (the same IRI)."""
     iri = _graph(graph, default)
-    if reads.reserved(iri):
-        raise ProblemError(400, f"the graph <{iri}> is maintained by the server", "bad-request")
+    problem = case_iri_problem(iri)
+    if problem is not None:
+        raise ProblemError(400, problem, "bad-case-name")
     checked = await _checked(request, None, iri, force)
     if checked["created"]:
         location = f"{base(request)}/store?graph={quote(iri, safe='')}"
@@ -259,8 +267,9 @@ async def gsp_delete(
 ) -> Response:
     """Remove the case graph and its catalog entry (204); 404 when there is no such case."""
     iri = _graph(graph, default)
-    if reads.reserved(iri):
-        raise ProblemError(400, f"the graph <{iri}> is maintained by the server", "bad-request")
+    reserved = reads.reserved(iri)
+    if reserved:
+        raise ProblemError(400, reserved, "bad-request")
     if not await engine(request).write(checks.remove_case, None, iri):
         raise ProblemError(404, f"the store has no case graph <{iri}>", "not-found")
     return Response(status_code=204)

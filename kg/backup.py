@@ -89,11 +89,13 @@ def read_backup(source: Path) -> list[ox.Quad]:
 
 def restore(store: CaseStore, source: Path, replace: bool = False) -> int:
     """Replace the store's content by the backup's in one transaction; returns the number of
-    quads. Refuses a store that holds data unless ``replace``."""
+    quads. Refuses a store that holds data unless ``replace``, and a backup holding a case the
+    store refuses for its IRI (:class:`kg.store.CaseNameError`: two cases with one short name,
+    an invisible character, one of flywheel's own graph names)."""
     quads = read_backup(source)
     if not replace and store.query(_ANY).boolean:
         raise StoreError(
             f"the store at {store.location} is not empty; restore --replace overwrites it"
         )
-    store.replace_all(quads)  # one transaction: restore is all or nothing
+    store.replace_all(quads, str(source))  # one transaction: restore is all or nothing
     return len(quads)

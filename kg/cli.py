@@ -277,7 +277,10 @@ def load(
 
     A case with violations is refused (unless --force); a file that cannot be read is reported
     with its line and column and loads nothing; the other files still load. Loading a case
-    again replaces it. Exit code 0: all loaded; 1: some refused; 2: some unreadable.
+    again (same IRI) replaces it. A case whose short name (its IRI's last segment, compared
+    ignoring case, width and percent-encoding) another case holds is refused, even with
+    --force, and so are two cases of one load with the same short name. Exit code 0: all
+    loaded; 1: some refused; 2: some unreadable.
     """
     from rich.progress import Progress
 
@@ -320,6 +323,8 @@ def load(
                         f"  {finding.describe_focus()}: {finding.message()} [{finding.shape}]",
                         err=True,
                     )
+        for refusal in result.refused_names:
+            typer.echo(f"refused: {refusal.source} — {refusal.reason}", err=True)
         warned = [r for r in result.reports if r.conforms and r.findings]
         for report in warned:
             counts = {
@@ -331,14 +336,15 @@ def load(
                 f"{counts['INFO']} info(s) (flywheel validate shows them)"
             )
         replaced = sum(1 for c in result.loaded if c.iri in before)
+        refused = len(result.refused) + len(result.refused_names)
         typer.echo(
             f"Loaded {len(result.loaded)} case(s) ({replaced} replaced), refused "
-            f"{len(result.refused)}, unreadable {len(result.unreadable)} file(s). "
+            f"{refused}, unreadable {len(result.unreadable)} file(s). "
             f"Store: {case_store.location}"
         )
     if result.unreadable:
         raise typer.Exit(EXIT_UNREADABLE)
-    raise typer.Exit(EXIT_FINDINGS if result.refused else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if refused else EXIT_OK)
 
 
 @app.command()
@@ -564,11 +570,13 @@ def restore_cmd(
 ) -> None:
     """Put a backup back: the whole file is checked first, then written in one transaction.
 
-    Exit code 0: restored; 1: the store holds data (use --replace); 2: the file is not a valid
-    backup (the store is unchanged); 3: the store cannot be written.
+    Exit code 0: restored; 1: refused: the store holds data (use --replace), or the backup holds
+    a case the store refuses for its IRI (two cases with one short name, an invisible character,
+    one of flywheel's own graph names); 2: the file is not a valid backup; 3: the store cannot
+    be written. When it is not restored, the store is unchanged.
     """
     from kg.backup import BackupError, restore
-    from kg.store import StoreError
+    from kg.store import CaseNameError, StoreError
 
     with _open(store) as case_store:
         try:
@@ -576,6 +584,9 @@ def restore_cmd(
         except BackupError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(EXIT_UNREADABLE) from None
+        except CaseNameError as error:
+            typer.echo(f"error: {error}; the store was not changed", err=True)
+            raise typer.Exit(EXIT_FINDINGS) from None
         except StoreError as error:
             typer.echo(f"error: {error}", err=True)
             code = EXIT_FINDINGS if "not empty" in str(error) else EXIT_TOOL
@@ -895,6 +906,7 @@ def plot(
     import warnings
 
     from kg.plot import SUFFIXES, plot_case, plot_compare
+    from kg.store import case_id
 
     if not compare and len(cases_ or []) != 1:
         typer.echo("error: name one case to draw, or use --compare [CASE...]", err=True)
@@ -911,7 +923,7 @@ def plot(
         if not chosen:
             typer.echo(f"error: no cases in the store ({case_store.location})", err=True)
             raise typer.Exit(EXIT_FINDINGS)
-        name = "compare" if compare else f"{chosen[0].rstrip('/').rsplit('/', 1)[-1]}-flywheel"
+        name = "compare" if compare else f"{case_id(chosen[0])}-flywheel"
         target = output or Path(f"{name}.svg")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -1092,11 +1104,15 @@ def docs_cmd(
 
 def main_entry() -> None:
     """The ``flywheel`` console script: the app, with store failures (a server that does not
-    answer, a store that cannot be opened) reported in one line instead of a traceback."""
-    from kg.store import StoreError
+    answer, a store that cannot be opened) reported in one line instead of a traceback; a case
+    the store refuses for its name is a refusal (exit code 1)."""
+    from kg.store import CaseNameError, StoreError
 
     try:
         app()
+    except CaseNameError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(EXIT_FINDINGS) from None
     except StoreError as error:
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(EXIT_TOOL) from None

@@ -212,6 +212,7 @@ def worker_memory_bytes() -> int:
     """How much memory a query worker process may take (``FLYWHEEL_WORKER_MEMORY_MB``)."""
     return _env_int(WORKER_MEMORY_ENV, DEFAULT_WORKER_MEMORY_MB) * 1024 * 1024
 
+
 # ------------------------------------------------------------------------------------------------
 # Workbooks (.xlsx): checked as a zip archive and sheet by sheet before openpyxl reads them
 # ------------------------------------------------------------------------------------------------

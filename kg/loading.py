@@ -2,7 +2,12 @@
 
 Every file is read and every case validated before anything is written, so a file that cannot
 be read, or a case with violations (unless forced), never touches the store. Each case is then
-written in one transaction, replacing an earlier version of the same case.
+written in one transaction, replacing an earlier version of the same case (same IRI).
+
+A case whose short name another case holds is refused, forced or not (see :mod:`kg.names`):
+the store refuses a name held by a case already in it, and two cases of one load with the same
+short name but different IRIs are both refused (which would win should not depend on the order
+of the files).
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.names import case_id, name_key, shown
 from kg.rdfio import FORMATS, CaseGraph, RdfInputError, read_cases
-from kg.store import CaseInfo, CaseStore
+from kg.store import CaseInfo, CaseNameError, CaseNameTaken, CaseStore
 from kg.validation import CaseReport, CaseValidator
 
 
@@ -25,10 +31,11 @@ class LoadResult:
     refused: list[CaseReport] = field(default_factory=list)
     unreadable: list[RdfInputError] = field(default_factory=list)
     reports: list[CaseReport] = field(default_factory=list)
+    refused_names: list[CaseNameError] = field(default_factory=list)  # refused for their IRI
 
     @property
     def ok(self) -> bool:
-        return not self.refused and not self.unreadable
+        return not self.refused and not self.unreadable and not self.refused_names
 
 
 def expand_paths(arguments: Iterable[str | Path]) -> list[Path]:
@@ -82,6 +89,32 @@ def load_files(
     seen: dict[str, CaseGraph] = {}
     for case in accepted:  # the same case twice: the last file wins
         seen[case.iri] = case
-    for case in seen.values():
-        result.loaded.extend(store.put_cases([case]))
+    for case in _one_per_name(list(seen.values()), result):
+        try:
+            result.loaded.extend(store.put_cases([case]))
+        except CaseNameError as error:
+            result.refused_names.append(error)
     return result
+
+
+def _one_per_name(cases: list[CaseGraph], result: LoadResult) -> list[CaseGraph]:
+    """The cases whose short name no other case of this load has; the others are refused."""
+    by_name: dict[str, list[CaseGraph]] = {}
+    for case in cases:
+        by_name.setdefault(name_key(case_id(case.iri)), []).append(case)
+    kept = []
+    for group in by_name.values():
+        if len(group) == 1:
+            kept.extend(group)
+            continue
+        listed = ", ".join(f"<{shown(c.iri)}> from {c.source}" for c in group)
+        for case in group:
+            holder = next(c for c in group if c is not case)
+            reason = (
+                f"the case <{shown(case.iri)}> is refused: {len(group)} cases of this load go "
+                f"by the same short name '{shown(case_id(case.iri))}' ({listed}). A short name "
+                "belongs to one case: give each an IRI with its own last segment; none of them "
+                "was loaded"
+            )
+            result.refused_names.append(CaseNameTaken(case.iri, reason, holder.iri, case.source))
+    return kept

@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
 from kg import limits
+from kg.names import case_iri_problem
 from kg.version import ONTOLOGY_IRI
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -318,14 +319,14 @@ _ODD_NAME = re.compile(r"(^|/)\.\.?(/|$|[?#])|%(2f|5c|00)|\\|[\x00-\x20\x7f]", r
 
 
 def _checked_name(iri: str, source: str) -> str:
-    """A case's graph name, refused when it holds '.' or '..' path segments, encoded slashes,
-    backslashes or control characters (names that could be mistaken for file paths)."""
-    from kg.store import CATALOG  # here: kg.store imports this module
-
-    if iri in (CATALOG, ONTOLOGY_IRI):
-        raise RdfInputError(
-            source, f"the graph name <{iri}> is reserved for flywheel's catalog or ontology"
-        )
+    """A case's graph name, refused when it cannot name a case (:func:`kg.names.case_iri_problem`:
+    invisible characters, look-alike letters of two alphabets, one of flywheel's own graph
+    names) or when it holds '.' or '..' path segments, encoded slashes, backslashes or control
+    characters (names that could be mistaken for file paths). The store checks the first kind
+    again, with the short names it holds, before it writes."""
+    problem = case_iri_problem(iri)
+    if problem is not None:
+        raise RdfInputError(source, problem)
     path = iri.split("://", 1)[-1]
     if _ODD_NAME.search(path):
         raise RdfInputError(

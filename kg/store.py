@@ -11,6 +11,11 @@ interface with three backends chosen by a location string.
 The catalog graph (``https://w3id.org/dataflywheel/catalog``) says, per case: city, sources,
 ontology version, triple count, content hash, source file and when it was loaded. Queries name
 graphs explicitly (``GRAPH ?case {…}``), so they mean the same on every backend.
+
+A case's short name (the last segment of its IRI, :func:`kg.names.case_id`) belongs to one case
+in a store: every write that brings cases in checks their names first
+(:meth:`CaseStore.check_names`) and refuses, writing nothing, a name another case holds
+(:class:`CaseNameTaken`) or an IRI that cannot name a case (:class:`CaseNameError`).
 """
 
 from __future__ import annotations
@@ -31,12 +36,12 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg import ontology
+from kg.names import CATALOG, case_id, case_iri_problem, name_key, shown
 from kg.namespaces import FW
 from kg.rdfio import CaseGraph, ox_term, to_oxigraph
 from kg.sparql import QueryInvalid, substitute_terms
 from kg.version import ONTOLOGY_IRI, __version__
 
-CATALOG = "https://w3id.org/dataflywheel/catalog"
 ENV_VAR = "FLYWHEEL_STORE"
 TIMEOUT_ENV = "FLYWHEEL_REMOTE_TIMEOUT"
 DEFAULT_REMOTE_TIMEOUT = 60.0
@@ -52,6 +57,28 @@ Row = dict[str, Term | None]
 
 class StoreError(Exception):
     """The store cannot be opened or reached, or refused an operation; says which and why."""
+
+
+class CaseNameError(StoreError):
+    """The store refused a case for its IRI (see :mod:`kg.names`): invisible characters,
+    look-alike letters of two alphabets, one of flywheel's own graph names. Nothing was
+    written. ``iri`` is the refused IRI, ``source`` where the case came from (a file, the
+    request body) and ``reason`` what is wrong."""
+
+    def __init__(self, iri: str, reason: str, source: str | None = None) -> None:
+        self.iri = iri
+        self.reason = reason
+        self.source = source
+        super().__init__(f"{source}: {reason}" if source else reason)
+
+
+class CaseNameTaken(CaseNameError):
+    """The store refused a case because its short name is another case's: ``holder`` is the
+    IRI that has the name (in the store, or earlier in the same write). Nothing was written."""
+
+    def __init__(self, iri: str, reason: str, holder: str, source: str | None = None) -> None:
+        self.holder = holder
+        super().__init__(iri, reason, source)
 
 
 def remote_timeout() -> float:
@@ -222,20 +249,44 @@ def _write_update(
     return " ;\n".join(parts)
 
 
-def case_id(iri: str) -> str:
-    """The short name a case goes by (``hangzhou``): the last path segment of its graph IRI."""
-    return iri.rstrip("/").rsplit("/", 1)[-1]
-
-
-# the catalog's cases whose IRI is ?name or whose case_id() is ?name
+# the catalog's cases whose IRI is ?name or whose case_id() is ?name (kg.names.case_id in SPARQL:
+# the IRI without its query and fragment, trailing slashes removed, ends in "/" + ?name)
 _FIND_QUERY = f"""
 PREFIX dcat: <{_DCAT}>
 SELECT ?case ?name WHERE {{
   GRAPH <{CATALOG}> {{ <{CATALOG}> dcat:dataset ?case }}
-  BIND(REPLACE(STR(?case), "/$", "") AS ?trimmed)
+  BIND(REPLACE(REPLACE(STR(?case), "[#?].*$", ""), "/+$", "") AS ?trimmed)
   FILTER(STR(?case) = ?name || STRENDS(?trimmed, CONCAT("/", ?name)))
 }}
 """
+
+# every case the catalog lists
+_NAMES_QUERY = (
+    f"SELECT ?case WHERE {{ GRAPH <{CATALOG}> {{ <{CATALOG}> <{_DCAT}dataset> ?case }} }}"
+)
+_DATASET = ox.NamedNode(_DCAT + "dataset")
+
+
+def _taken(case: CaseGraph, holder: str, holder_source: str | None, in_store: bool) -> str:
+    """Why a case cannot have its short name, in words: which case holds it, and where from."""
+    mine, theirs = case_id(case.iri), case_id(holder)
+    same = ""
+    if mine != theirs:
+        same = f" (as '{shown(theirs)}': names are compared ignoring case, width and encoding)"
+    where = f", from {holder_source}" if holder_source else ""
+    if in_store:
+        return (
+            f"the case <{shown(case.iri)}> is refused: its short name '{shown(mine)}' is "
+            f"already held by the case <{shown(holder)}> in this store{where}{same}. A short "
+            "name belongs to one case: give this case an IRI with another last segment, or "
+            f"remove <{shown(holder)}> first; nothing was stored"
+        )
+    return (
+        f"the case <{shown(case.iri)}> is refused: its short name '{shown(mine)}' is also the "
+        f"short name of the case <{shown(holder)}>{where}, which comes with it{same}. A short "
+        "name belongs to one case: give one of them an IRI with another last segment; nothing "
+        "was stored"
+    )
 
 
 class CaseStore(ABC):
@@ -261,9 +312,26 @@ class CaseStore(ABC):
     def _graph_quads(self, iri: str) -> list[ox.Quad]:
         """Every quad of one named graph."""
 
-    def replace_all(self, quads: Sequence[ox.Quad]) -> None:
+    def replace_all(self, quads: Sequence[ox.Quad], source: str | None = None) -> None:
         """Replace everything in the store (cases, catalog, ontology, default graph) by these
-        quads in one transaction (one SPARQL update)."""
+        quads in one transaction (one SPARQL update). Every case they hold (each named graph
+        but the catalog and the ontology, and each case the catalog lists) must pass
+        :meth:`check_names` among them, or nothing is written. ``source`` names the quads
+        (a backup file) in a refusal."""
+        own = (CATALOG, ONTOLOGY_IRI)
+        iris: dict[str, None] = {}
+        for quad in quads:
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and graph.value not in own:
+                iris.setdefault(graph.value)
+            elif (
+                graph == ox.NamedNode(CATALOG)
+                and quad.predicate == _DATASET
+                and isinstance(quad.object, ox.NamedNode)
+            ):
+                iris.setdefault(quad.object.value)
+        source = source or "the data to restore"
+        self.check_names([CaseGraph(iri, source, Graph()) for iri in iris], in_store=False)
         default = " ".join(
             f"{q.subject} {q.predicate} {q.object} ."
             for q in quads
@@ -304,14 +372,68 @@ class CaseStore(ABC):
         if not current.boolean:
             self._write({ONTOLOGY_IRI: to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI)}, ())
 
+    def case_names(self) -> dict[str, list[str]]:
+        """The short names in use (as :func:`kg.names.name_key` gives them), each with the
+        IRIs of the cases that hold it: one case per name, unless the store was written before
+        names were checked."""
+        held: dict[str, list[str]] = {}
+        for row in self.query(_NAMES_QUERY).rows:
+            iri = row["case"].value
+            held.setdefault(name_key(case_id(iri)), []).append(iri)
+        return held
+
+    def check_names(
+        self, cases: Sequence[CaseGraph], new_only: bool = False, in_store: bool = True
+    ) -> None:
+        """Raise :class:`CaseNameError` unless every case may be stored under its IRI: an IRI
+        that can name a case (:func:`kg.names.case_iri_problem`), and a short name that no other
+        case holds, neither in the store nor among ``cases`` (the same IRI twice is one case,
+        replaced). ``new_only``: a case already in the store is refused too.
+        ``in_store=False``: the cases are compared among themselves only (they replace the
+        whole store). Every write that brings cases in calls this first (:meth:`put_cases`,
+        :meth:`replace_all`, :meth:`OxigraphStore.bulk_put`); the API also calls it before it
+        validates a case.
+
+        On a remote store another client may write between this check and the write: the
+        check holds for the writers that go through one flywheel process (``flywheel serve``
+        takes writes one at a time) or one embedded store (one process at a time)."""
+        for case in cases:
+            problem = case_iri_problem(case.iri)
+            if problem is not None:
+                raise CaseNameError(case.iri, problem, case.source)
+        if not cases:
+            return
+        held = self.case_names() if in_store else {}
+        seen: dict[str, CaseGraph] = {}
+        for case in cases:
+            key = name_key(case_id(case.iri))
+            earlier = seen.setdefault(key, case)
+            if earlier.iri != case.iri:
+                reason = _taken(case, earlier.iri, earlier.source, in_store=False)
+                raise CaseNameTaken(case.iri, reason, earlier.iri, case.source)
+            others = sorted(iri for iri in held.get(key, ()) if iri != case.iri)
+            if others:
+                holder = others[0]
+                infos = self.cases(only=[holder])
+                source = infos[0].source_file if infos else None
+                reason = _taken(case, holder, source, in_store=True)
+                raise CaseNameTaken(case.iri, reason, holder, case.source)
+            if new_only and held.get(key):
+                raise CaseNameError(
+                    case.iri,
+                    f"the case <{case.iri}> is already in the store; the bulk loader only adds "
+                    "new cases (load it with put_cases or flywheel load to replace it)",
+                    case.source,
+                )
+
     def put_cases(self, cases: Sequence[CaseGraph]) -> list[CaseInfo]:
-        """Store cases, each in its own named graph, replacing any earlier version, with their
-        catalog entries."""
+        """Store cases, each in its own named graph, replacing any earlier version (same IRI),
+        with their catalog entries. Refuses them all, writing nothing, when one cannot have its
+        IRI or its short name (:meth:`check_names`)."""
+        self.check_names(cases)
         graphs: dict[str, list[ox.Quad]] = {}
         catalog_quads: list[ox.Quad] = []
         for case in cases:
-            if case.iri in (CATALOG, ONTOLOGY_IRI):
-                raise StoreError(f"{case.source}: the graph name <{case.iri}> is reserved")
             quads = case.quads()
             graphs[case.iri] = quads
             catalog_quads.extend(_catalog_quads(case, quads))
@@ -354,11 +476,22 @@ class CaseStore(ABC):
         return infos
 
     def find_case(self, name: str) -> CaseInfo | None:
-        """A case by its graph IRI or by the last part of it (``hangzhou``). Looks the name up
-        in the catalog first, so its cost does not grow with the catalog entries' details."""
+        """A case by its graph IRI or by its short name (``hangzhou``). Looks the name up in the
+        catalog first, so its cost does not grow with the catalog entries' details. A short
+        name that several cases hold (a store written before names were checked) is refused
+        with :class:`CaseNameTaken`, never answered with one of them."""
         result = self.query(_FIND_QUERY, {"name": ox.Literal(name)})
         iris = sorted({row["case"].value for row in result.rows if row.get("case") is not None})
         exact = [iri for iri in iris if iri == name]
+        if not exact and len(iris) > 1:
+            listed = ", ".join(f"<{shown(iri)}>" for iri in iris)
+            raise CaseNameTaken(
+                iris[-1],
+                f"the short name '{shown(name)}' is held by {len(iris)} cases in this store "
+                f"({listed}), stored before a short name was kept to one case: name the case by "
+                "its IRI, or remove the one that should not be there (flywheel remove IRI)",
+                iris[0],
+            )
         chosen = exact or iris
         infos = self.cases(only=chosen[:1]) if chosen else []
         return infos[0] if infos else None
@@ -428,6 +561,7 @@ class OxigraphStore(CaseStore):
         """Fast path for loading many *new* cases (Oxigraph's bulk loader; not transactional)."""
         if self.read_only:
             raise StoreError(f"the store at {self.location} is open read-only")
+        self.check_names(cases, new_only=True)
         self.ensure_ontology()
         quads: list[ox.Quad] = []
         for case in cases:

@@ -15,6 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from kg.names import case_iri_problem
 from kg.namespaces import FW
 from kg.workbook_schema import ALL_SHEETS, LISTS, OTHER, SHEETS, Column, Kind, Sheet
 from kg.workbook_values import (
@@ -217,6 +218,8 @@ class WorkbookReader:
                 "address without spaces that does not end in /, such as "
                 "https://w3id.org/dataflywheel/case/my-city",
             )
+        elif (problem := case_iri_problem(value)) is not None:
+            self.error(table, number, index, problem)  # it could never be loaded
         else:
             self.ns = value + "/"
 

@@ -712,12 +712,13 @@ def test_openapi_describes_every_route(api):
 
 
 def test_an_id_taken_meanwhile_is_refused_where_writes_take_turns() -> None:
-    """PUT validates in a worker, then stores in the writer: the id is checked again there, so
-    two requests racing with one id and two IRIs cannot both be stored."""
+    """PUT validates in a worker, then stores in the writer: the store checks the short name
+    again there, so two requests racing with one id and two IRIs cannot both be stored, by
+    PUT /cases/{id} or by PUT /store?graph= (which names no id)."""
     from api import checks
     from kg.paths import bundled_case_files
     from kg.rdfio import read_cases
-    from kg.store import open_store
+    from kg.store import CaseNameTaken, open_store
 
     city_a = next(p for p in bundled_case_files() if p.name == "city-a.ttl")
     other = city_a.read_text(encoding="utf-8").replace(
@@ -726,7 +727,8 @@ def test_an_id_taken_meanwhile_is_refused_where_writes_take_turns() -> None:
     with open_store("memory:") as store:
         store.put_cases(read_cases(city_a))
         before = set(store.raw)
-        with pytest.raises(ValueError, match="another IRI"):
-            checks.store_case(store, other.encode(), "text/turtle", None, "city-a")
-        assert set(store.raw) == before
-        assert checks.store_case(store, other.encode(), "text/turtle", None, None) is True
+        for name in ("city-a", None):
+            with pytest.raises(CaseNameTaken, match="city-a") as refused:
+                checks.store_case(store, other.encode(), "text/turtle", None, name)
+            assert refused.value.holder == "https://w3id.org/dataflywheel/case/city-a"
+            assert set(store.raw) == before

@@ -249,5 +249,6 @@ def test_the_corpus_covers_every_kind() -> None:
         "utf16", "deep-nesting", "remote-context", "billion-laughs", "external-entity-file",
         "external-entity-network", "external-dtd", "impossible-date", "wrong-datatype",
         "undeclared-term", "case-id", "service.rq", "load.rq", "from-file.rq",
+        "case-name-bidi", "case-name-zero-width", "case-name-ontology-version",
     ):  # fmt: skip
         assert any(kind in n for n in names), kind

@@ -377,6 +377,23 @@ def test_reserved_graph_names_are_refused(loaded, reserved: str) -> None:
     assert loaded.query("ASK { GRAPH ?g { <https://example.org/x> ?p ?o } }").boolean is False
 
 
+def test_a_short_name_another_case_holds_is_refused(loaded) -> None:
+    """On every backend (the remote one too): Hangzhou under another IRI, its name in capitals,
+    is refused naming the holder, and nothing changes; the same IRI still replaces the case."""
+    from kg.store import CaseNameTaken
+
+    before = loaded.cases()
+    [hangzhou] = [c for c in bundled() if c.iri.endswith("hangzhou")]
+    impostor = CaseGraph("https://a.example/HANGZHOU", "impostor.ttl", hangzhou.graph)
+    with pytest.raises(CaseNameTaken, match="hangzhou") as refused:
+        loaded.put_cases([impostor])
+    assert refused.value.holder == CASE + "hangzhou"
+    assert loaded.cases() == before
+    assert loaded.query("ASK { GRAPH <https://a.example/HANGZHOU> { ?s ?p ?o } }").boolean is False
+    [again] = loaded.put_cases([hangzhou])
+    assert again.iri == CASE + "hangzhou" and len(loaded.cases()) == 3
+
+
 def test_invalid_sparql_is_a_store_error(loaded) -> None:
     with pytest.raises(StoreError):
         loaded.query("SELECT ?x WHERE { ?x ")

@@ -575,6 +575,25 @@ def test_every_mistake_is_reported_at_once_and_nothing_is_written(tmp_path) -> N
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "iri,says",
+    [
+        ("https://example.org/cases/lake\u202eside", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("https://example.org/cases/lake\u200bside", "U+200B ZERO WIDTH SPACE"),
+        ("https://w3id.org/dataflywheel/ontology/0.1.0", "reserved"),
+    ],
+)
+def test_a_case_iri_that_cannot_name_a_case_is_a_mistake(tmp_path, iri: str, says: str) -> None:
+    """The store would refuse the case for its IRI, so the import says so where it is written
+    (sheet, row, column), before anything is written."""
+    sheets = lakeside()
+    sheets["case"][1][0] = iri
+    with pytest.raises(WorkbookError) as refused:
+        read_workbook(save_xlsx(sheets, tmp_path / "named.xlsx"))
+    found = [str(e) for e in refused.value.errors if says in str(e)]
+    assert found and "sheet “case”, row 2, column A" in found[0], refused.value.errors
+
+
 def test_unknown_column_and_reused_id_are_reported(tmp_path) -> None:
     sheets = lakeside()
     sheets["actors"][0].append("favourite colour")
