@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from api.engine import Busy, DeadlineExceeded
 from api.negotiation import NotAcceptable
@@ -19,6 +21,7 @@ from kg.sparql import QueryInvalid, QueryRefused, QueryTooLarge, UpdateRefused
 from kg.store import CaseNameError, CaseNameTaken, StoreError
 from kg.workers import EngineStopped, WorkFailed
 
+_log = logging.getLogger("flywheel.api")
 PROBLEM = "application/problem+json"
 _TYPES = "https://w3id.org/dataflywheel/problems/"
 
@@ -172,3 +175,12 @@ def install(app: FastAPI) -> None:
 
     for cls in (*ERROR_STATUS, WorkFailed):
         app.add_exception_handler(cls, _error)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, _: ClientDisconnect) -> JSONResponse:
+        client = request.client.host if request.client else "?"
+        _log.info("%s %s: the client %s went away before sending its whole request",
+                  request.method, request.url.path, client)  # fmt: skip
+        return problem_response(
+            400, "the request ended before its body did", _TYPES + "bad-request"
+        )

@@ -1001,7 +1001,7 @@ def serve(
         int,
         typer.Option(
             envvar="FLYWHEEL_WORKER_MEMORY_MB",
-            min=64,
+            min=256,
             help="Memory in MiB one query worker may take; a query needing more stops (500).",
         ),
     ] = 2048,

@@ -150,9 +150,16 @@ def _kind(error: Exception) -> str:
     return type(error).__name__
 
 
+def stack_bytes(memory: int) -> int:
+    """The stack a query runs on: :data:`STACK_BYTES`, or a quarter of the worker's memory when
+    that is less (a thread's stack counts against the memory limit)."""
+    return max(8 * 1024 * 1024, min(STACK_BYTES, memory // 4) // 65536 * 65536)
+
+
 def _on_deep_stack(fn: Callable[..., Any], store: Any, args: tuple) -> tuple:
-    """``fn(store, *args)`` run in a thread with a :data:`STACK_BYTES` stack: the engine parses
-    and evaluates recursively, and a query's depth is bounded (kg.limits) well within it."""
+    """``fn(store, *args)`` run in a thread with a deep stack (:func:`stack_bytes`): the engine
+    parses and evaluates recursively, and a query's depth is bounded (kg.limits) well within
+    it."""
     reply: list[tuple] = []
 
     def work() -> None:
@@ -180,7 +187,7 @@ def _serve(
             importlib.import_module(name)
     if walled:
         deny_network()
-    threading.stack_size(STACK_BYTES)
+    threading.stack_size(stack_bytes(memory))
     limit_memory(memory)
     conn.send(("ready",))  # started: from now on the deadline is the work's own
     location: str | None = None

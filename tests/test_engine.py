@@ -171,7 +171,7 @@ def test_a_full_waiting_line_is_refused(bundled_store, tmp_path):
 
 
 def test_errors_in_the_work_come_back_as_themselves(engine):
-    with pytest.raises(LookupError, match="^no such thing$"):
+    with pytest.raises(LookupError, match=r"^no such thing$"):
         asyncio.run(engine.read(fail))
 
 
