@@ -18,7 +18,6 @@ comes back pickled. Concurrency is bounded: at most ``workers`` reads run at onc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import shutil
 import tempfile
@@ -217,12 +216,7 @@ class Engine:
         """Stop the workers, close the store and remove the snapshots."""
         self._closed = True
         for worker in self._workers:
-            with contextlib.suppress(OSError):
-                worker.conn.close()
-            worker.process.join(timeout=2)
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join()
+            worker.close(2)
         self._threads.shutdown(wait=False, cancel_futures=True)
         self._store.close()
         shutil.rmtree(self._scratch, ignore_errors=True)

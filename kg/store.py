@@ -56,7 +56,12 @@ Row = dict[str, Term | None]
 
 
 class StoreError(Exception):
-    """The store cannot be opened or reached, or refused an operation; says which and why."""
+    """The store cannot be opened or reached, or refused an operation; says which and why.
+    ``status``: the HTTP status a remote store answered with, when it answered one."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class CaseNameError(StoreError):
@@ -631,7 +636,9 @@ class RemoteStore(CaseStore):
             raise StoreError(f"cannot reach the SPARQL server at {url}: {error}") from None
         if response.status_code >= 400:
             raise StoreError(
-                f"the SPARQL server at {url} answered {response.status_code}: {response.text[:500]}"
+                f"the SPARQL server at {url} answered {response.status_code}: "
+                f"{response.text[:500]}",
+                status=response.status_code,
             )
         return response
 
@@ -642,15 +649,20 @@ class RemoteStore(CaseStore):
                 "name the graphs in the query"
             )
         text = substitute_terms(sparql, dict(bindings)) if bindings else sparql
-        response = self._request(
-            "POST",
-            self.query_url,
-            content=text.encode("utf-8"),
-            headers={
-                "Content-Type": "application/sparql-query",
-                "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
-            },
-        )
+        try:
+            response = self._request(
+                "POST",
+                self.query_url,
+                content=text.encode("utf-8"),
+                headers={
+                    "Content-Type": "application/sparql-query",
+                    "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+                },
+            )
+        except StoreError as error:
+            if error.status == 400:  # the server could not parse or run the query
+                raise QueryInvalid(str(error)) from None
+            raise
         kind = response.headers.get("content-type", "")
         if "n-triples" in kind:
             return QueryResult(

@@ -103,6 +103,15 @@ class Worker:
         self.process.join()
         self.conn.close()
 
+    def close(self, seconds: float) -> None:
+        """Let the worker end (its pipe closed, it leaves its loop); end it after ``seconds``."""
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        self.process.join(timeout=seconds)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
 
 # --- the walls ----------------------------------------------------------------------------------
 
@@ -269,9 +278,4 @@ def run_isolated(location: str, fn: Callable[..., Any], *args: Any) -> Any:
         assert reply is not None  # no deadline: a reply or EngineStopped
         return outcome(reply)
     finally:
-        with contextlib.suppress(OSError):
-            worker.conn.close()
-        worker.process.join(timeout=5)
-        if worker.process.is_alive():
-            worker.process.kill()
-            worker.process.join()
+        worker.close(5)
