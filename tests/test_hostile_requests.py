@@ -131,13 +131,17 @@ def test_deep_nesting_is_400_and_the_engine_lives(server) -> None:
     assert "nests brackets more than 128 deep" in detail
     assert "line 1, column 151" in detail  # the 129th bracket: 'SELECT * WHERE { FILTER(' + 127
     still_answering(url)
+    assert httpx.get(url + "/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
 
 
 @pytest.mark.parametrize(("query", "function"), UNKNOWN_FUNCTIONS, ids=["iri", "doc", "text"])
 def test_an_unknown_function_is_400_naming_it(server, query: str, function: str) -> None:
     url, _ = server
+    before = quads(url)
     detail = problem(httpx.get(url + "/sparql", params={"query": query}, timeout=60), 400)
     assert f"calls the function {function}" in detail
+    assert quads(url) == before
+    still_answering(url)
 
 
 def test_a_huge_query_is_413_and_health_is_not_held_up(server) -> None:
