@@ -12,6 +12,7 @@ from functools import cache
 
 import pyoxigraph as ox
 
+from kg.errors import BadInput
 from kg.rdfio import CaseGraph, parse_cases
 from kg.report import render_turtle
 from kg.store import CaseStore, case_id
@@ -29,7 +30,7 @@ def validator() -> CaseValidator:
 def _parse(data: bytes, media: str, base_iri: str | None = None) -> list[CaseGraph]:
     fmt = ox.RdfFormat.from_media_type(media)
     if fmt is None:
-        raise ValueError(f"cannot read {media}")
+        raise BadInput(f"cannot read {media}")
     return parse_cases(data, fmt, SOURCE, base_iri=base_iri)
 
 
@@ -46,7 +47,7 @@ def _one_case(data: bytes, media: str, base_iri: str | None) -> CaseGraph:
     cases = _parse(data, media, base_iri)
     if len(cases) != 1:
         names = ", ".join(f"<{c.iri}>" for c in cases)
-        raise ValueError(f"the body holds {len(cases)} graphs ({names}); send one case at a time")
+        raise BadInput(f"the body holds {len(cases)} graphs ({names}); send one case at a time")
     return cases[0]
 
 
@@ -54,18 +55,18 @@ def check_case(
     store: CaseStore, data: bytes, media: str, name: str | None, graph: str | None
 ) -> dict:
     """Parse and validate a case about to be stored under the id ``name`` (``PUT /cases/{id}``)
-    or the graph IRI ``graph`` (``PUT /store``). ValueError (400) when the body names another
+    or the graph IRI ``graph`` (``PUT /store``). BadInput (400) when the body names another
     case; CaseNameError (400) when its IRI cannot name a case, CaseNameTaken (409) when another
     case holds its short name (checked here, before the work of validating, and again by the
     store where writes take turns); returns the case IRI and its report."""
     case = _one_case(data, media, graph)
     if graph is not None and case.iri != graph:
-        raise ValueError(
+        raise BadInput(
             f"the body's case is <{case.iri}> (its owl:Ontology header or its named graph) but "
             f"the URL names the graph <{graph}>"
         )
     if name is not None and case_id(case.iri) != name:
-        raise ValueError(
+        raise BadInput(
             f"the body's case is <{case.iri}> (its owl:Ontology header or its named graph), "
             f"whose id is '{case_id(case.iri)}', but the URL names the case '{name}'"
         )

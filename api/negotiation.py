@@ -7,9 +7,13 @@ from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
+from kg.errors import EXIT_UNREADABLE, FlywheelError
 
-class NotAcceptable(Exception):
+
+class NotAcceptable(FlywheelError):
     """The client's Accept header admits none of the media types this result can be sent as."""
+
+    status, problem, exit_code = 406, "not-acceptable", EXIT_UNREADABLE
 
 
 # Graph syntaxes (CONSTRUCT/DESCRIBE results, case graphs, the ontology), first = default.

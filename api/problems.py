@@ -14,9 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from api.engine import Busy, DeadlineExceeded
-from api.negotiation import NotAcceptable
-from kg.queries import QueryParameterError, UnknownQueryError
-from kg.rdfio import RdfInputError
+from kg.errors import FlywheelError
 from kg.sparql import QueryInvalid, QueryRefused, QueryTooLarge, UpdateRefused
 from kg.store import CaseNameError, CaseNameTaken, StoreError
 from kg.workers import EngineStopped, WorkFailed
@@ -100,44 +98,52 @@ def problem_response(
     )
 
 
-# Errors and what they mean for the client: the one table from exception to status. A worker's
-# exception arrives as itself (kg.workers), so its class decides; the most specific class wins.
-ERROR_STATUS: dict[type[Exception], tuple[int, str]] = {
-    UpdateRefused: (403, "read-only"),
-    QueryTooLarge: (413, "too-large"),
-    QueryInvalid: (400, "bad-query"),
-    QueryRefused: (400, "refused-query"),
-    NotAcceptable: (406, "not-acceptable"),
-    QueryParameterError: (400, "bad-parameter"),
-    UnknownQueryError: (404, "unknown-query"),
-    RdfInputError: (400, "bad-rdf"),
+# What an error means for the client. Flywheel's own errors carry their status and problem type
+# (kg.errors); these are the others a request can meet. A ValueError or LookupError raised by a
+# library over the client's data is the client's (400, 404); anything else is the server's (500).
+_OTHER_STATUS: dict[type[Exception], tuple[int, str]] = {
     ValueError: (400, "bad-request"),
     LookupError: (404, "not-found"),
-    CaseNameTaken: (409, "name-taken"),
-    CaseNameError: (400, "bad-case-name"),
-    StoreError: (503, "store-unavailable"),
-    EngineStopped: (500, "engine-stopped"),
 }
 # An exception that could not travel back from a worker as itself comes as its class's name.
-_BY_NAME = {cls.__name__: status for cls, status in ERROR_STATUS.items()}
+_BY_NAME = {
+    cls.__name__: (cls.status, cls.problem)
+    for cls in (
+        QueryInvalid,
+        QueryRefused,
+        QueryTooLarge,
+        UpdateRefused,
+        CaseNameError,
+        CaseNameTaken,
+        StoreError,
+        EngineStopped,
+    )
+}
+
+
+def error_status(error: BaseException) -> tuple[int, str]:
+    """The HTTP status and problem type (its last part) for an error."""
+    if isinstance(error, FlywheelError):
+        return error.status, error.problem
+    if isinstance(error, WorkFailed):
+        return _BY_NAME.get(error.kind, (500, "internal"))
+    for cls in type(error).__mro__:
+        if cls in _OTHER_STATUS:
+            return _OTHER_STATUS[cls]
+    return 500, "internal"
 
 
 def error_response(error: Exception) -> JSONResponse:
-    """The problem document for an error of the table (or 500)."""
-    if isinstance(error, WorkFailed):
-        status, kind = _BY_NAME.get(error.kind, (500, "internal"))
-        return problem_response(status, error.message, _TYPES + kind)
-    for cls in type(error).__mro__:
-        if cls in ERROR_STATUS:
-            status, kind = ERROR_STATUS[cls]  # type: ignore[index]
-            return problem_response(status, str(error), _TYPES + kind)
-    return problem_response(500, str(error), _TYPES + "internal")
+    """The problem document for an error."""
+    status, kind = error_status(error)
+    return problem_response(status, error.message if isinstance(error, WorkFailed) else str(error),
+                            _TYPES + kind)  # fmt: skip
 
 
 def name_problem(error: CaseNameError) -> ProblemError:
     """A case the store refused for its name: 409 when another case holds its short name (the
     detail names that case), else 400 (the IRI cannot name a case)."""
-    status, kind = ERROR_STATUS[type(error) if type(error) in ERROR_STATUS else CaseNameError]
+    status, kind = error_status(error)
     return ProblemError(status, str(error), _TYPES + kind)
 
 
@@ -173,7 +179,7 @@ def install(app: FastAPI) -> None:
     async def _error(_: Request, error: Exception) -> JSONResponse:
         return error_response(error)
 
-    for cls in (*ERROR_STATUS, WorkFailed):
+    for cls in (FlywheelError, WorkFailed, *_OTHER_STATUS):
         app.add_exception_handler(cls, _error)
 
     @app.exception_handler(ClientDisconnect)

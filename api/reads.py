@@ -1,6 +1,6 @@
 """What the REST resources read from the store, as module-level functions ``fn(store, *args)``
 that :meth:`api.engine.Engine.read` runs in a worker process. Each returns plain data (dicts,
-lists, strings, bytes) and raises LookupError (→ 404) or ValueError (→ 400) for the client's
+lists, strings, bytes) and raises NotFound (→ 404) or BadInput (→ 400) for the client's
 mistakes. The timeline, flywheel and actors views are in :mod:`api.stories`.
 """
 
@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from api.negotiation import GRAPH_TYPES, serialize_graph
 from kg import names, paths
 from kg.comparison import STAGES, compare
+from kg.errors import BadInput, NotFound
 from kg.namespaces import FW, PREFIXES
 from kg.ontology import label
 from kg.queries import run
@@ -50,14 +51,14 @@ def precision(iri: str | None) -> str:
 
 
 def find_case(store: CaseStore, name: str) -> CaseInfo:
-    """The case with this id; LookupError (404) when there is none."""
+    """The case with this id; NotFound (404) when there is none."""
     if not _CASE_ID.match(name):
-        raise LookupError(f"no case called {name!r}: a case id is the last part of its IRI")
+        raise NotFound(f"no case called {name!r}: a case id is the last part of its IRI")
     info = store.find_case(name)
     if info is not None and case_id(info.iri) == name:
         return info
     known = ", ".join(sorted(case_id(i.iri) for i in store.cases())) or "none"
-    raise LookupError(f"no case called {name!r} in this store (its cases: {known})")
+    raise NotFound(f"no case called {name!r} in this store (its cases: {known})")
 
 
 def summary(info: CaseInfo, base: str = "") -> dict:
@@ -150,7 +151,7 @@ def named_graph(store: CaseStore, iri: str, rdf_format: str) -> bytes | None:
 def serialize(triples: list[ox.Triple], rdf_format: str) -> bytes:
     """Triples in a graph syntax named by its MIME type (Turtle with the project's prefixes)."""
     if rdf_format not in GRAPH_TYPES:
-        raise ValueError(f"cannot write {rdf_format}")
+        raise BadInput(f"cannot write {rdf_format}")
     return serialize_graph(triples, rdf_format, PREFIXES)
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.store import CaseStore, StoreError
+from kg.errors import BadInput, Conflict
+from kg.store import CaseStore
 from kg.version import __version__
 
 HEADER = "# flywheel-kg backup"
@@ -26,7 +27,7 @@ _ALL = "SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } 
 _ANY = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
 
-class BackupError(Exception):
+class BackupError(BadInput):
     """A backup file that cannot be written or read; says which file, where and why."""
 
 
@@ -94,7 +95,7 @@ def restore(store: CaseStore, source: Path, replace: bool = False) -> int:
     an invisible character, one of flywheel's own graph names)."""
     quads = read_backup(source)
     if not replace and store.query(_ANY).boolean:
-        raise StoreError(
+        raise Conflict(
             f"the store at {store.location} is not empty; restore --replace overwrites it"
         )
     store.replace_all(quads, str(source))  # one transaction: restore is all or nothing

@@ -11,17 +11,22 @@ from typing import Annotated
 import typer
 
 from kg import __version__, paths
+from kg.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_UNREADABLE
 from kg.rdfio import FORMATS, CaseGraph, RdfInputError, read_cases
 
 app = typer.Typer(
     help="Code, check and study city cases of digital government as a data flywheel "
     "(Wang, Wei & Wu 2023).",
+    epilog="Exit codes: 0 done; 1 findings (violations, an inconsistent ontology, a case refused "
+    "because another holds its name); 2 unreadable input or bad use (a file that cannot be read, "
+    "an invalid or refused query, an unknown case or query, a wrong parameter, an input over a "
+    "limit); 3 the store or the query engine is unavailable.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE, EXIT_TOOL = 0, 1, 2, 3
+EXIT_TOOL = EXIT_UNAVAILABLE
 
 
 class Lang(enum.StrEnum):
@@ -241,11 +246,12 @@ CaseArg = Annotated[str, typer.Argument(help="The case's graph IRI or its last p
 
 
 def _find(case_store, name: str):
-    """The catalog entry of a case named by IRI or last part; exit 1 with a message if absent."""
+    """The catalog entry of a case named by IRI or last part; exit 2 (bad use, as for an unknown
+    query) with a message if absent."""
     info = case_store.find_case(name)
     if info is None:
         typer.echo(f"error: no case '{name}' in the store ({case_store.location})", err=True)
-        raise typer.Exit(EXIT_FINDINGS)
+        raise typer.Exit(EXIT_UNREADABLE)
     return info
 
 
@@ -571,26 +577,19 @@ def restore_cmd(
     """Put a backup back: the whole file is checked first, then written in one transaction.
 
     Exit code 0: restored; 1: refused: the store holds data (use --replace), or the backup holds
-    a case the store refuses for its IRI (two cases with one short name, an invisible character,
-    one of flywheel's own graph names); 2: the file is not a valid backup; 3: the store cannot
-    be written. When it is not restored, the store is unchanged.
+    two cases with one short name; 2: the file is not a valid backup, or holds a case IRI that
+    cannot name a case (an invisible character, one of flywheel's own graph names); 3: the store
+    cannot be written. When it is not restored, the store is unchanged.
     """
-    from kg.backup import BackupError, restore
-    from kg.store import CaseNameError, StoreError
+    from kg.backup import restore
+    from kg.errors import FlywheelError
 
     with _open(store) as case_store:
         try:
             count = restore(case_store, file, replace=replace)
-        except BackupError as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(EXIT_UNREADABLE) from None
-        except CaseNameError as error:
+        except FlywheelError as error:
             typer.echo(f"error: {error}; the store was not changed", err=True)
-            raise typer.Exit(EXIT_FINDINGS) from None
-        except StoreError as error:
-            typer.echo(f"error: {error}", err=True)
-            code = EXIT_FINDINGS if "not empty" in str(error) else EXIT_TOOL
-            raise typer.Exit(code) from None
+            raise typer.Exit(error.exit_code) from None
     typer.echo(f"restored {count} quads from {file} into {case_store.location}")
 
 
@@ -1103,19 +1102,16 @@ def docs_cmd(
 
 
 def main_entry() -> None:
-    """The ``flywheel`` console script: the app, with store failures (a server that does not
-    answer, a store that cannot be opened) reported in one line instead of a traceback; a case
-    the store refuses for its name is a refusal (exit code 1)."""
-    from kg.store import CaseNameError, StoreError
+    """The ``flywheel`` console script: the app, with flywheel's errors (a store that does not
+    answer, a case the store refuses for its name, …) reported in one line, with the exit code
+    their kind carries (kg.errors), instead of a traceback."""
+    from kg.errors import FlywheelError
 
     try:
         app()
-    except CaseNameError as error:
+    except FlywheelError as error:
         typer.echo(f"error: {error}", err=True)
-        raise SystemExit(EXIT_FINDINGS) from None
-    except StoreError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise SystemExit(EXIT_TOOL) from None
+        raise SystemExit(error.exit_code) from None
     except OSError as error:  # a file that cannot be written or read, e.g. a missing folder
         where = f": {error.filename}" if error.filename else ""
         typer.echo(f"error: {error.strerror or error}{where}", err=True)

@@ -19,6 +19,8 @@ from xml.parsers import expat
 
 import pyoxigraph as ox
 
+from kg.errors import BadInput
+
 FILE_ENV = "FLYWHEEL_MAX_FILE_BYTES"
 LITERAL_ENV = "FLYWHEEL_MAX_LITERAL_CHARS"
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -30,7 +32,7 @@ _JSON_BRACKET = re.compile(rb"[\[\]{}]")
 _ENTITY_REF = re.compile(r"&([A-Za-z_:][\w.:-]*);")
 
 
-class InputRefused(Exception):
+class InputRefused(BadInput):
     """Data refused before parsing: what is wrong, and where when that is known."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import pyoxigraph as ox
 
 from kg import paths
+from kg.errors import BadInput, NotFound
 
 if TYPE_CHECKING:
     from kg.store import CaseStore
@@ -61,11 +62,11 @@ class QueryDefinitionError(ValueError):
     """A query file whose header is missing, malformed or inconsistent with its SPARQL."""
 
 
-class QueryParameterError(ValueError):
+class QueryParameterError(BadInput):
     """A value given for a query parameter that is unknown, missing or of the wrong type."""
 
 
-class UnknownQueryError(LookupError):
+class UnknownQueryError(NotFound):
     """No named query has the name or number asked for."""
 
 

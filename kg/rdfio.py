@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
 from kg import limits
+from kg.errors import BadInput
 from kg.names import case_iri_problem
 from kg.version import ONTOLOGY_IRI
 
@@ -48,7 +49,7 @@ FORMAT_NAMES: dict[str, ox.RdfFormat] = {
 _STRING = str(XSD.string)
 
 
-class RdfInputError(Exception):
+class RdfInputError(BadInput):
     """A file that cannot be read as RDF: says which file, where, and what is wrong."""
 
     def __init__(

@@ -25,6 +25,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg import ontology
+from kg.errors import Unavailable
 from kg.namespaces import curie
 from kg.rdfio import read_cases
 
@@ -32,8 +33,10 @@ _TEMPDIR_LOCK = threading.Lock()
 _SCRATCH_IRI = "urn:x-flywheel:reasoning"
 
 
-class ReasonerError(Exception):
+class ReasonerError(Unavailable):
     """The reasoner could not run (no Java, or HermiT failed for another reason)."""
+
+    problem = "reasoner-unavailable"
 
 
 @dataclass(frozen=True)

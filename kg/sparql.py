@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg import limits
+from kg.errors import BadInput
 from kg.sparql_lexer import Token, escapes_processed, has_escapes, position, tokens
 
 __all__ = [
@@ -88,20 +89,28 @@ _SAFE_DATASET_IRI = re.compile(r"(?:https?|urn):", re.I)
 _PLX_ESCAPE = re.compile(r"\\(.)")
 
 
-class QueryRefused(ValueError):
+class QueryRefused(BadInput):
     """A query that flywheel will not run, with the reason in words."""
+
+    problem = "refused-query"
 
 
 class QueryInvalid(QueryRefused):
     """A query the engine cannot run: not valid SPARQL, or asking for what the engine lacks."""
 
+    problem = "bad-query"
+
 
 class UpdateRefused(QueryRefused):
     """An update where a read-only query is expected."""
 
+    status, problem = 403, "read-only"
+
 
 class QueryTooLarge(QueryRefused):
     """A query longer than the query-size limit."""
+
+    status, problem = 413, "too-large"
 
 
 class QueryTooComplex(QueryRefused):

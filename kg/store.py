@@ -36,6 +36,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg import ontology
+from kg.errors import EXIT_FINDINGS, EXIT_UNREADABLE, Unavailable
 from kg.names import CATALOG, case_id, case_iri_problem, name_key, shown
 from kg.namespaces import FW
 from kg.rdfio import CaseGraph, ox_term, to_oxigraph
@@ -55,13 +56,13 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term | None]
 
 
-class StoreError(Exception):
+class StoreError(Unavailable):
     """The store cannot be opened or reached, or refused an operation; says which and why.
-    ``status``: the HTTP status a remote store answered with, when it answered one."""
+    ``answered``: the HTTP status a remote store answered with, when it answered one."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, answered: int | None = None) -> None:
         super().__init__(message)
-        self.status = status
+        self.answered = answered
 
 
 class CaseNameError(StoreError):
@@ -69,6 +70,8 @@ class CaseNameError(StoreError):
     look-alike letters of two alphabets, one of flywheel's own graph names. Nothing was
     written. ``iri`` is the refused IRI, ``source`` where the case came from (a file, the
     request body) and ``reason`` what is wrong."""
+
+    status, problem, exit_code = 400, "bad-case-name", EXIT_UNREADABLE
 
     def __init__(self, iri: str, reason: str, source: str | None = None) -> None:
         self.iri = iri
@@ -80,6 +83,8 @@ class CaseNameError(StoreError):
 class CaseNameTaken(CaseNameError):
     """The store refused a case because its short name is another case's: ``holder`` is the
     IRI that has the name (in the store, or earlier in the same write). Nothing was written."""
+
+    status, problem, exit_code = 409, "name-taken", EXIT_FINDINGS
 
     def __init__(self, iri: str, reason: str, holder: str, source: str | None = None) -> None:
         self.holder = holder
@@ -638,7 +643,7 @@ class RemoteStore(CaseStore):
             raise StoreError(
                 f"the SPARQL server at {url} answered {response.status_code}: "
                 f"{response.text[:500]}",
-                status=response.status_code,
+                answered=response.status_code,
             )
         return response
 
@@ -660,7 +665,7 @@ class RemoteStore(CaseStore):
                 },
             )
         except StoreError as error:
-            if error.status == 400:  # the server could not parse or run the query
+            if error.answered == 400:  # the server could not parse or run the query
                 raise QueryInvalid(str(error)) from None
             raise
         kind = response.headers.get("content-type", "")

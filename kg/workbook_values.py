@@ -14,6 +14,7 @@ from rdflib import URIRef
 from rdflib.namespace import SKOS
 
 from kg import ontology
+from kg.errors import BadInput
 from kg.namespaces import FW, PREFIXES, curie
 from kg.workbook_schema import LISTS
 
@@ -63,7 +64,7 @@ class CellError:
         return f"{where}: {self.message}"
 
 
-class WorkbookError(Exception):
+class WorkbookError(BadInput):
     """A workbook that cannot be turned into a case; ``errors`` lists every mistake found."""
 
     def __init__(self, path: str, errors: Sequence[CellError]) -> None:

@@ -29,6 +29,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from kg import limits
+from kg.errors import FlywheelError
 from kg.sparql import check_query
 from kg.store import CaseStore, QueryResult
 
@@ -49,8 +50,10 @@ STARTUP_SECONDS = 120.0  # how long a new worker may take to start (a busy machi
 STACK_BYTES = 256 * 1024 * 1024
 
 
-class EngineStopped(Exception):
+class EngineStopped(FlywheelError):
     """The worker process ended while it ran the work (a crash, or its memory limit)."""
+
+    status, problem = 500, "engine-stopped"
 
     def __init__(self, exitcode: int | None) -> None:
         self.exitcode = exitcode

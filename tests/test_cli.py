@@ -20,6 +20,21 @@ def test_version_and_help() -> None:
         assert command in result.stdout
 
 
+def test_help_states_the_exit_codes() -> None:
+    text = " ".join(run_flywheel("--help").stdout.split())
+    assert "Exit codes: 0 done; 1 findings" in text
+    assert "2 unreadable input or bad use" in text and "3 the store or the query engine" in text
+
+
+def test_an_unknown_case_is_bad_use_like_an_unknown_query(bundled_store, tmp_path) -> None:
+    """Exit 2 for both: the same kind of mistake, the same code (an unknown case was 1)."""
+    store = str(bundled_store)
+    for args in (("export", "atlantis"), ("query", "99"), ("remove", "atlantis")):
+        result = run_flywheel(*args, "--store", store)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.startswith("error: no ")
+
+
 def test_bundled_cases_conform_from_any_directory(tmp_path) -> None:
     result = run_flywheel("validate", "--bundled", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
