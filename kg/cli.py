@@ -24,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: options with their value names, no <bool> noise
 )
 
 EXIT_TOOL = EXIT_UNAVAILABLE
@@ -50,6 +51,7 @@ class OntologyFormat(enum.StrEnum):
 FilesArg = Annotated[
     list[Path] | None,
     typer.Argument(
+        metavar="[FILE]...",
         help="Case files or folders (Turtle, TriG, N-Triples, N-Quads, JSON-LD, "
         "RDF/XML). A folder means every RDF file in it.",
         show_default=False,
@@ -60,6 +62,7 @@ InputFormatOpt = Annotated[
     str | None,
     typer.Option(
         "--input-format",
+        metavar="SYNTAX",
         help="RDF syntax of the files when their extension does not "
         "say (turtle, trig, nt, nquads, json-ld, xml).",
     ),
@@ -218,6 +221,7 @@ StoreOpt = Annotated[
     str | None,
     typer.Option(
         "--store",
+        metavar="LOCATION",
         envvar="FLYWHEEL_STORE",
         show_default=False,
         help="Where the cases are kept: a folder (embedded Oxigraph), 'memory:', or the "
@@ -227,7 +231,9 @@ StoreOpt = Annotated[
 TableFormatOpt = Annotated[
     str | None,
     typer.Option(
-        "--format", help="table, csv, tsv or json (default: a table on a terminal, CSV when piped)."
+        "--format",
+        metavar="FORMAT",
+        help="table, csv, tsv or json (default: a table on a terminal, CSV when piped).",
     ),
 ]
 
@@ -707,7 +713,10 @@ def query(
     param: Annotated[
         list[str] | None,
         typer.Option(
-            "--param", "-p", help="A parameter as name=value (repeatable); see 'flywheel queries'."
+            "--param",
+            "-p",
+            metavar="NAME=VALUE",
+            help="A parameter as name=value (repeatable); see 'flywheel queries'.",
         ),
     ] = None,
     store: StoreOpt = None,
@@ -808,8 +817,9 @@ def compare_cmd(
         except StoreError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(EXIT_TOOL) from None
-    if as_csv or (fmt and fmt != "table"):
-        typer.echo(render(list(COLUMNS), rows, "csv" if as_csv else _table_format(fmt)))
+    chosen_format = "csv" if as_csv else _table_format(fmt)
+    if chosen_format != "table":  # asked for, or stdout is not a terminal (a pipe, a file)
+        typer.echo(render(list(COLUMNS), rows, chosen_format))
         return
 
     def when(row, stage):
@@ -956,7 +966,7 @@ def _print_result(result, fmt: str) -> None:
 def serve(
     store: StoreOpt = None,
     host: Annotated[
-        str, typer.Option(help="Address to listen on (loopback by default).")
+        str, typer.Option(metavar="HOST", help="Address to listen on (loopback by default).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     deadline: Annotated[
@@ -992,6 +1002,7 @@ def serve(
         str | None,
         typer.Option(
             envvar="FLYWHEEL_PUBLIC_URL",
+            metavar="URL",
             help="The public base URL, when behind a proxy.",
             show_default=False,
         ),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -147,9 +148,11 @@ def render(
         table.add_column(Text(visible(column, keep_cr=False)), overflow="fold")
     for row in cells:
         table.add_row(*(Text(c) for c in row))  # Text: user data is never read as markup
-    # as wide as the content needs, so that cells are not folded
+    # as wide as the terminal (COLUMNS, else the real width), folding cells that do not fit; as
+    # wide as the content needs when there is no terminal (a table asked for in a pipe)
     needed = sum(max([len(c), *(len(r[i]) for r in cells)]) + 3 for i, c in enumerate(columns)) + 1
-    console = Console(file=io.StringIO(), width=max(80, needed), record=True)
+    width = shutil.get_terminal_size((max(80, needed), 24)).columns
+    console = Console(file=io.StringIO(), width=width, record=True)
     console.print(table)
     return console.export_text().rstrip("\n")
 

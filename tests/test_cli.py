@@ -153,3 +153,35 @@ def test_unreachable_store_is_one_clear_line() -> None:
     assert result.returncode == 3
     assert "cannot reach the SPARQL server at http://127.0.0.1:9/query" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_compare_in_a_pipe_is_csv_and_a_table_fits_the_terminal(bundled_store) -> None:
+    """stdout not a terminal: CSV, as the README says (a box table was printed); a table asked
+    for is as wide as COLUMNS says, its cells folded."""
+    import csv
+    import os
+    import subprocess
+
+    from tests.servers import flywheel_command
+
+    result = run_flywheel("compare", "--store", str(bundled_store))
+    assert result.returncode == 0
+    header, *rows = list(csv.reader(result.stdout.splitlines()))
+    assert header[:2] == ["case", "city"] and len(rows) == 3
+    table = subprocess.run(
+        [*flywheel_command(), "compare", "--store", str(bundled_store), "--format", "table"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "100"},
+        check=False,
+    )
+    assert table.returncode == 0
+    lines = [line for line in table.stdout.splitlines() if line[:1] in "┏┃┡│└"]
+    assert max(len(line) for line in lines) == 100
+    assert "Hangzhou" in table.stdout
+
+
+def test_help_shows_no_type_noise() -> None:
+    for command in ("compare", "sparql", "query", "load", "serve"):
+        text = run_flywheel(command, "--help").stdout
+        assert "<bool>" not in text and "<str>" not in text.split("Options:")[1], command
