@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -84,7 +85,7 @@ def problem_response(
     detail: str | None,
     kind: str = "about:blank",
     title: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """A ``application/problem+json`` response."""
     from http import HTTPStatus
@@ -129,7 +130,7 @@ def error_response(error: Exception) -> JSONResponse:
         return problem_response(status, error.message, _TYPES + kind)
     for cls in type(error).__mro__:
         if cls in ERROR_STATUS:
-            status, kind = ERROR_STATUS[cls]  # type: ignore[index]
+            status, kind = ERROR_STATUS[cls]
             return problem_response(status, str(error), _TYPES + kind)
     return problem_response(500, str(error), _TYPES + "internal")
 
