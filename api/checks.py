@@ -105,7 +105,7 @@ def store_case(
 def remove_case(store: CaseStore, name: str | None, graph: str | None) -> bool:
     """Remove a case by id or graph IRI; False when there is no such case."""
     if graph is None:
-        info = store.find_case(name)
+        info = store.find_case(name) if name is not None else None
         if info is None or case_id(info.iri) != name:
             return False
         graph = info.iri

@@ -63,7 +63,8 @@ def media_content(types: list[str], schema: dict | None = None) -> dict[str, dic
 
 def engine(request: Request) -> Engine:
     """The app's query engine."""
-    return request.app.state.engine
+    engine: Engine = request.app.state.engine
+    return engine
 
 
 def base(request: Request) -> str:

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from kg.store import CaseStore, OxigraphStore, StoreError, open_store
 from kg.workers import EngineStopped, Worker, WorkFailed, outcome, spawn
@@ -33,6 +33,7 @@ from kg.workers import EngineStopped, Worker, WorkFailed, outcome, spawn
 __all__ = ["Busy", "DeadlineExceeded", "Engine", "EngineStopped", "WorkFailed"]
 
 _log = logging.getLogger("flywheel.api")
+_Result = TypeVar("_Result")
 
 
 class Busy(Exception):
@@ -123,7 +124,9 @@ class Engine:
 
     # --- reads --------------------------------------------------------------------------------
 
-    async def read(self, fn: Callable[..., Any], *args: Any, deadline: float | None = None) -> Any:
+    async def read(
+        self, fn: Callable[..., _Result], *args: Any, deadline: float | None = None
+    ) -> _Result:
         """Run ``fn(store, *args)`` in a worker against the latest committed state and return
         its result, or raise what it raised. Raises :class:`Busy`, :class:`DeadlineExceeded` or,
         when the worker dies on the work, :class:`EngineStopped` (logged once)."""
@@ -158,7 +161,7 @@ class Engine:
         if isinstance(reply, EngineStopped):
             _log.error("a query worker stopped: %s (%s)", reply, getattr(fn, "__name__", fn))
             raise reply
-        return outcome(reply)
+        return cast(_Result, outcome(reply))  # what fn returned, back through the pipe
 
     def _call(
         self, worker: Worker, fn: Callable[..., Any], args: tuple, seconds: float
@@ -195,13 +198,13 @@ class Engine:
 
     # --- writes -------------------------------------------------------------------------------
 
-    async def write(self, fn: Callable[..., Any], *args: Any) -> Any:
+    async def write(self, fn: Callable[..., _Result], *args: Any) -> _Result:
         """Run ``fn(store, *args)`` on the writable store, one write at a time, then publish a
         snapshot so that reads from now on see the change."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, self._write, fn, args)
 
-    def _write(self, fn: Callable[..., Any], args: tuple) -> Any:
+    def _write(self, fn: Callable[..., _Result], args: tuple) -> _Result:
         with self._write_lock:
             result = fn(self._store, *args)
             latest = self._snapshot()

@@ -112,5 +112,5 @@ def serialize_graph(
 ) -> bytes:
     """Triples in one of :data:`GRAPH_TYPES` (Turtle with the given prefixes)."""
     fmt = GRAPH_TYPES[media]
-    kwargs = {"prefixes": prefixes} if prefixes and fmt is ox.RdfFormat.TURTLE else {}
-    return ox.serialize(list(triples), format=fmt, **kwargs) or b""
+    turtle_prefixes = prefixes if prefixes and fmt is ox.RdfFormat.TURTLE else None
+    return ox.serialize(list(triples), format=fmt, prefixes=turtle_prefixes) or b""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -82,7 +83,7 @@ def problem_response(
     detail: str | None,
     kind: str = "about:blank",
     title: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """A ``application/problem+json`` response."""
     from http import HTTPStatus

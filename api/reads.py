@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import cast, overload
 
 import pyoxigraph as ox
 
@@ -38,6 +39,12 @@ def api_query(name: str) -> str:
     return (paths.QUERIES_DIR / "api" / f"{name}.rq").read_text(encoding="utf-8")
 
 
+@overload
+def term(iri: str) -> dict: ...
+@overload
+def term(iri: None) -> None: ...
+@overload
+def term(iri: str | None) -> dict | None: ...
 def term(iri: str | None) -> dict | None:
     """An ontology term with its English and Chinese labels (None stays None)."""
     if iri is None:
@@ -118,7 +125,8 @@ def case_detail(store: CaseStore, name: str, base: str) -> dict:
             }
         )
     return summary(info, base) | {
-        "counts": {k: int(row.get(k) or 0) for k in ("actions", "flows", "scenarios")},
+        # compare() gives the counts as int (its rows are typed dict[str, object])
+        "counts": {k: int(cast(int, row.get(k)) or 0) for k in ("actions", "flows", "scenarios")},
         "stages": stages,
         "years_startup_to_inertia": row.get("years_startup_to_inertia"),
         "years_precision": row.get("years_precision"),

@@ -6,6 +6,7 @@ request and kept in memory), for the shapes a small list of every shape's messag
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -42,7 +43,9 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept.lower() and negotiate(request, _PAGE_OFFERED) == "text/html"
 
 
-def _answer(request: Request, path: Path, page, vary: str = "Accept") -> Response:
+def _answer(
+    request: Request, path: Path, page: Callable[[], str], vary: str = "Accept"
+) -> Response:
     if _wants_html(request):
         return Response(page(), media_type=content_type("text/html"), headers={"Vary": vary})
     media = negotiate(request, OFFERED)

@@ -129,7 +129,7 @@ def evaluate(
     chosen = media if media in offered else choose(accept, offered)
     if chosen is None:
         raise NotAcceptable(_not_acceptable(offered, accept))
-    if offered is TRIPLE_TYPES:
+    if isinstance(result, ox.QueryTriples):  # offered TRIPLE_TYPES
         triples = list(result)
         return serialize_graph(triples, chosen, _used_prefixes(triples)), chosen
     return result.serialize(format=RESULT_TYPES[chosen]) or b"", chosen
@@ -171,7 +171,7 @@ def _forward(
     try:
         response = httpx.post(
             store.query_url,
-            params=params,
+            params=tuple(params),  # a tuple: httpx's list type is invariant in the value
             content=query.encode("utf-8"),
             headers={
                 "Content-Type": "application/sparql-query",
@@ -386,7 +386,7 @@ _TEXTS = {
 def _endpoint_url(request: Request) -> str:
     """The endpoint's address: the configured public URL, else the address this server listens
     on (from the socket, never from the request's Host header, which the client chooses)."""
-    public = request.app.state.settings.public_url
+    public: str | None = request.app.state.settings.public_url
     if public:
         return public.rstrip("/") + "/sparql"
     host, port = request.scope.get("server") or ("127.0.0.1", 80)
@@ -402,7 +402,9 @@ def service_description(endpoint: str, outline: dict[str, Any]) -> list[ox.Tripl
     feature = ox.NamedNode(UNION_FEATURE)
     triples: list[ox.Triple] = []
 
-    def add(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal):
+    def add(
+        s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal
+    ) -> None:
         triples.append(ox.Triple(s, ox.NamedNode(p), o))
 
     def texts(s: ox.NamedNode | ox.BlankNode, p: str, key: str) -> None:

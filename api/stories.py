@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from api.reads import api_query, find_case, precision, term
 from kg.ontology import superclasses
-from kg.queries import run
+from kg.queries import bound, run
 from kg.store import CaseStore
 
 
@@ -35,9 +35,9 @@ def _episodes(store: CaseStore, case: str) -> list[dict]:
             {
                 "episode": row["episode"],
                 "stage": row["stage"],
-                "stage_label": term(row["stage"])["label"],
+                "stage_label": term(bound(row["stage"]))["label"],
                 "order": int(row["theoryOrder"]) if row["theoryOrder"] else None,
-                "sequence": int(row["sequence"]),
+                "sequence": int(bound(row["sequence"])),
                 "follows_theory": row["followsTheory"] == "true",
                 "start": row["start"],
                 "start_precision": precision(row["startPrecision"]) if row["start"] else "unknown",
@@ -49,9 +49,9 @@ def _episodes(store: CaseStore, case: str) -> list[dict]:
                 "actors": [],
             }
         )
-    mechanisms: dict[str, str] = {}
+    mechanisms: dict[str, str | None] = {}
     for row in _rows(store, "episode-mechanisms", case):
-        mechanisms.setdefault(row["episode"], row["mechanism"])
+        mechanisms.setdefault(bound(row["episode"]), row["mechanism"])
     for episode in episodes:
         episode["mechanism"] = term(mechanisms.get(episode["episode"]))
     return episodes
@@ -61,10 +61,10 @@ def _items(store: CaseStore, case: str) -> dict[str, list[dict]]:
     """The actions and flows of each episode, with their performers, ordered by date."""
     items: dict[str, dict[str, dict]] = {}
     for row in _rows(store, "episode-items", case):
-        by_item = items.setdefault(row["episode"], {})
-        item = by_item.get(row["item"])
+        by_item = items.setdefault(bound(row["episode"]), {})
+        item = by_item.get(bound(row["item"]))
         if item is None:
-            item = by_item[row["item"]] = {
+            item = by_item[bound(row["item"])] = {
                 "action": row["item"],
                 "kind": row["kind"],
                 "label": row["label"] or row["labelZh"],
@@ -140,8 +140,8 @@ def flywheel(store: CaseStore, name: str) -> dict:
     steps = [
         {
             "step": row["step"],
-            "label": term(row["step"])["label"],
-            "order": int(row["order"]),
+            "label": term(bound(row["step"]))["label"],
+            "order": int(bound(row["order"])),
             "evidenced": int(row["flows"] or 0) > 0,
             "flows": int(row["flows"] or 0),
         }
@@ -174,17 +174,18 @@ def actors(store: CaseStore, name: str) -> dict:
     info = find_case(store, name)
     found: dict[str, dict] = {}
     for row in _rows(store, "actors", info.iri):
-        actor = found.setdefault(
-            row["actor"], _node(row["actor"], row["label"], row["labelZh"]) | {"_classes": []}
-        )
+        iri = bound(row["actor"])
+        actor = found.setdefault(iri, _node(iri, row["label"], row["labelZh"]) | {"_classes": []})
         actor["_classes"].append(row["class"])
     stages: dict[str, dict[str, dict]] = {}
     for row in _rows(store, "actor-actions", info.iri):
         if row["actor"] not in found or row["logic"] is None:
             continue
-        by_stage = stages.setdefault(row["actor"], {})
-        stage = by_stage.setdefault(row["stage"], {"stage": term(row["stage"]), "logics": []})
-        stage["logics"].append(term(row["logic"]) | {"actions": int(row["actions"])})
+        by_stage = stages.setdefault(bound(row["actor"]), {})
+        stage = by_stage.setdefault(
+            bound(row["stage"]), {"stage": term(bound(row["stage"])), "logics": []}
+        )
+        stage["logics"].append(term(row["logic"]) | {"actions": int(bound(row["actions"]))})
     result = []
     for iri, actor in found.items():
         result.append(

@@ -65,7 +65,7 @@ async def validate(request: Request) -> Response | dict:
     answer = negotiate(request, ["application/json", "text/turtle"])
     data = await request.body()
     report = await engine(request).read(checks.validate_body, data, media, answer == "text/turtle")
-    if answer == "text/turtle":
+    if isinstance(report, str):  # Turtle, as asked
         return Response(report, media_type=content_type("text/turtle"))
     return report
 
@@ -98,8 +98,8 @@ async def _checked(request: Request, name: str | None, graph: str | None, force:
             "links": _CASE_LINKS,
         },
         201: {"description": "The case was stored as a new case", "links": _CASE_LINKS},
-    }
-    | _WRITE_PROBLEMS,
+        **_WRITE_PROBLEMS,
+    },
     dependencies=[Depends(require_writer)],
     openapi_extra=rdf_body("the case graph in any RDF syntax; its owl:Ontology header names it"),
 )
@@ -141,7 +141,7 @@ async def put_case(
     status_code=204,
     response_class=Response,
     summary="Remove a case",
-    responses={204: {"description": "The case was removed"}} | problems(401, 403, 404),
+    responses={204: {"description": "The case was removed"}, **problems(401, 403, 404)},
     dependencies=[Depends(require_writer)],
 )
 async def delete_case(request: Request, case_id: Annotated[str, CaseId]) -> Response:
@@ -257,7 +257,7 @@ async def gsp_put(
     status_code=204,
     response_class=Response,
     summary="Graph Store Protocol: remove a case graph",
-    responses={204: {"description": "The graph was removed"}} | problems(401, 403, 404),
+    responses={204: {"description": "The graph was removed"}, **problems(401, 403, 404)},
     dependencies=[Depends(require_writer)],
 )
 async def gsp_delete(

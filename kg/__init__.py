@@ -11,6 +11,7 @@ Heavy modules are imported on first use, so ``import kg`` stays quick.
 """
 
 from importlib import import_module
+from typing import Any
 
 from kg.version import ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI, __version__
 
@@ -42,7 +43,7 @@ _RENAMED = {"run_query": "run"}
 __all__ = ["ONTOLOGY_IRI", "ONTOLOGY_VERSION_IRI", "__version__", *_LAZY]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), _RENAMED.get(name, name))
     raise AttributeError(f"module 'kg' has no attribute {name!r}")

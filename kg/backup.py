@@ -36,7 +36,9 @@ def all_quads(store: CaseStore) -> list[ox.Quad]:
     quads = []
     for row in store.query(_ALL).rows:
         graph = row.get("g") or ox.DefaultGraph()
-        quads.append(ox.Quad(row["s"], row["p"], row["o"], graph))
+        # ?s ?p ?o match a quad, so they are bound to a subject, an IRI and an object; the
+        # rows are typed as any term or None
+        quads.append(ox.Quad(row["s"], row["p"], row["o"], graph))  # type: ignore[arg-type]
     return quads
 
 
@@ -51,7 +53,8 @@ def backup(store: CaseStore, target: Path) -> int:
         with partial.open("wb") as raw:
             stream = gzip.GzipFile(fileobj=raw, mode="wb") if target.suffix == ".gz" else raw
             stream.write(header.encode("utf-8"))
-            ox.serialize(quads, stream, format=ox.RdfFormat.N_QUADS)
+            # a GzipFile and a BufferedWriter are binary files, though not IO[bytes] to typeshed
+            ox.serialize(quads, stream, format=ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
             if stream is not raw:
                 stream.close()
             raw.flush()

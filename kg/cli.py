@@ -6,13 +6,18 @@ import enum
 import json
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from kg import __version__, paths
 from kg.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_UNREADABLE
 from kg.rdfio import FORMATS, CaseGraph, RdfInputError, read_cases
+
+if TYPE_CHECKING:  # imported where used at run time, so that the CLI starts fast
+    from collections.abc import Sequence
+
+    from kg.store import CaseInfo, CaseStore, QueryResult
 
 app = typer.Typer(
     help="Code, check and study city cases of digital government as a data flywheel "
@@ -112,8 +117,8 @@ def _read_all(files: list[Path], fmt: str | None) -> list[CaseGraph]:
         except RdfInputError as error:
             errors.append(error)
     if errors:
-        for error in errors:
-            typer.echo(f"error: {error}", err=True)
+        for unreadable in errors:
+            typer.echo(f"error: {unreadable}", err=True)
         typer.echo(f"{len(errors)} file(s) could not be read; nothing was validated.", err=True)
         raise typer.Exit(EXIT_UNREADABLE)
     return cases
@@ -238,7 +243,7 @@ TableFormatOpt = Annotated[
 ]
 
 
-def _open(store: str | None):
+def _open(store: str | None) -> CaseStore:
     from kg.store import StoreError, open_store
 
     try:
@@ -251,7 +256,7 @@ def _open(store: str | None):
 CaseArg = Annotated[str, typer.Argument(help="The case's graph IRI or its last part (hangzhou).")]
 
 
-def _find(case_store, name: str):
+def _find(case_store: CaseStore, name: str) -> CaseInfo:
     """The catalog entry of a case named by IRI or last part; exit 2 (bad use, as for an unknown
     query) with a message if absent."""
     info = case_store.find_case(name)
@@ -325,8 +330,8 @@ def load(
         except StoreError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(EXIT_TOOL) from None
-        for error in result.unreadable:
-            typer.echo(f"unreadable: {error}", err=True)
+        for unreadable in result.unreadable:
+            typer.echo(f"unreadable: {unreadable}", err=True)
         for report in result.refused:
             typer.echo(f"refused: {report.source} — case <{report.case}> has violations:", err=True)
             for finding in report.findings:
@@ -804,13 +809,13 @@ def compare_cmd(
                 values = {} if min_scenarios is None else {"k": str(min_scenarios)}
                 bindings = {v.value: t for v, t in bind(named, values).items()}
                 result = case_store.query(named.text, bindings)
-                rows = [
+                found = [
                     r
                     for r in result.rows
-                    if chosen is None or (r.get("case") and r["case"].value in chosen)
+                    if chosen is None or ((case := r.get("case")) and case.value in chosen)
                 ]
                 typer.echo(
-                    render(list(result.variables), rows, "csv" if as_csv else _table_format(fmt))
+                    render(list(result.variables), found, "csv" if as_csv else _table_format(fmt))
                 )
                 return
             rows = compare(case_store, chosen)
@@ -822,7 +827,7 @@ def compare_cmd(
         typer.echo(render(list(COLUMNS), rows, chosen_format))
         return
 
-    def when(row, stage):
+    def when(row: dict[str, object], stage: str) -> str:
         start = row[f"{stage}_start"]
         precision = row[f"{stage}_start_precision"]
         return f"{start} ({precision})" if start else ("unknown" if precision else "—")
@@ -867,7 +872,13 @@ def compare_cmd(
         )
 
 
-def _write_comparison(case_store, chosen, conditions: bool, k: int | None, output: Path) -> None:
+def _write_comparison(
+    case_store: CaseStore,
+    chosen: Sequence[str] | None,
+    conditions: bool,
+    k: int | None,
+    output: Path,
+) -> None:
     """``flywheel compare -o FILE``: the CSV and its codebook."""
     from kg.codebook import comparison_export, conditions_export, write_export
 
@@ -949,7 +960,7 @@ def plot(
     typer.echo(f"wrote {target}")
 
 
-def _print_result(result, fmt: str) -> None:
+def _print_result(result: QueryResult, fmt: str) -> None:
     from kg.output import render
 
     if result.boolean is not None:
@@ -959,7 +970,9 @@ def _print_result(result, fmt: str) -> None:
     else:
         import pyoxigraph as ox
 
-        typer.echo(ox.serialize(list(result.triples), format=ox.RdfFormat.TURTLE).decode())
+        # with no output given, serialize returns the bytes (its stub says bytes | None)
+        text = cast(bytes, ox.serialize(list(result.triples), format=ox.RdfFormat.TURTLE))
+        typer.echo(text.decode())
 
 
 @app.command()

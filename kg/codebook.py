@@ -259,7 +259,7 @@ def conditions_export(
     rows = [
         {c: _plain(r.get(c)) for c in columns}
         for r in result.rows
-        if cases is None or (r.get("case") is not None and r["case"].value in cases)
+        if cases is None or ((case := r.get("case")) is not None and case.value in cases)
     ]
     k = min_scenarios if min_scenarios is not None else int(named.param("k").default or 1)
     meanings = {c.name: c.description for c in named.columns}

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from kg import paths
 from kg.namespaces import FW, PRECISION_WORDS
 from kg.queries import get_query
-from kg.store import CaseStore
+from kg.store import CaseStore, Row, Term
 
 STAGES = ("startup", "rotation", "acceleration", "inertia")
 _STAGE_OF = {str(FW[f"{s.capitalize()}Stage"]): s for s in STAGES}
@@ -62,8 +62,15 @@ for _s in STAGES:
     )
 
 
-def _text(term) -> str | None:
+def _text(term: Term | None) -> str | None:
     return term.value if term is not None else None
+
+
+def _bound(term: Term | None) -> str:
+    """The text of a variable the query binds in every row."""
+    if term is None:  # pragma: no cover - the compare queries bind it in every row
+        raise ValueError("a compare query left a variable unbound")
+    return term.value
 
 
 def _compare_query(name: str) -> str:
@@ -74,7 +81,7 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
     """One row per case (all cases, or those whose graph IRI is in ``cases``)."""
     rows: dict[str, dict[str, object]] = {}
 
-    def results(text: str) -> list[dict]:
+    def results(text: str) -> list[Row]:
         # Chosen cases are asked one by one with ?case bound, which Oxigraph evaluates for
         # that graph alone: a city costs the same however many others the store holds.
         if cases is None:
@@ -82,24 +89,24 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
         return [r for c in cases for r in store.query(text, {"case": ox.NamedNode(c)}).rows]
 
     for r in results(_compare_query("summary")):
-        case = _text(r["case"])
-        rows[case] = {c: None for c in COLUMNS} | {
+        case = _bound(r["case"])
+        rows[case] = dict.fromkeys(COLUMNS) | {
             "case": case,
             "city": _text(r.get("cityLabel")),
-            "actions": int(_text(r["actions"])),
-            "flows": int(_text(r["flows"])),
-            "scenarios": int(_text(r["scenarios"])),
+            "actions": int(_bound(r["actions"])),
+            "flows": int(_bound(r["flows"])),
+            "scenarios": int(_bound(r["scenarios"])),
             "loop_closed": _text(r["loopClosed"]) == "true",
             "loop_closed_since": _text(r.get("loopSince")),
             "loop_closed_since_precision": PRECISION_WORDS.get(
                 _text(r.get("loopSincePrecision")) or ""
             ),
         }
-        for stage in STAGES:
-            rows[case][f"{stage}_start_precision"] = rows[case][f"{stage}_end_precision"] = None
+        for s in STAGES:
+            rows[case][f"{s}_start_precision"] = rows[case][f"{s}_end_precision"] = None
     seen: set[tuple[str, str]] = set()
     for r in results(get_query("2").text):  # ordered by sequence within a case
-        case, stage = _text(r["case"]), _STAGE_OF.get(_text(r["stage"]) or "")
+        case, stage = _bound(r["case"]), _STAGE_OF.get(_text(r["stage"]) or "")
         if case not in rows or stage is None or (case, stage) in seen:
             continue  # only the first episode of each stage
         seen.add((case, stage))
@@ -112,8 +119,8 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
     for r in results(_compare_query("logics")):
         stage = _STAGE_OF.get(_text(r["stage"]) or "")
         if stage:
-            logic = _text(r["logic"]).rsplit("#", 1)[-1].removesuffix("Logic").lower()
-            counts[(_text(r["case"]), stage)][logic] = int(_text(r["actions"]))
+            logic = _bound(r["logic"]).rsplit("#", 1)[-1].removesuffix("Logic").lower()
+            counts[(_bound(r["case"]), stage)][logic] = int(_bound(r["actions"]))
     for (case, stage), by_logic in counts.items():
         if case in rows:
             top = max(by_logic.values())

@@ -20,6 +20,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from kg import paths
 from kg.namespaces import FW, PREFIXES
@@ -216,7 +217,7 @@ class _Page:
             return _e(str(node))
         return _e(str(node))
 
-    def members(self, node: BNode, prop: URIRef) -> list[object] | None:
+    def members(self, node: Node, prop: URIRef) -> list[object] | None:
         head = self.graph.value(node, prop)
         return list(Collection(self.graph, head)) if head is not None else None
 
@@ -235,7 +236,7 @@ class _Page:
     def sort_key(self, node: object) -> tuple[float, str]:
         """Concepts in their list's order (fw:order), everything else by short name."""
         order = self.graph.value(node, FW.order) if isinstance(node, URIRef) else None
-        number = float(order) if order is not None else 0.0
+        number = float(order) if isinstance(order, Literal) else 0.0
         return (number, _short(str(node)) if isinstance(node, URIRef) else str(node))
 
     def _rendered_key(self, rendered: str) -> tuple[float, str]:
@@ -314,7 +315,8 @@ class _Page:
     def other_rows(self, term: URIRef) -> list[tuple[str, str]]:
         """Every other statement about the term, under the property's label."""
         rows = []
-        for prop in sorted(set(self.graph.predicates(term, None)) - self._SHOWN):
+        props = {p for p in self.graph.predicates(term, None) if isinstance(p, URIRef)}
+        for prop in sorted(props - self._SHOWN):
             name = self.ref(prop) if prop in self.terms else f"<code>{_e(_short(prop))}</code>"
             rows.append((name, self.refs(self.graph.objects(term, prop))))
         return rows
@@ -426,14 +428,14 @@ class _Page:
         ]
         rows = [f"<dt>{_e(self.words['iri'])}</dt><dd><code>{_e(str(ONTOLOGY_IRI))}</code></dd>"]
         for key, prop in fields:
-            value = self.text(ONTOLOGY_IRI, prop)
+            value: Node | None = self.text(ONTOLOGY_IRI, prop)
             if value is None:
                 value = self.graph.value(ONTOLOGY_IRI, prop)
-                if value is None or isinstance(value, Literal):
-                    continue  # a literal only in the other language
+                if not isinstance(value, URIRef):
+                    continue  # none, a literal only in the other language, or a blank node
             if isinstance(value, URIRef):
                 shown = f'<a href="{_e(str(value))}">{_e(str(value))}</a>'
-            elif value.language is None and _CJK.search(str(value)):
+            elif isinstance(value, Literal) and value.language is None and _CJK.search(str(value)):
                 # a bibliographic text quoted as written (both languages), in both pages
                 shown = f'<span class="verbatim">{_e(str(value))}</span>'
             else:

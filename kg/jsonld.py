@@ -84,7 +84,8 @@ def write_context(folder: Path | None = None) -> Path:
 
 @cache
 def _local_context() -> dict[str, object]:
-    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    context: dict[str, object] = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    return context
 
 
 def compact_case(graph: Graph) -> str:

@@ -135,7 +135,7 @@ def _check_xml(data: bytes) -> None:
     def where() -> tuple[int, int]:
         return parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
 
-    def doctype(name, system_id, public_id, _internal) -> None:
+    def doctype(name: str, system_id: str | None, public_id: str | None, _internal: bool) -> None:
         if system_id or public_id:
             raise InputRefused(
                 f"the XML refers to an external DTD ({system_id or public_id}); flywheel never "
@@ -143,7 +143,15 @@ def _check_xml(data: bytes) -> None:
                 *where(),
             )
 
-    def entity(name, is_parameter, value, _base, system_id, public_id, _notation) -> None:
+    def entity(
+        name: str,
+        is_parameter: bool,
+        value: str | None,
+        _base: str | None,
+        system_id: str | None,
+        public_id: str | None,
+        _notation: str | None,
+    ) -> None:
         if value is None:
             kind = "parameter entity" if is_parameter else "entity"
             raise InputRefused(

@@ -61,7 +61,10 @@ def lint_graph(graph: Graph) -> list[Problem]:
     store.extend(to_oxigraph(graph))
     problems = []
     for check in lint_queries():
-        for row in store.query(check.text):
+        results = store.query(check.text)
+        if not isinstance(results, ox.QuerySolutions):  # pragma: no cover - all are SELECTs
+            raise ValueError(f"lint check {check.name} is not a SELECT query")
+        for row in results:
             term = row["term"].value
             detail = row["detail"].value if "detail" in check.text and row["detail"] else None
             message = f"{check.message} ({detail})" if detail else check.message

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from kg import paths
 from kg.namespaces import FW, PREFIXES
@@ -80,7 +81,7 @@ def is_class(iri: str) -> bool:
 def superclasses(iri: str) -> list[str]:
     """The class itself and all its named superclasses in the ontology, nearest first."""
     seen: list[str] = []
-    frontier = [URIRef(iri)]
+    frontier: list[Node] = [URIRef(iri)]
     while frontier:
         current = frontier.pop(0)
         if str(current) in seen:

@@ -17,6 +17,7 @@ import shutil
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rich.console import Console
@@ -24,6 +25,9 @@ from rich.table import Table
 from rich.text import Text
 
 from kg.namespaces import curie
+
+if TYPE_CHECKING:
+    import pandas
 
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -176,7 +180,7 @@ def _json_value(value: object) -> object:
     return cell(value)
 
 
-def as_frame(rows: Sequence[Mapping[str, object]]):
+def as_frame(rows: Sequence[Mapping[str, object]]) -> pandas.DataFrame:
     """Rows (from a named query or :func:`kg.comparison.compare`) as a pandas DataFrame.
 
     Needs pandas (``pip install pandas``); raises ImportError saying so otherwise.

@@ -14,6 +14,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -23,15 +24,21 @@ import matplotlib.dates as mdates
 import pyoxigraph as ox
 from matplotlib import font_manager
 from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.offsetbox import DrawingArea
 from matplotlib.patches import Circle, FancyArrowPatch, Patch, Rectangle, Wedge
 
 from kg import paths
 from kg.comparison import STAGES
 from kg.namespaces import FW, PRECISION_WORDS
 from kg.ontology import label
-from kg.queries import run
+from kg.queries import bound, run
 from kg.store import CaseStore, case_id
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType  # matplotlib 3.9 and later
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans SC")
 SUFFIXES = (".svg", ".png")
@@ -116,10 +123,18 @@ def _city_labels(store: CaseStore, case: str) -> dict[str, str | None]:
     SELECT ?g ?l WHERE { GRAPH ?g { ?study a fw:CaseStudy ; fw:studiesCity ?c . ?c rdfs:label ?l } }"""
     found: dict[str, str | None] = {"en": None, "zh": None}
     for row in store.query(query, {"g": ox.NamedNode(case)}).rows:
-        lang = row["l"].language or "en"
+        name = row["l"]
+        if not isinstance(name, ox.Literal):  # a label is a literal
+            continue
+        lang = name.language or "en"
         if lang in found and found[lang] is None:
-            found[lang] = row["l"].value
+            found[lang] = name.value
     return found
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    """The value of a term the query binds in every row."""
+    return bound(term.value if term is not None else None)
 
 
 def case_data(store: CaseStore, case: str) -> dict:
@@ -128,7 +143,7 @@ def case_data(store: CaseStore, case: str) -> dict:
     episodes = [
         {
             "stage": _stage_name(r["stage"]),
-            "sequence": int(r["sequence"]),
+            "sequence": int(bound(r["sequence"])),
             "start": r["start"],
             "start_precision": _precision(r["startPrecision"], r["start"]),
             "end": r["end"],
@@ -140,7 +155,11 @@ def case_data(store: CaseStore, case: str) -> dict:
     ]
     text = (paths.QUERIES_DIR / "api" / "loop-steps.rq").read_text(encoding="utf-8")
     steps = [
-        {"step": r["step"].value, "order": int(r["order"].value), "flows": int(r["flows"].value)}
+        {
+            "step": _value(r["step"]),
+            "order": int(_value(r["order"])),
+            "flows": int(_value(r["flows"])),
+        }
         for r in store.query(text, {"case": ox.NamedNode(case)}).rows
     ]
     loop = run(store, "11", {"case": case})
@@ -167,7 +186,7 @@ def cjk_family() -> str | None:
     return next((family for family in CJK_FAMILIES if family in installed), None)
 
 
-def _rc(lang: str) -> dict[str, object]:
+def _rc(lang: str) -> dict[RcKeyType, object]:
     families = ["DejaVu Sans"]
     cjk = cjk_family()
     if cjk:
@@ -233,13 +252,13 @@ def _city(data: dict, lang: str) -> str:
 
 
 def _date(value: str) -> float:
-    return mdates.date2num(dt.date.fromisoformat(value))
+    return float(mdates.date2num(dt.date.fromisoformat(value)))
 
 
 # --- the case figure ----------------------------------------------------------------------------
 
 
-def _draw_wheel(ax, data: dict, lang: str) -> None:
+def _draw_wheel(ax: Axes, data: dict, lang: str) -> None:
     words = _WORDS[lang]
     ax.set_aspect("equal")
     ax.axis("off")
@@ -378,7 +397,9 @@ def _draw_wheel(ax, data: dict, lang: str) -> None:
 class _CircleHandler:
     """Draws a legend key as a small circle."""
 
-    def legend_artist(self, legend, orig_handle, fontsize, handlebox):
+    def legend_artist(
+        self, legend: Legend, orig_handle: Patch, fontsize: float, handlebox: DrawingArea
+    ) -> Circle:
         x, y = handlebox.xdescent + handlebox.width / 2, handlebox.ydescent + handlebox.height / 2
         patch = Circle(
             (x, y),
@@ -403,7 +424,7 @@ def _episode_spans(episodes: Sequence[dict], right: float) -> list[tuple[dict, f
     return spans
 
 
-def _stage_bar(ax, stage: str, start: float, end: float, row: float, height: float) -> None:
+def _stage_bar(ax: Axes, stage: str, start: float, end: float, row: float, height: float) -> None:
     """One episode as a bar in its stage's fill and hatching (grey-scale safe)."""
     ax.add_patch(
         Rectangle(
@@ -425,7 +446,7 @@ def _time_limits(dates: Sequence[str]) -> tuple[float, float]:
     return left, right
 
 
-def _year_axis(ax) -> None:
+def _year_axis(ax: Axes) -> None:
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.grid(axis="x", color="#bbbbbb", lw=0.5, linestyle=":")
@@ -435,7 +456,7 @@ def _year_axis(ax) -> None:
     ax.tick_params(axis="y", length=0)
 
 
-def _draw_timeline(ax, data: dict, lang: str) -> None:
+def _draw_timeline(ax: Axes, data: dict, lang: str) -> None:
     words = _WORDS[lang]
     episodes = sorted(data["episodes"], key=lambda e: e["sequence"])
     dates = [e["start"] for e in episodes if e["start"]] + [e["end"] for e in episodes if e["end"]]
@@ -488,7 +509,8 @@ def case_figure(data: dict, lang: str = "en") -> Figure:
     words = _WORDS[lang]
     with plt.rc_context(_rc(lang)):
         figure = plt.figure(figsize=(11, 5.4), layout="constrained")
-        left, right = figure.subfigures(1, 2, width_ratios=[1, 1.05])
+        # 1 × 2 squeezed is an array of two; the stub also allows one SubFigure
+        left, right = figure.subfigures(1, 2, width_ratios=[1, 1.05])  # type: ignore[misc]
         city = _city(data, lang)
         _draw_wheel(left.subplots(), data, lang)
         left.suptitle(

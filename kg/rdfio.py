@@ -8,6 +8,7 @@ then handed over as rdflib graphs, one per case.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
@@ -15,6 +16,7 @@ from xml.parsers import expat
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
+from rdflib.term import Node
 
 from kg import limits
 from kg.errors import BadInput
@@ -110,7 +112,7 @@ def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
         ) from None
 
 
-def _guard(source: Path | str, check, *args) -> None:
+def _guard(source: Path | str, check: Callable[..., object], *args: object) -> None:
     """Run one of :mod:`kg.limits`' checks, as an RdfInputError naming the source."""
     try:
         check(*args)
@@ -140,7 +142,9 @@ def _explain(error: SyntaxError) -> str:
     return f"not valid RDF: {text}"
 
 
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal, bnodes: dict[str, BNode]):
+def _term(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, bnodes: dict[str, BNode]
+) -> URIRef | BNode | Literal:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -155,12 +159,14 @@ def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal, bnodes: dict[str, BNod
     raise ValueError(f"unsupported RDF term {term!r}")
 
 
-def ox_term(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """One rdflib term as an Oxigraph term."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
+    if not isinstance(term, Literal):  # a variable or a quoted graph (N3): no Oxigraph term
+        raise ValueError(f"unsupported RDF term {term!r}")
     if term.language:
         return ox.Literal(str(term), language=term.language)
     if term.datatype is not None:
@@ -171,7 +177,9 @@ def ox_term(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 def to_oxigraph(graph: Graph, graph_name: str | None = None) -> list[ox.Quad]:
     """An rdflib graph as Oxigraph quads (in the default graph, or in a named graph)."""
     name = ox.NamedNode(graph_name) if graph_name else ox.DefaultGraph()
-    return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), name) for s, p, o in graph]
+    # rdflib types each position as any Node: a literal subject or predicate (which N3 allows)
+    # is refused by ox.Quad with a TypeError
+    return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), name) for s, p, o in graph]  # type: ignore[arg-type]
 
 
 def _xml_position(path: Path) -> tuple[int | None, int | None]:

@@ -14,7 +14,7 @@ import io
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +76,7 @@ class ReasoningResult:
 
 
 @contextmanager
-def _private_tempdir():
+def _private_tempdir() -> Iterator[None]:
     """owlready2 writes HermiT's input with tempfile and keeps it when HermiT reports an
     inconsistency; point tempfile at a folder of our own for the call and remove it after."""
     with _TEMPDIR_LOCK, tempfile.TemporaryDirectory(prefix="flywheel-reason-") as folder:
@@ -196,13 +196,18 @@ def _disjoint_pairs(graph: Graph) -> list[tuple[str, str, str]]:
     """(class A, class B, axiom text) for every pair the ontology declares disjoint."""
     pairs = []
     for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = [str(m) for m in Collection(graph, graph.value(node, OWL.members))]
+        head = graph.value(node, OWL.members)
+        if head is None:  # no list: no members (an empty Collection)
+            continue
+        members = [str(m) for m in Collection(graph, head)]
         axiom = f"DisjointClasses({' '.join(curie(m) for m in members)})"
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 pairs.append((a, b, axiom))
-    for a, b in graph.subject_objects(OWL.disjointWith):
-        pairs.append((str(a), str(b), f"DisjointClasses({curie(str(a))} {curie(str(b))})"))
+    for one, other in graph.subject_objects(OWL.disjointWith):
+        pairs.append(
+            (str(one), str(other), f"DisjointClasses({curie(str(one))} {curie(str(other))})")
+        )
     return pairs
 
 
@@ -251,7 +256,10 @@ def _typing_reasons(graph: Graph, node: URIRef) -> dict[str, tuple[str, str]]:
 def _distinct_individuals(graph: Graph) -> set[frozenset[str]]:
     distinct: set[frozenset[str]] = set()
     for node in graph.subjects(RDF.type, OWL.AllDifferent):
-        members = [str(m) for m in Collection(graph, graph.value(node, OWL.distinctMembers))]
+        head = graph.value(node, OWL.distinctMembers)
+        if head is None:  # no list: no members (an empty Collection)
+            continue
+        members = [str(m) for m in Collection(graph, head)]
         distinct.update(frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1 :])
     for a, b in graph.subject_objects(OWL.differentFrom):
         distinct.add(frozenset((str(a), str(b))))
@@ -305,7 +313,7 @@ def explain_inconsistency(merged: Graph) -> list[Clash]:
     return clashes
 
 
-def _show(term) -> str:
+def _show(term: object) -> str:
     return f'"{term}"' if isinstance(term, Literal) else curie(str(term))
 
 

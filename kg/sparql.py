@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -407,7 +407,9 @@ def term_text(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
     return str(term)
 
 
-def substitute_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
+def substitute_terms(
+    text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]
+) -> str:
     """The query with each bound variable replaced by its RDF term, for SPARQL servers that have
     no parameter API (the SPARQL 1.1 protocol has none).
 
@@ -505,7 +507,7 @@ def _unused_name(used: Iterable[str], variable: str) -> str:
 
 
 def _values_block(
-    text: str, toks: list[Token], bindings: dict[str, ox.NamedNode | ox.Literal]
+    text: str, toks: list[Token], bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]
 ) -> str:
     """Bind variables by a VALUES block at the start of the outermost WHERE group (for
     ``SELECT *``, whose columns must keep the bound variables)."""

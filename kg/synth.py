@@ -14,6 +14,7 @@ import random
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from kg.namespaces import FW, PREFIXES, SYNTHETIC
 from kg.version import ONTOLOGY_VERSION_IRI
@@ -76,7 +77,7 @@ class _Builder:
         self.counter += 1
         return URIRef(f"{self.base}{kind}-{self.counter}")
 
-    def add(self, subject: URIRef, predicate: URIRef, obj) -> None:
+    def add(self, subject: URIRef, predicate: URIRef, obj: Node) -> None:
         self.graph.add((subject, predicate, obj))
 
     def label(self, subject: URIRef, en: str, zh: str) -> None:

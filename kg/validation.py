@@ -37,8 +37,9 @@ class Severity(enum.IntEnum):
     VIOLATION = 3
 
     @classmethod
-    def from_iri(cls, iri: Node) -> Severity:
-        return {SH.Info: cls.INFO, SH.Warning: cls.WARNING}.get(iri, cls.VIOLATION)
+    def from_iri(cls, iri: Node | None) -> Severity:
+        severities: dict[Node | None, Severity] = {SH.Info: cls.INFO, SH.Warning: cls.WARNING}
+        return severities.get(iri, cls.VIOLATION)
 
     @property
     def iri(self) -> URIRef:
@@ -219,9 +220,11 @@ class CaseValidator:
     def _finding(self, report: Graph, result: Node, data: Graph, case: str) -> Finding:
         shape = report.value(result, SH.sourceShape)
         focus = report.value(result, SH.focusNode)
+        if focus is None:  # pragma: no cover - every SHACL validation result has one
+            raise ValueError("a SHACL validation result without sh:focusNode")
         value = report.value(result, SH.value)
         path = report.value(result, SH.resultPath)
-        info = self._info.get(shape)
+        info = self._info.get(shape) if shape is not None else None
         if info is None:  # an anonymous shape: fall back on pySHACL's own message
             messages = {"en": str(report.value(result, SH.resultMessage) or "")}
         else:

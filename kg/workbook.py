@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 from rdflib import Graph
 
@@ -197,7 +198,7 @@ def _instructions(lang: str) -> list[str]:
 def write_template(path: Path | str, lang: str = "en", as_csv: bool | None = None) -> Path:
     """Write an empty coding workbook (.xlsx, or a folder of CSV files when ``as_csv``)."""
     path = Path(path)
-    empty = {sheet.key: [] for sheet in ALL_SHEETS}
+    empty: dict[str, list[dict[str, str]]] = {sheet.key: [] for sheet in ALL_SHEETS}
     empty["case"] = [{"imports": ONTOLOGY_VERSION_IRI}]  # what a case imports
     return _write(path, empty, lang, as_csv)
 
@@ -253,9 +254,11 @@ def _write_xlsx(path: Path, tables: dict[str, list[dict[str, str]]], lang: str) 
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
-    guide = workbook.active
+    # a new workbook's active sheet is its one worksheet (the stub allows a chartsheet or None)
+    guide = cast(Worksheet, workbook.active)
     guide.title = INSTRUCTIONS[2] if lang == "zh" else INSTRUCTIONS[1]
     for line in _instructions(lang):
         guide.append([line])
@@ -278,8 +281,8 @@ def _write_xlsx(path: Path, tables: dict[str, list[dict[str, str]]], lang: str) 
     for sheet in ALL_SHEETS:
         worksheet = workbook.create_sheet(sheet.name(lang))
         rows = tables.get(sheet.key, [])
-        for row_number, values in enumerate(_grid(sheet, rows, lang), start=1):
-            for column_number, value in enumerate(values, start=1):
+        for row_number, texts in enumerate(_grid(sheet, rows, lang), start=1):
+            for column_number, value in enumerate(texts, start=1):
                 if value == "":
                     continue
                 # a worksheet cannot hold control characters: they are written out as \x1b

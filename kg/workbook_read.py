@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from kg.names import case_iri_problem
 from kg.namespaces import FW
-from kg.workbook_schema import ALL_SHEETS, LISTS, OTHER, SHEETS, Column, Kind, Sheet
+from kg.workbook_schema import ALL_SHEETS, LISTS, OTHER, SHEETS, Column, Kind, Record, Sheet
 from kg.workbook_values import (
     ABSOLUTE,
     DAY,
@@ -317,7 +317,16 @@ class WorkbookReader:
                 for triple in self._row_triples(sheet, record, table, number, mine, subject, True):
                     self.graph.add(triple)
 
-    def _coding_row(self, sheet, record, table, number, cells, subject, first) -> None:
+    def _coding_row(
+        self,
+        sheet: Sheet,
+        record: Record,
+        table: Table,
+        number: int,
+        cells: dict[str, tuple[str, int]],
+        subject: URIRef,
+        first: tuple[int, str | None],
+    ) -> None:
         first_row, first_coder = first
         coder, index = cells.get("coder", ("", None))
         coder_index = next(
@@ -359,8 +368,17 @@ class WorkbookReader:
             for value in objects:
                 self.graph.add((node, FW.codedValue, value))
 
-    def _row_triples(self, sheet, record, table, number, cells, subject, is_primary):
-        triples: list[tuple[Node, Node, Node]] = []
+    def _row_triples(
+        self,
+        sheet: Sheet,
+        record: Record,
+        table: Table,
+        number: int,
+        cells: dict[str, tuple[str, int]],
+        subject: URIRef,
+        is_primary: bool,
+    ) -> list[tuple[URIRef, URIRef, Node]]:
+        triples: list[tuple[URIRef, URIRef, Node]] = []
         if record.fixed_type is not None and is_primary:
             triples.append((subject, RDF.type, record.fixed_type))
         for column in sheet.columns:
@@ -394,9 +412,15 @@ class WorkbookReader:
                     self.error(table, number, index, str(problem))
         return triples
 
-    def _cell(self, column: Column, subject: URIRef, value: str) -> list[tuple[Node, Node, Node]]:
+    def _cell(
+        self, column: Column, subject: URIRef, value: str
+    ) -> list[tuple[URIRef, URIRef, Node]]:
         kind, predicate = column.kind, column.predicate
+        if predicate is None:  # pragma: no cover - only the id columns have none
+            raise TypeError(f"the {column.key} column has no predicate")
         if kind in (Kind.TYPE, Kind.CHOICE):
+            if column.choices is None:  # pragma: no cover - every list column names its list
+                raise TypeError(f"the {column.key} column names no list")
             iri = choice_index(column.choices).get(norm(value))
             if iri is None:
                 raise ValueError(
@@ -518,6 +542,8 @@ class WorkbookReader:
 
 def _parse_date(value: str, column: Column) -> list[tuple[URIRef, Node]]:
     precision = column.precision
+    if column.predicate is None:  # pragma: no cover - every date column has a predicate
+        raise TypeError(f"the {column.key} column has no predicate")
     words = "write 2016-04-13 (day), 2016-04 (month), 2016 (year) or unknown"
     if precision is None:
         words = "write the day as 2016-04-13"

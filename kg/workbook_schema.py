@@ -218,7 +218,14 @@ def _ref(key: str, en: str, zh: str, predicate: URIRef) -> Column:
 
 
 def _choice(
-    key: str, en: str, zh: str, predicate: URIRef, choices: str, *, multi=False, required=False
+    key: str,
+    en: str,
+    zh: str,
+    predicate: URIRef,
+    choices: str,
+    *,
+    multi: bool = False,
+    required: bool = False,
 ) -> Column:
     return Column(
         key, en, zh, Kind.CHOICE, predicate, multi=multi, required=required, choices=choices

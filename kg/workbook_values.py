@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 
 from kg import ontology
@@ -109,7 +109,7 @@ def choices(name: str) -> tuple[Choice, ...]:
         def order(iri: URIRef) -> tuple[int, str]:
             """fw:order (every concept of the ontology's lists has one), then the IRI."""
             value = graph.value(iri, FW.order)
-            return (int(value) if value is not None else sys.maxsize, str(iri))
+            return (int(value) if isinstance(value, Literal) else sys.maxsize, str(iri))
 
         members.sort(key=order)
     else:

@@ -33,7 +33,7 @@ from kg.workbook_values import (
 # ------------------------------------------------------------------------------------------------
 
 
-def _date_cell(date: Literal | None, level: Node | None, column: Column) -> str | None:
+def _date_cell(date: Node | None, level: Node | None, column: Column) -> str | None:
     """The cell for a date and its precision, or None when they cannot be written as one."""
     if column.precision is None:
         if date is not None and _valid_day(date):
@@ -103,17 +103,27 @@ class _Writer:
         if (header, RDF.type, OWL.Ontology) in self.graph:
             placed["case"].append((case_sheet.record("header"), header))
             taken.add(header)
-        studies = sorted(s for s in self.graph.subjects(RDF.type, FW.CaseStudy) if self.local(s))
+        studies = sorted(
+            s
+            for s in self.graph.subjects(RDF.type, FW.CaseStudy)
+            if isinstance(s, URIRef) and self.local(s)
+        )
         if studies:
             placed["case"].append((case_sheet.record("case"), studies[0]))
             taken.add(studies[0])
         cities = (
-            [c for c in self.graph.objects(studies[0], FW.studiesCity) if self.local(c)]
+            [
+                c
+                for c in self.graph.objects(studies[0], FW.studiesCity)
+                if isinstance(c, URIRef) and self.local(c)
+            ]
             if (studies)
             else []
         )
         cities = cities or sorted(
-            s for s in self.graph.subjects(RDF.type, FW.City) if self.local(s)
+            s
+            for s in self.graph.subjects(RDF.type, FW.City)
+            if isinstance(s, URIRef) and self.local(s)
         )
         if cities:
             placed["case"].append((case_sheet.record("city"), cities[0]))
@@ -127,7 +137,8 @@ class _Writer:
                 accepted = (
                     {record.fixed_type}
                     if record.fixed_type
-                    else {c.iri for c in choices(sheet.column(record.type_column).choices)}
+                    # a record without a fixed type names its type column ("": no such column)
+                    else {c.iri for c in choices(sheet.column(record.type_column or "").choices)}
                 )
                 if types & accepted:
                     placed[sheet.key].append((record, subject))
@@ -147,7 +158,7 @@ class _Writer:
     ) -> None:
         """Fill the record's cells from ``pool``, removing the triples used."""
 
-        def take(predicate: Node) -> list[tuple[Node, Node, Node]]:
+        def take(predicate: Node | None) -> list[tuple[Node, Node, Node]]:
             return sorted(t for t in pool if t[0] == subject and t[1] == predicate)
 
         if record.fixed_type is not None:
@@ -168,7 +179,7 @@ class _Writer:
             texts: list[str] = []
             candidates = take(column.predicate)
             if column.kind is Kind.TYPE:  # the most specific listed class
-                listed = [c.iri for c in choices(column.choices)]
+                listed: list[Node] = [c.iri for c in choices(column.choices)]
                 candidates = sorted(
                     (t for t in candidates if t[2] in listed), key=lambda t: -listed.index(t[2])
                 )
@@ -184,7 +195,13 @@ class _Writer:
                 cells[column.key] = ("\n" if column.kind is Kind.TEXT else "; ").join(texts)
                 pool.difference_update(used)
 
-    def _fill_date(self, column: Column, subject, cells, pool) -> None:
+    def _fill_date(
+        self,
+        column: Column,
+        subject: URIRef,
+        cells: dict[str, str],
+        pool: set[tuple[Node, Node, Node]],
+    ) -> None:
         dates = [t for t in pool if t[0] == subject and t[1] == column.predicate]
         levels = (
             [t for t in pool if t[0] == subject and t[1] == column.precision]
@@ -248,7 +265,8 @@ class _Writer:
         """Well-formed fw:Coding nodes, by record and coder."""
         found: dict[URIRef, dict[str, list[URIRef]]] = defaultdict(lambda: defaultdict(list))
         objects = set(self.graph.objects())
-        for node in sorted(self.graph.subjects(RDF.type, FW.Coding)):
+        codings = (n for n in self.graph.subjects(RDF.type, FW.Coding) if isinstance(n, URIRef))
+        for node in sorted(codings):
             record = list(self.graph.objects(node, FW.codingOf))
             coder = list(self.graph.objects(node, FW.codedBy))
             prop = list(self.graph.objects(node, FW.codedProperty))
@@ -257,6 +275,7 @@ class _Writer:
                 len(record) == 1
                 and len(coder) == 1
                 and len(prop) == 1
+                and isinstance(record[0], URIRef)
                 and isinstance(coder[0], Literal)
                 and isinstance(prop[0], URIRef)
                 and predicates
@@ -273,9 +292,13 @@ class _Writer:
         pool: set[tuple[Node, Node, Node]] = set()
         for node in nodes:
             prop = self.graph.value(node, FW.codedProperty)
+            if prop is None:  # pragma: no cover - codings() keeps nodes with one property
+                continue
             for value in self.graph.objects(node, FW.codedValue):
                 pool.add((subject, prop, value))
         coder_column = sheet.column("coder")
+        if coder_column.predicate is None:  # pragma: no cover - the coder column has fw:codedBy
+            raise TypeError("the coder column has no predicate")
         pool.add((subject, coder_column.predicate, Literal(coder)))
         if not all(self._coding_plain(v) for v in pool):
             return None

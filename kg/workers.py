@@ -95,7 +95,8 @@ class Worker:
         try:
             if not self.conn.poll(seconds):
                 return None
-            return self.conn.recv()
+            reply: tuple[Any, ...] = self.conn.recv()
+            return reply
         except (EOFError, OSError):
             self.process.join(timeout=5)
             raise EngineStopped(self.process.exitcode) from None

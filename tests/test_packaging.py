@@ -39,6 +39,8 @@ def test_wheel_contains_the_data(wheel: Path) -> None:
         "kg/cases/city-a.ttl",
         "kg/cases/shanghai.ttl",
         "kg/cli.py",
+        "kg/py.typed",  # the packages are typed (PEP 561)
+        "api/py.typed",
     ):
         assert required in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
