@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from kg.store import CaseStore, OxigraphStore, StoreError, open_store
+from kg.store import CaseStore, StoreError, open_store
 from kg.workers import EngineStopped, Worker, WorkFailed, outcome, spawn
 
 __all__ = ["Busy", "DeadlineExceeded", "Engine", "EngineStopped", "WorkFailed"]
@@ -79,12 +79,13 @@ class Engine:
         self.deadline = deadline
         self.max_waiting = max_waiting
         self._worker_memory = worker_memory
-        self._remote = location.startswith(("http://", "https://"))
         self._scratch = Path(tempfile.mkdtemp(prefix="flywheel-serve-"))
-        if location == "memory:":
-            location = str(self._scratch / "store")
-        self.location = location
         self._store = open_store(location)
+        if self._store.in_memory:  # workers cannot read this process's memory: use a folder
+            self._store.close()
+            location = str(self._scratch / "store")
+            self._store = open_store(location)
+        self.location = location
         self._write_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()  # guards _current and the workers' locations
         self._generation = 0
@@ -97,7 +98,8 @@ class Engine:
 
     def _spawn(self) -> Worker:
         """A worker walled in (no internet sockets) unless it must reach a remote store."""
-        return spawn(walled=not self._remote, preload=PRELOAD, memory=self._worker_memory)
+        walled = not self._store.needs_network
+        return spawn(walled=walled, preload=PRELOAD, memory=self._worker_memory)
 
     @property
     def store(self) -> CaseStore:
@@ -106,16 +108,15 @@ class Engine:
 
     def _snapshot(self) -> str:
         """A location that shows the store as it is now, for the workers to open."""
-        if self._remote:
+        if not self._store.can_snapshot:  # a server: the workers read it as it is
             return self.location
-        assert isinstance(self._store, OxigraphStore)
         self._generation += 1
         target = self._scratch / f"snapshot-{self._generation}"
         self._store.snapshot(target)
         return str(target)
 
     def _forget_old_snapshots(self) -> None:
-        if self._remote:
+        if not self._store.can_snapshot:
             return
         keep = {self._current} | {w.location for w in self._workers if w.location}
         for folder in self._scratch.glob("snapshot-*"):

@@ -22,7 +22,6 @@ import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-import httpx
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -39,7 +38,7 @@ from api.problems import PROBLEM, PROBLEM_RESPONSES, Problem, ProblemError
 from kg import limits
 from kg.namespaces import PREFIXES
 from kg.sparql import QueryInvalid, QueryTooLarge, UpdateRefused, check_query, query_form
-from kg.store import CaseStore, OxigraphStore, RemoteStore, StoreError
+from kg.store import CaseStore, StoreError
 
 __all__ = ["NotAcceptable", "evaluate", "query_form", "router", "store_outline"]
 
@@ -73,19 +72,6 @@ READ_ONLY = (
 # --- the query form and the dataset ----------------------------------------------------------
 
 
-def _dataset_kwargs(
-    default_graphs: list[str], named_graphs: list[str], union: bool
-) -> dict[str, Any]:
-    """pyoxigraph's query arguments for the protocol's dataset: given graphs replace FROM and
-    FROM NAMED (the one not given is then empty, as the protocol says)."""
-    if default_graphs or named_graphs:
-        return {
-            "default_graph": [ox.NamedNode(g) for g in default_graphs],
-            "named_graphs": [ox.NamedNode(g) for g in named_graphs],
-        }
-    return {"use_default_graph_as_union": True} if union else {}
-
-
 # --- work done in a worker process (module level: pickled by name) ---------------------------
 
 
@@ -110,16 +96,9 @@ def evaluate(
         media = choose(accept, OFFERED[form])
         if media is None:
             raise NotAcceptable(f"for {form} results, " + _not_acceptable(OFFERED[form], accept))
-    if isinstance(store, RemoteStore):
+    if store.passes_sparql_through:
         return _forward(store, query, default_graphs, named_graphs, union, accept, media)
-    if not isinstance(store, OxigraphStore):
-        raise TypeError(f"cannot run SPARQL on a {type(store).__name__}")
-    try:
-        result = store.raw.query(query, **_dataset_kwargs(default_graphs, named_graphs, union))
-    except SyntaxError as error:
-        raise QueryInvalid(f"the query is not valid SPARQL: {error}") from None
-    except RuntimeError as error:  # raised as the query is planned: the client's query
-        raise QueryInvalid(f"the query cannot be run: {error}") from None
+    result = store.raw_query(query, default_graphs, named_graphs, union)
     if isinstance(result, ox.QueryBoolean):
         offered = ASK_TYPES
     elif isinstance(result, ox.QuerySolutions):
@@ -155,7 +134,7 @@ def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
 
 
 def _forward(
-    store: RemoteStore,
+    store: CaseStore,
     query: str,
     default_graphs: list[str],
     named_graphs: list[str],
@@ -164,35 +143,16 @@ def _forward(
     media: str | None,
 ) -> tuple[bytes, str]:
     """Ask the store's own SPARQL server, with the same dataset and Accept."""
-    params = [("default-graph-uri", g) for g in default_graphs]
-    params += [("named-graph-uri", g) for g in named_graphs]
-    if union and not params:
-        params.append(("union-default-graph", "true"))
-    try:
-        response = httpx.post(
-            store.query_url,
-            params=tuple(params),  # a tuple: httpx's list type is invariant in the value
-            content=query.encode("utf-8"),
-            headers={
-                "Content-Type": "application/sparql-query",
-                "Accept": media or accept or "*/*",
-            },
-            timeout=None,  # the engine's deadline stops the worker
-            follow_redirects=False,
-        )
-    except httpx.HTTPError as error:
-        raise StoreError(f"cannot reach the store's SPARQL server: {error}") from None
-    if response.status_code == 400:
-        raise QueryInvalid(f"the store's SPARQL server refused the query: {response.text[:2000]}")
-    if response.status_code == 406:
-        raise NotAcceptable(response.text[:2000] or "the store cannot send such a result")
-    if response.status_code >= 400:
-        raise StoreError(
-            f"the store's SPARQL server answered {response.status_code}: {response.text[:500]}"
-        )
-    kind = response.headers.get("content-type", "application/octet-stream")
-    base = kind.split(";")[0].strip().lower()
-    return response.content, base if base in OFFERED_ALL else kind
+    answer = store.forward(query, default_graphs, named_graphs, union, media or accept or "*/*")
+    text = answer.body.decode("utf-8", errors="replace")
+    if answer.status == 400:
+        raise QueryInvalid(f"the store's SPARQL server refused the query: {text[:2000]}")
+    if answer.status == 406:
+        raise NotAcceptable(text[:2000] or "the store cannot send such a result")
+    if answer.status >= 400:
+        raise StoreError(f"the store's SPARQL server answered {answer.status}: {text[:500]}")
+    base = answer.media_type.split(";")[0].strip().lower()
+    return answer.body, base if base in OFFERED_ALL else answer.media_type
 
 
 def store_outline(store: CaseStore) -> dict[str, Any]:

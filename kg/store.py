@@ -299,11 +299,39 @@ def _taken(case: CaseGraph, holder: str, holder_source: str | None, in_store: bo
     )
 
 
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """A SPARQL server's own answer to a protocol request: status, media type and body."""
+
+    status: int
+    media_type: str
+    body: bytes
+
+
 class CaseStore(ABC):
-    """What every backend offers. Use :func:`open_store` to get one."""
+    """What every backend offers. Use :func:`open_store` to get one.
+
+    What a backend can do beyond that is said by its capabilities, which the API and the query
+    runner ask (never the class nor the location):
+
+    * ``can_snapshot``: :meth:`snapshot` writes a point-in-time copy that other processes open
+      read-only (an embedded store on disk);
+    * ``passes_sparql_through``: protocol queries go to the backend's own SPARQL server
+      (:meth:`forward`), which serialises the answer; otherwise :meth:`raw_query` runs them here;
+    * ``needs_network``: its data is read over the network (a worker reading it cannot be walled
+      off from the network);
+    * ``in_memory``: its data lives in this process only (no other process can open it).
+    """
 
     location: str
     read_only: bool = False
+    can_snapshot: bool = False
+    passes_sparql_through: bool = False
+    needs_network: bool = False
+    in_memory: bool = False
 
     # --- backend primitives ---------------------------------------------------------------
 
@@ -357,6 +385,30 @@ class CaseStore(ABC):
 
     def close(self) -> None:  # noqa: B027 (backends with nothing to release keep this)
         """Release the store (a no-op where there is nothing to release)."""
+
+    def snapshot(self, target: Path) -> None:
+        """Write a consistent point-in-time copy to a new folder (where ``can_snapshot``)."""
+        raise StoreError(f"the store at {self.location} cannot be snapshotted")
+
+    def raw_query(
+        self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], union: bool
+    ) -> Answer:
+        """A protocol query run here, with the protocol's dataset: given graphs replace FROM and
+        FROM NAMED (the one not given is then empty); ``union`` makes the default graph the
+        union of all graphs (where not ``passes_sparql_through``)."""
+        raise StoreError(f"the store at {self.location} answers SPARQL through its own server")
+
+    def forward(
+        self,
+        query: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        union: bool,
+        accept: str,
+    ) -> Forwarded:
+        """A protocol query sent to the backend's own SPARQL server, with the same dataset and
+        Accept (where ``passes_sparql_through``)."""
+        raise StoreError(f"the store at {self.location} has no SPARQL server to forward to")
 
     def __enter__(self) -> CaseStore:
         return self
@@ -526,6 +578,8 @@ class OxigraphStore(CaseStore):
     def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
         self.location = str(path) if path else "memory:"
         self.read_only = read_only
+        self.in_memory = path is None
+        self.can_snapshot = path is not None
         try:
             if read_only:
                 if path is None:
@@ -597,6 +651,22 @@ class OxigraphStore(CaseStore):
         except OSError as error:
             raise StoreError(f"cannot snapshot the store to {target}: {error}") from None
 
+    def raw_query(
+        self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], union: bool
+    ) -> Answer:
+        dataset: dict[str, Any] = {}
+        if default_graphs or named_graphs:
+            dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif union:
+            dataset["use_default_graph_as_union"] = True
+        try:
+            return self._store.query(query, **dataset)
+        except SyntaxError as error:
+            raise QueryInvalid(f"the query is not valid SPARQL: {error}") from None
+        except RuntimeError as error:  # raised as the query is planned: the client's query
+            raise QueryInvalid(f"the query cannot be run: {error}") from None
+
     def close(self) -> None:
         if self.location != "memory:" and self._store is not None:
             if not self.read_only:
@@ -618,6 +688,9 @@ def _result(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | bool
 
 class RemoteStore(CaseStore):
     """Any SPARQL 1.1 Protocol + Graph Store Protocol server (Oxigraph, Fuseki, GraphDB, …)."""
+
+    passes_sparql_through = True
+    needs_network = True
 
     def __init__(
         self,
@@ -716,8 +789,39 @@ class RemoteStore(CaseStore):
             for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
         ]
 
+    def forward(
+        self,
+        query: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        union: bool,
+        accept: str,
+    ) -> Forwarded:
+        params = [("default-graph-uri", g) for g in default_graphs]
+        params += [("named-graph-uri", g) for g in named_graphs]
+        if union and not params:
+            params.append(("union-default-graph", "true"))
+        try:
+            response = self._client.post(
+                self.query_url,
+                params=tuple(params),  # a tuple: httpx's list type is invariant in the value
+                content=query.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-query", "Accept": accept},
+                timeout=None,  # the caller's deadline stops the work
+            )
+        except httpx.HTTPError as error:
+            raise StoreError(f"cannot reach the store's SPARQL server: {error}") from None
+        kind = response.headers.get("content-type", "application/octet-stream")
+        return Forwarded(response.status_code, kind, response.content)
+
     def close(self) -> None:
         self._client.close()
+
+
+def reads_over_network(location: str | Path) -> bool:
+    """Whether the store at this location is read over the network (a SPARQL server's URL):
+    known before it is opened, for a process that walls itself off before opening it."""
+    return str(location).startswith(("http://", "https://"))
 
 
 def open_store(location: str | Path | None = None, read_only: bool = False) -> CaseStore:
@@ -731,6 +835,6 @@ def open_store(location: str | Path | None = None, read_only: bool = False) -> C
         if read_only:
             raise StoreError("an in-memory store cannot be opened read-only")
         return OxigraphStore(None)
-    if text.startswith(("http://", "https://")):
+    if reads_over_network(text):
         return RemoteStore(text, read_only=read_only)
     return OxigraphStore(Path(text).expanduser(), read_only=read_only)

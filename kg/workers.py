@@ -31,7 +31,7 @@ from typing import Any
 from kg import limits
 from kg.errors import FlywheelError
 from kg.sparql import check_query
-from kg.store import CaseStore, QueryResult
+from kg.store import CaseStore, QueryResult, reads_over_network
 
 __all__ = [
     "EngineStopped",
@@ -274,8 +274,7 @@ def user_query(store: CaseStore, text: str, union: bool) -> QueryResult:
 def run_isolated(location: str, fn: Callable[..., Any], *args: Any) -> Any:
     """Run ``fn(store, *args)`` once in a walled worker (for the command line) and return its
     result; raises what ``fn`` raised, or :class:`EngineStopped`."""
-    remote = location.startswith(("http://", "https://"))
-    worker = spawn(walled=not remote, read_only=False)
+    worker = spawn(walled=not reads_over_network(location), read_only=False)
     try:
         worker.send(location, fn, args)
         reply = worker.receive(None)

@@ -440,3 +440,39 @@ def test_every_named_query_answers_the_same_on_every_backend(make_store) -> None
     for name, query in load_queries().items():
         answers = [run(store, query) for store in stores]
         assert answers[0] == answers[1] == answers[2], name
+
+
+def test_backends_say_what_they_can_do(loaded, tmp_path) -> None:
+    """The capabilities the API and the query runner ask instead of the class, and the raw
+    protocol query or forward each backend offers in their place."""
+    kind = (
+        "remote"
+        if loaded.location.startswith("http")
+        else "memory"
+        if loaded.location == "memory:"
+        else "embedded"
+    )
+    expected = {
+        "memory": (False, False, False, True),
+        "embedded": (True, False, False, False),
+        "remote": (False, True, True, False),
+    }[kind]
+    said = (loaded.can_snapshot, loaded.passes_sparql_through, loaded.needs_network)
+    assert (*said, loaded.in_memory) == expected
+    ask = f"ASK {{ GRAPH <{CASE}hangzhou> {{ ?s ?p ?o }} }}"
+    if loaded.passes_sparql_through:
+        answer = loaded.forward(ask, [], [], False, "application/sparql-results+json")
+        assert answer.status == 200 and b'"boolean":true' in answer.body.replace(b" ", b"")
+        with pytest.raises(StoreError):
+            loaded.raw_query(ask, [], [], False)
+    else:
+        assert bool(loaded.raw_query(ask, [], [], False)) is True
+        # the protocol's dataset: named graphs given, the default graph is empty
+        default_only = "ASK { ?s ?p ?o }"
+        assert bool(loaded.raw_query(default_only, [], [CASE + "hangzhou"], False)) is False
+        assert bool(loaded.raw_query(default_only, [CASE + "hangzhou"], [], False)) is True
+        with pytest.raises(StoreError):
+            loaded.forward(ask, [], [], False, "*/*")
+    if not loaded.can_snapshot:
+        with pytest.raises(StoreError):
+            loaded.snapshot(tmp_path / "copy")
