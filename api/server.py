@@ -23,7 +23,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from api.app import create_app
 from api.settings import Settings
 
-__all__ = ["HeaderDeadline", "run"]
+__all__ = ["HeaderDeadline", "Settings", "run"]
 
 _log = logging.getLogger("flywheel.api")
 

@@ -1041,8 +1041,7 @@ def serve(
     import os
 
     try:
-        from api.server import run
-        from api.settings import Settings
+        from api.server import Settings, run  # the one place the library reaches the web app
     except ImportError as error:  # pragma: no cover - the api extra is a core dependency
         typer.echo(f"error: the HTTP server needs fastapi and uvicorn ({error})", err=True)
         raise typer.Exit(EXIT_TOOL) from None
