@@ -221,6 +221,8 @@ def read_quads(path: Path, fmt: str | None = None) -> list[ox.Quad]:
         if line is None and rdf_format == ox.RdfFormat.RDF_XML:
             line, column = _xml_position(path)
         raise RdfInputError(path, _explain(error), line, column) from None
+    except RdfInputError:  # a refusal of ours (a ValueError too): as it is
+        raise
     except (OSError, ValueError) as error:
         raise RdfInputError(path, f"cannot be read: {error}") from None
 

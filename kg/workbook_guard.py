@@ -156,6 +156,8 @@ def _scan_parts(archive: zipfile.ZipFile) -> dict[str, Part]:
                     _feed(parser, b"", final=True)
         except _Stop:
             part.over = True
+        except InputRefused:  # a refusal of ours (a ValueError too): as it is
+            raise
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as problem:
             raise InputRefused(
                 f"the part {info.filename} of the workbook is damaged: what it unpacks to does "

@@ -90,7 +90,7 @@ def test_plot_mistakes_are_explained(store_dir, tmp_path):
     result = flywheel("plot", "hangzhou", "--store", store_dir, "-o", str(tmp_path / "x.pdf"))
     assert result.exit_code == 2 and "use .svg or .png" in result.output
     result = flywheel("plot", "nowhere", "--store", store_dir)
-    assert result.exit_code == 1 and "no case 'nowhere'" in result.output
+    assert result.exit_code == 2 and "no case 'nowhere'" in result.output
 
 
 def test_hangzhou_data_in_the_figure(store_dir):
