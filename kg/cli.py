@@ -803,20 +803,10 @@ def compare_cmd(
                 _write_comparison(case_store, chosen, conditions, min_scenarios, output)
                 return
             if conditions:
-                from kg.queries import bind, get_query
+                from kg.comparison import condition_table
 
-                named = get_query("21")
-                values = {} if min_scenarios is None else {"k": str(min_scenarios)}
-                bindings = {v.value: t for v, t in bind(named, values).items()}
-                result = case_store.query(named.text, bindings)
-                found = [
-                    r
-                    for r in result.rows
-                    if chosen is None or ((case := r.get("case")) and case.value in chosen)
-                ]
-                typer.echo(
-                    render(list(result.variables), found, "csv" if as_csv else _table_format(fmt))
-                )
+                columns, found = condition_table(case_store, chosen, min_scenarios)
+                typer.echo(render(columns, found, "csv" if as_csv else _table_format(fmt)))
                 return
             rows = compare(case_store, chosen)
         except StoreError as error:

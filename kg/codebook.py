@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.comparison import COLUMNS, DESCRIPTIONS, STAGES, compare
+from kg.comparison import COLUMNS, DESCRIPTIONS, STAGES, compare, condition_table
 from kg.namespaces import FW
 from kg.ontology import label
 from kg.output import delimited, visible
-from kg.queries import bind, get_query
+from kg.queries import get_query
 from kg.store import CaseInfo, CaseStore
 from kg.version import ONTOLOGY_VERSION_IRI, __version__
 
@@ -251,16 +251,9 @@ def conditions_export(
     today: dt.date | None = None,
 ) -> Export:
     """The city × condition table of question 21 (query 21) with its codebook."""
-    named = get_query("21")
-    values = {} if min_scenarios is None else {"k": str(min_scenarios)}
-    bindings = {v.value: t for v, t in bind(named, values).items()}
-    result = store.query(named.text, bindings)
-    columns = list(result.variables)
-    rows = [
-        {c: _plain(r.get(c)) for c in columns}
-        for r in result.rows
-        if cases is None or ((case := r.get("case")) is not None and case.value in cases)
-    ]
+    named = get_query("condition-table")
+    columns, found = condition_table(store, cases, min_scenarios)
+    rows = [{c: _plain(r.get(c)) for c in columns} for r in found]
     k = min_scenarios if min_scenarios is not None else int(named.param("k").default or 1)
     meanings = {c.name: c.description for c in named.columns}
     included_iris = {str(r["case"]) for r in rows}

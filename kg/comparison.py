@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from kg import paths
 from kg.namespaces import FW, PRECISION_WORDS
-from kg.queries import get_query
+from kg.queries import bind, get_query
 from kg.store import CaseStore, Row, Term
 
 STAGES = ("startup", "rotation", "acceleration", "inertia")
@@ -105,7 +105,7 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
         for s in STAGES:
             rows[case][f"{s}_start_precision"] = rows[case][f"{s}_end_precision"] = None
     seen: set[tuple[str, str]] = set()
-    for r in results(get_query("2").text):  # ordered by sequence within a case
+    for r in results(get_query("stage-timeline").text):  # ordered by sequence within a case
         case, stage = _bound(r["case"]), _STAGE_OF.get(_text(r["stage"]) or "")
         if case not in rows or stage is None or (case, stage) in seen:
             continue  # only the first episode of each stage
@@ -174,3 +174,20 @@ def years_statistics(rows: Sequence[Mapping[str, object]]) -> dict[str, object]:
         "max": years(max(days)),
         "range": years(max(days) - min(days)),
     }
+
+
+def condition_table(
+    store: CaseStore, cases: Sequence[str] | None = None, min_scenarios: int | None = None
+) -> tuple[list[str], list[Row]]:
+    """The city × condition table of question 21 (the ``condition-table`` query): its columns
+    and a row per case, only ``cases`` (IRIs) when given; ``min_scenarios`` is the query's
+    ``k`` (scenarios needed for the 'enoughScenarios' condition)."""
+    named = get_query("condition-table")
+    values = {} if min_scenarios is None else {"k": str(min_scenarios)}
+    result = store.query(named.text, {v.value: t for v, t in bind(named, values).items()})
+    rows = [
+        r
+        for r in result.rows
+        if cases is None or ((case := r.get("case")) is not None and case.value in cases)
+    ]
+    return list(result.variables), rows

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
 
 import pytest
 
@@ -12,6 +14,7 @@ from kg.comparison import COLUMNS, compare, years_statistics
 from kg.loading import load_files
 from kg.store import open_store
 from tests.conftest import run_flywheel
+from tests.servers import flywheel_command
 
 CASE = "https://w3id.org/dataflywheel/case/"
 
@@ -120,6 +123,12 @@ def test_cli_compare_csv(tmp_path) -> None:
     exported = tmp_path / "cities.csv"
     assert run_flywheel("compare", "--store", store, "-o", str(exported)).returncode == 0
     assert exported.read_text(encoding="utf-8") == result.stdout
-    table_view = run_flywheel("compare", "--store", store, "--format", "table")
+    table_view = subprocess.run(  # a terminal wide enough for every cell (COLUMNS honoured)
+        [*flywheel_command(), "compare", "--store", store, "--format", "table"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "250"},
+        check=False,
+    )
     assert "Hangzhou" in table_view.stdout and "2016-04-01 (month)" in table_view.stdout
     assert "over the 2 cities with both dates: median 3.01" in table_view.stdout
