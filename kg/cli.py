@@ -180,7 +180,7 @@ def reason(
         result = reason_graph(merged)
     except ReasonerError as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(EXIT_TOOL) from None
+        raise typer.Exit(error.exit_code) from None
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     elif result.consistent:
@@ -250,7 +250,7 @@ def _open(store: str | None) -> CaseStore:
         return open_store(store)
     except StoreError as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(EXIT_TOOL) from None
+        raise typer.Exit(error.exit_code) from None
 
 
 CaseArg = Annotated[str, typer.Argument(help="The case's graph IRI or its last part (hangzhou).")]
@@ -329,7 +329,7 @@ def load(
                 result = load_files(case_store, files, force=force, fmt=input_format)
         except StoreError as error:
             typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(EXIT_TOOL) from None
+            raise typer.Exit(error.exit_code) from None
         for unreadable in result.unreadable:
             typer.echo(f"unreadable: {unreadable}", err=True)
         for report in result.refused:
@@ -573,7 +573,7 @@ def backup_cmd(
             count = backup(case_store, file)
         except BackupError as error:
             typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(EXIT_UNREADABLE) from None
+            raise typer.Exit(error.exit_code) from None
     typer.echo(f"wrote {count} quads from {case_store.location} to {file}")
 
 
@@ -679,10 +679,10 @@ def sparql(
     except QueryRefused as error:
         where = f"{file}: " if file is not None else ""
         typer.echo(f"error: {where}{error}", err=True)
-        raise typer.Exit(EXIT_UNREADABLE) from None
+        raise typer.Exit(error.exit_code) from None
     except (StoreError, EngineStopped) as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(EXIT_TOOL) from None
+        raise typer.Exit(error.exit_code) from None
     _print_result(result, _table_format(fmt))
 
 
@@ -745,7 +745,7 @@ def query(
             result = case_store.query(named.text, {v.value: t for v, t in bindings.items()})
     except (UnknownQueryError, QueryParameterError, StoreError) as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(EXIT_UNREADABLE) from None
+        raise typer.Exit(error.exit_code) from None
     _print_result(result, _table_format(fmt))
 
 
@@ -811,7 +811,7 @@ def compare_cmd(
             rows = compare(case_store, chosen)
         except StoreError as error:
             typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(EXIT_TOOL) from None
+            raise typer.Exit(error.exit_code) from None
     chosen_format = "csv" if as_csv else _table_format(fmt)
     if chosen_format != "table":  # asked for, or stdout is not a terminal (a pipe, a file)
         typer.echo(render(list(COLUMNS), rows, chosen_format))

@@ -226,7 +226,8 @@ def test_cli_glob_replace_remove(tmp_path) -> None:
     rows = json.loads(run_flywheel("cases", "--format", "json", "--store", store).stdout)
     assert [r["case"] for r in rows] == [CASE + "city-a"]
     gone = run_flywheel("remove", "hangzhou", "--store", store)
-    assert gone.returncode == 2 and "no case 'hangzhou'" in gone.stderr  # bad use, like an unknown query
+    # bad use, like an unknown query
+    assert gone.returncode == 2 and "no case 'hangzhou'" in gone.stderr
 
 
 @pytest.fixture(scope="module")
