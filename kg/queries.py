@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from kg import paths
 from kg.errors import BadInput, NotFound
+from kg.lexical import DAY, DECIMAL, INTEGER, is_absolute_iri
 
 if TYPE_CHECKING:
     from kg.store import CaseStore
@@ -42,10 +43,6 @@ _FILE_NAME = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$
 _HEADER_LINE = re.compile(r"^#\s*(?P<key>[a-z@]+)\s*:\s*(?P<value>.*?)\s*$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # An absolute IRI: a scheme, then no character that may not appear in a SPARQL IRIREF.
-_ABSOLUTE_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*$')
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 
 
 class ParamType(StrEnum):
@@ -309,7 +306,7 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
             f"the limit is {MAX_PARAM_CHARS:,}"
         )
     if param.type is ParamType.IRI:
-        if not _ABSOLUTE_IRI.match(value):
+        if not is_absolute_iri(value):
             raise QueryParameterError(
                 f"parameter '{param.name}' must be an absolute IRI such as "
                 f"https://w3id.org/dataflywheel/case/hangzhou, not {value!r}"
@@ -322,7 +319,7 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
             ) from None
     if param.type is ParamType.DATE:
         try:
-            if not _DATE.match(value):
+            if not DAY.match(value):
                 raise ValueError
             dt.date.fromisoformat(value)
         except ValueError:
@@ -331,14 +328,14 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
             ) from None
         return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
     if param.type is ParamType.INTEGER:
-        if not _INTEGER.match(value):
+        if not INTEGER.match(value):
             raise QueryParameterError(
                 f"parameter '{param.name}' must be a whole number, not {value!r}"
             )
         return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
     if param.type is ParamType.DECIMAL:
         try:
-            if not _DECIMAL.match(value):
+            if not DECIMAL.match(value):
                 raise InvalidOperation
             number = Decimal(value)
         except InvalidOperation:

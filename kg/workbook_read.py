@@ -15,20 +15,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from kg.lexical import DAY, DECIMAL, INTEGER, MONTH, YEAR, is_absolute_iri
 from kg.names import case_iri_problem
 from kg.namespaces import FW
 from kg.workbook_schema import ALL_SHEETS, LISTS, OTHER, SHEETS, Column, Kind, Record, Sheet
 from kg.workbook_values import (
-    ABSOLUTE,
-    DAY,
-    DECIMAL,
     ID,
-    INTEGER,
     KNOWN_PREFIXES,
-    MONTH,
     SPLIT,
     UNKNOWN_WORDS,
-    YEAR,
     CellError,
     choice_index,
     coding_iri,
@@ -137,10 +132,10 @@ class WorkbookReader:
         text = text.strip()
         if text.startswith("<") and text.endswith(">"):
             inner = text[1:-1].strip()
-            return URIRef(inner) if ABSOLUTE.match(inner) else None
+            return URIRef(inner) if is_absolute_iri(inner) else None
         if text.startswith("_:") and len(text) > 2:
             return self.bnodes.setdefault(text[2:], BNode())
-        if re.match(r"^https?://", text) and ABSOLUTE.match(text):
+        if re.match(r"^https?://", text) and is_absolute_iri(text):
             return URIRef(text)
         if ":" in text:
             prefix, local = text.split(":", 1)
@@ -209,7 +204,11 @@ class WorkbookReader:
                 "the case IRI is missing: give the case a name such "
                 "as https://w3id.org/dataflywheel/case/my-city",
             )
-        elif not re.match(r"^https?://", value) or not ABSOLUTE.match(value) or value.endswith("/"):
+        elif (problem := case_iri_problem(value)) is not None:  # names the character
+            self.error(table, number, index, problem)  # it could never be loaded
+        elif (
+            not re.match(r"^https?://", value) or not is_absolute_iri(value) or value.endswith("/")
+        ):
             self.error(
                 table,
                 number,
@@ -218,8 +217,6 @@ class WorkbookReader:
                 "address without spaces that does not end in /, such as "
                 "https://w3id.org/dataflywheel/case/my-city",
             )
-        elif (problem := case_iri_problem(value)) is not None:
-            self.error(table, number, index, problem)  # it could never be loaded
         else:
             self.ns = value + "/"
 
@@ -459,7 +456,7 @@ class WorkbookReader:
                 return [(subject, predicate, Literal(value, datatype=XSD.decimal))]
             raise ValueError(f"“{value}” is not a number (write digits, with . for decimals)")
         if kind is Kind.URL:
-            if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", value) or not ABSOLUTE.match(value):
+            if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", value) or not is_absolute_iri(value):
                 raise ValueError(f"“{value}” is not a web address (it should start with https://)")
             return [(subject, predicate, Literal(value, datatype=XSD.anyURI))]
         if kind is Kind.IRI:

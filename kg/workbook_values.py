@@ -19,12 +19,6 @@ from kg.namespaces import FW, PREFIXES, curie
 from kg.workbook_schema import LISTS
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
-ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|^`\\]*$")
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-YEAR = re.compile(r"^\d{4}$")
-INTEGER = re.compile(r"^[+-]?\d+$")
-DECIMAL = re.compile(r"^[+-]?(?:\d+\.\d*|\.\d+)$")
 SPLIT = re.compile(r"[;；\n]")
 UNKNOWN_WORDS = {"unknown", "未知"}
 KNOWN_PREFIXES = {

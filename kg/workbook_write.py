@@ -9,20 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 from rdflib.term import Node
 
+from kg.lexical import DAY, DECIMAL, INTEGER, YEAR, is_absolute_iri
 from kg.namespaces import FW
 from kg.workbook_schema import OTHER, SHEETS, Column, Kind, Record, Sheet
 from kg.workbook_values import (
-    ABSOLUTE,
-    DAY,
-    DECIMAL,
     ID,
-    INTEGER,
-    YEAR,
     choices,
     coding_iri,
     short,
@@ -225,7 +222,7 @@ class _Writer:
             found = next((c for c in choices(column.choices) if c.iri == value), None)
             return found.label(self.lang) if found else None
         if kind is Kind.IRI and isinstance(value, URIRef) and re.match(r"^https?://", value):
-            return str(value) if ABSOLUTE.match(value) else None
+            return str(value) if is_absolute_iri(value) else None
         if kind in (Kind.REF, Kind.IRI):
             return self.show(value) if isinstance(value, URIRef) else None
         if not isinstance(value, Literal):
@@ -242,11 +239,11 @@ class _Writer:
             if column.multi and "\n" in text:
                 return None
             return text
-        checks = {
-            Kind.YEAR: (XSD.gYear, YEAR),
-            Kind.INTEGER: (XSD.integer, INTEGER),
-            Kind.URL: (XSD.anyURI, ABSOLUTE),
-            Kind.BOOLEAN: (XSD.boolean, re.compile(r"^(true|false)$")),
+        checks: dict[Kind, tuple[URIRef, Callable[[str], object]]] = {
+            Kind.YEAR: (XSD.gYear, YEAR.match),
+            Kind.INTEGER: (XSD.integer, INTEGER.match),
+            Kind.URL: (XSD.anyURI, is_absolute_iri),
+            Kind.BOOLEAN: (XSD.boolean, re.compile(r"^(true|false)$").match),
         }
         if kind is Kind.NUMBER:
             if value.datatype == XSD.integer and INTEGER.match(text):
@@ -254,10 +251,10 @@ class _Writer:
             if value.datatype == XSD.decimal and DECIMAL.match(text):
                 return text
             return None
-        datatype, pattern = checks[kind]
+        datatype, fits = checks[kind]
         if kind is Kind.URL and not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", text):
             return None
-        return text if value.datatype == datatype and pattern.match(text) else None
+        return text if value.datatype == datatype and fits(text) else None
 
     # -- codings --------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -18,7 +19,9 @@ REPO = TESTS.parent
 
 
 def run_flywheel(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real command line, as a user would."""
+    """Run the real command line, as a user would, at a terminal 250 columns wide (tables fit
+    the terminal; under pytest a child process otherwise inherits whatever width the runner
+    happened to set, often 80)."""
     return subprocess.run(
         [*flywheel_command(), *args],
         capture_output=True,
@@ -26,6 +29,7 @@ def run_flywheel(*args: str, cwd: Path | None = None) -> subprocess.CompletedPro
         cwd=cwd,
         timeout=300,
         check=False,
+        env={**os.environ, "COLUMNS": "250"},
     )
 
 

@@ -337,3 +337,33 @@ def test_a_query_over_the_size_limit_is_refused(monkeypatch: pytest.MonkeyPatch)
 def test_words_outside_sparql_are_invalid() -> None:
     with pytest.raises(QueryInvalid, match="'DEFINE' at line 1, column 1"):
         check_query('DEFINE input:grab-all "yes" SELECT * WHERE { ?s ?p ?o }')
+
+
+# --- one spelling of an IRI for every value a person types ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "absolute"),
+    [
+        ("https://w3id.org/dataflywheel/case/hangzhou", True),
+        ("urn:x:y", True),
+        ("https://example.org/城市/杭州", True),
+        ("hangzhou", False),
+        ("https://example.org/a b", False),
+        ("https://example.org/a\x01b", False),  # a control character (one old check let it by)
+        ("https://example.org/a\u3000b", False),  # an ideographic space (the other let it by)
+        ("https://example.org/a\u202eb", False),  # a bidi control
+        ("https://example.org/<a>", False),
+    ],
+)
+def test_one_iri_check_for_parameters_and_cells(text: str, absolute: bool) -> None:
+    from kg.lexical import is_absolute_iri
+    from kg.queries import QueryParameterError, get_query, to_term
+
+    assert is_absolute_iri(text) is absolute
+    case = get_query("stage-timeline").param("case")
+    if absolute:
+        assert to_term(case, text) == ox.NamedNode(text)
+    else:
+        with pytest.raises(QueryParameterError):
+            to_term(case, text)
