@@ -1,5 +1,10 @@
 """Real servers for the tests: `oxigraph serve` and the flywheel API (`flywheel serve`), each
-started on a free loopback port and stopped afterwards."""
+started on a free loopback port and stopped afterwards.
+
+A test that starts a server must be marked ``server`` (and so ``slow``, see tests/conftest.py):
+a fixture that starts one says so with ``@marks_its_users("server")``, which marks every test
+using it; a test that starts one itself carries ``@pytest.mark.server``. Starting a server from
+a test without the marker fails the test, so ``pytest -m "not slow"`` never starts one."""
 
 from __future__ import annotations
 
@@ -16,6 +21,32 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+# The test being set up or run (set by tests/conftest.py), for ``require_marker``.
+CURRENT_TEST: pytest.Item | None = None
+
+
+def marks_its_users(*markers: str):
+    """Fixture decorator (put it under ``@pytest.fixture``): every test that uses the fixture,
+    directly or through other fixtures, gets ``markers`` (tests/conftest.py applies them)."""
+
+    def decorate(function):
+        function.marks_its_users = (*getattr(function, "marks_its_users", ()), *markers)
+        return function
+
+    return decorate
+
+
+def require_marker(marker: str, what: str) -> None:
+    """Fail the current test unless it is marked ``marker``: what it is about to do (``what``)
+    would otherwise run in the fast subset."""
+    item = CURRENT_TEST
+    if item is not None and item.get_closest_marker(marker) is None:
+        pytest.fail(
+            f"{item.nodeid} {what} but is not marked `{marker}`: mark the test, or the fixture "
+            f'with @marks_its_users("{marker}")',
+            pytrace=False,
+        )
 
 
 def free_port() -> int:
@@ -96,6 +127,7 @@ def start_oxigraph(
 ) -> tuple[subprocess.Popen, str]:
     """`oxigraph serve` on a free port; returns the process and its URL ('' if it did not
     come up, e.g. the port was taken: the caller retries)."""
+    require_marker("server", "starts `oxigraph serve`")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("ab") as out:
@@ -132,6 +164,7 @@ def api_command(port: int) -> list[str]:
 def api_server(store: str | Path, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
     """The flywheel API (``flywheel serve``, a real process) over a store;
     yields its base URL. ``env`` adds FLYWHEEL_* settings (token, deadline, workers, …)."""
+    require_marker("server", "starts `flywheel serve`")
     for _attempt in range(3):
         port = free_port()
         url = f"http://127.0.0.1:{port}"

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from kg.paths import bundled_case_files
-from tests.servers import api_server
+from tests.servers import api_server, marks_its_users
 
 TOKEN = "access-test-token-7f3a9c1e5b2d4f60"
 WRONG = ["access-test-token-7f3a9c1e5b2d4f61", "wrong-token-e81b2c", TOKEN[:-1], TOKEN + "x"]
@@ -40,6 +40,7 @@ def server(bundled_store, tmp_path_factory) -> Iterator[Server]:
     shutil.copytree(bundled_store, folder / "store")
     log = folder / "server.log"
     env = {"FLYWHEEL_API_TOKEN": TOKEN, "FLYWHEEL_WORKERS": "2", "FLYWHEEL_DEADLINE": "10"}
+@marks_its_users("server")
     with api_server(folder / "store", log, env) as url:
         yield Server(url, log)
 
@@ -177,6 +178,7 @@ def test_the_sparql_endpoint_never_writes(server: Server, update: str) -> None:
 def test_a_server_without_a_token_refuses_every_write(bundled_store, tmp_path) -> None:
     shutil.copytree(bundled_store, tmp_path / "store")
     log = tmp_path / "server.log"
+@pytest.mark.server
     with api_server(tmp_path / "store", log, {"FLYWHEEL_API_TOKEN": ""}) as url:
         before = _state(url)
         for method, path, body in WRITES:
@@ -194,6 +196,7 @@ def test_a_server_without_a_token_refuses_every_write(bundled_store, tmp_path) -
 def test_the_token_file_wins_over_the_token_variable(bundled_store, tmp_path) -> None:
     """`flywheel serve` with both FLYWHEEL_API_TOKEN_FILE and FLYWHEEL_API_TOKEN: the file's
     token writes, the variable's is refused; Settings.from_env (the app factory) agrees."""
+@pytest.mark.server
     from api.settings import Settings
 
     shutil.copytree(bundled_store, tmp_path / "store")

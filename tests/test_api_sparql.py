@@ -20,7 +20,7 @@ import pytest
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 
 from tests.conftest import API_TOKEN, REPO
-from tests.servers import api_server, start_oxigraph, stop
+from tests.servers import api_server, marks_its_users, start_oxigraph, stop
 
 CASE = "https://w3id.org/dataflywheel/case/"
 HANGZHOU, SHANGHAI, CITY_A = CASE + "hangzhou", CASE + "shanghai", CASE + "city-a"
@@ -675,6 +675,7 @@ def test_a_slow_query_is_stopped_and_does_not_block_others(api: str) -> None:
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def tight(bundled_store, tmp_path_factory) -> Iterator[str]:
     """A server with one worker, no waiting line, a 1000-byte body limit and a public URL."""
     folder = tmp_path_factory.mktemp("tight")
@@ -728,6 +729,7 @@ def test_a_saturated_server_answers_503_with_retry_after(tight: str) -> None:
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def remote(bundled_store, tmp_path_factory) -> Iterator[str]:
     """The API over an `oxigraph serve` holding the bundled cases."""
     folder = tmp_path_factory.mktemp("remote")

@@ -28,7 +28,7 @@ from kg.rdfio import CaseGraph, read_cases
 from kg.store import CaseNameError, CaseNameTaken, open_store
 from kg.version import ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI
 from tests.conftest import API_TOKEN, run_flywheel
-from tests.servers import Listener, api_server
+from tests.servers import Listener, api_server, marks_its_users
 
 HANGZHOU = "https://w3id.org/dataflywheel/case/hangzhou"
 HANGZHOU_FILE = next(p for p in bundled_case_files() if p.name == "hangzhou.ttl")
@@ -340,6 +340,7 @@ def test_cli_restore_of_a_backup_holding_an_impostor_is_refused(store_dir, tmp_p
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def server(bundled_store, tmp_path_factory) -> Iterator[str]:
     """`flywheel serve` over a copy of the bundled store, writes allowed with the token."""
     folder = tmp_path_factory.mktemp("names")

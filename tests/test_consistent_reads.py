@@ -26,7 +26,7 @@ from kg.paths import bundled_case_files
 from kg.rdfio import parse_cases
 from kg.store import CATALOG, OxigraphStore
 from tests.conftest import API_TOKEN
-from tests.servers import api_server
+from tests.servers import api_server, marks_its_users
 
 CASE = "https://w3id.org/dataflywheel/case/city-a"
 COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
@@ -172,6 +172,7 @@ def test_http_readers_see_each_case_whole(server: str) -> None:
             f"{server}/cases/city-a?force=true", content=VERSIONS[version], headers=auth, timeout=60
         )
         assert answer.status_code in (200, 201), answer.text
+@marks_its_users("server")
 
     put(0)  # from here on the store holds one of the two versions
 

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from tests.conftest import run_flywheel
-from tests.servers import Listener, api_server
+from tests.servers import Listener, api_server, marks_its_users
 
 pytestmark = pytest.mark.slow
 
@@ -51,6 +51,7 @@ def cr_service(listener: Listener) -> str:
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def server(bundled_store: Path, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A server with a small memory limit per worker and a one-second header deadline; yields
     its URL and its log file."""
@@ -277,6 +278,7 @@ def run_flywheel_env(env: dict[str, str], *args: str):
 
 def test_health_answers_while_every_worker_is_busy(bundled_store: Path, tmp_path: Path) -> None:
     """Both workers run a query that needs far longer than its deadline; /health, answered by
+@pytest.mark.server
     the server process, does not wait for them."""
     import threading
 

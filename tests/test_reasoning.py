@@ -11,6 +11,8 @@ from rdflib import Graph
 from kg.reasoning import reason_files, reason_graph
 from tests.conftest import FIXTURES
 
+pytestmark = pytest.mark.reasoner  # HermiT: Java
+
 REASONING = FIXTURES / "reasoning"
 
 

@@ -75,6 +75,7 @@ def start(folder: Path, log: Path) -> tuple[subprocess.Popen, str]:
     pytest.fail(f"oxigraph serve did not start:\n{log.read_text(errors='replace')[-2000:]}")
 
 
+@pytest.mark.server
 def test_a_server_stopped_in_the_middle_of_a_load(tmp_path) -> None:
     cases = tmp_path / "cases"
     assert run_flywheel("synth", "40", "-o", str(cases), "--actions", "4").returncode == 0

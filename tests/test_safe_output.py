@@ -288,6 +288,7 @@ def test_writer_keeps_numbers_and_quotes_text() -> None:
 # --- over HTTP -----------------------------------------------------------------------------------
 
 
+@pytest.mark.server
 @pytest.mark.slow
 def test_http_compare_and_query_csv(hostile: Path, tmp_path: Path) -> None:
     with api_server(_store(hostile), tmp_path / "server.log") as url:
