@@ -66,25 +66,45 @@ class Listener:
         self.sock.settimeout(0.05)
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.connections = 0
+        self.peers: list[int] = []  # the client port of each connection accepted, in order
+        self._own: set[int] = set()  # those of caught_up's own connections
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
+    @property
+    def connections(self) -> int:
+        """The connections accepted so far (not counting caught_up's own)."""
+        return sum(1 for port in list(self.peers) if port not in self._own)
+
+    def caught_up(self, seconds: float = 120) -> int:
+        """The connections made before this call, once the listener has accepted them all: it
+        connects once itself and waits until that connection is accepted (the listening
+        queue is first in, first out, so every earlier one has been accepted by then).
+        ``seconds`` only bounds a listener that has stopped accepting."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=seconds) as own:
+            port = own.getsockname()[1]
+            self._own.add(port)
+        deadline = time.monotonic() + seconds
+        while port not in self.peers:
+            assert time.monotonic() < deadline, f"the listener accepted nothing in {seconds} s"
+            time.sleep(0.01)
+        return self.connections
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                connection, _ = self.sock.accept()
+                connection, (_host, port) = self.sock.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return
-            self.connections += 1
+            self.peers.append(port)
             connection.close()
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        self._thread.join(timeout=60)
         self.sock.close()
 
 

@@ -272,7 +272,7 @@ def test_cli_load_force_of_the_issues_impostor_is_refused(store_dir, tmp_path, l
         output = refused_by_cli(result, 1, f"refused: {path}", f"<{HANGZHOU}>", "short name")
         assert "Loaded 0 case(s)" in output
         assert dump(store_dir) == before
-    assert listener.connections == 0
+    assert listener.caught_up() == 0
     shown = run_flywheel("export", "hangzhou", "--format", "nt", "--store", str(store_dir))
     assert shown.returncode == 0 and f"<{HANGZHOU}>" in shown.stdout
     assert IMPOSTOR not in shown.stdout
@@ -297,7 +297,7 @@ def test_cli_refuses_invisible_characters_and_own_iris(store_dir, tmp_path, list
             output = refused_by_cli(result, 2, str(path), says)
             assert "\u202e" not in output and "\u2066" not in output
         assert dump(store_dir) == before
-    assert listener.connections == 0
+    assert listener.caught_up() == 0
 
 
 def test_cli_load_of_two_files_with_one_name_and_a_replace(store_dir, tmp_path) -> None:
@@ -373,7 +373,7 @@ def refused_over_http(answer: httpx.Response, status: int, url: str, *says: str)
     assert problem["status"] == status
     for text in says:
         assert text in problem["detail"], problem
-    assert httpx.get(f"{url}/health", timeout=1).status_code == 200  # within a second
+    assert httpx.get(f"{url}/health", timeout=60).status_code == 200  # still serving
     return problem
 
 
@@ -414,7 +414,7 @@ def test_http_put_of_the_issues_impostor_is_409(server, tmp_path) -> None:
         refused_over_http(answer, 409, server, f"<{HANGZHOU}>")
         assert all_quads(server) == before
         still_the_real_hangzhou(server)
-        assert listener.connections == 0
+        assert listener.caught_up() == 0
     finally:
         listener.close()
 
