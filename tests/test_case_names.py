@@ -262,6 +262,7 @@ def refused_by_cli(result, code: int, *says: str) -> str:
     return output
 
 
+@pytest.mark.slow
 def test_cli_load_force_of_the_issues_impostor_is_refused(store_dir, tmp_path, listener) -> None:
     """`flywheel load --force` of Hangzhou under another IRI (the issue's and one at the
     listener): exit 1, the holder named, the store's quads unchanged, nothing fetched."""
@@ -278,6 +279,7 @@ def test_cli_load_force_of_the_issues_impostor_is_refused(store_dir, tmp_path, l
     assert IMPOSTOR not in shown.stdout
 
 
+@pytest.mark.slow
 def test_cli_refuses_invisible_characters_and_own_iris(store_dir, tmp_path, listener) -> None:
     """Bidi and zero-width characters, and the ontology's IRI and version IRI, as a case's
     IRI: `flywheel validate` and `flywheel load --force` refuse the file (exit 2, as for any
@@ -300,6 +302,7 @@ def test_cli_refuses_invisible_characters_and_own_iris(store_dir, tmp_path, list
     assert listener.caught_up() == 0
 
 
+@pytest.mark.slow
 def test_cli_load_of_two_files_with_one_name_and_a_replace(store_dir, tmp_path) -> None:
     before = dump(store_dir)
     one = as_case("https://a.example/new-city", tmp_path / "one.ttl")
@@ -313,6 +316,7 @@ def test_cli_load_of_two_files_with_one_name_and_a_replace(store_dir, tmp_path) 
     assert "Loaded 1 case(s) (1 replaced)" in again.stdout
 
 
+@pytest.mark.slow
 def test_cli_restore_of_a_backup_holding_an_impostor_is_refused(store_dir, tmp_path) -> None:
     """A backup file with a second case called hangzhou (a graph and its catalog entry) is
     refused by restore --replace (exit 1); the store is unchanged."""

@@ -16,6 +16,9 @@ from api.engine import Busy, DeadlineExceeded, Engine, WorkFailed
 from kg.rdfio import CaseGraph
 from kg.store import CaseStore
 
+# Each test starts its own pool of worker processes, and several wait out a deadline.
+pytestmark = pytest.mark.slow
+
 CASE = "https://w3id.org/dataflywheel/case/engine-test"
 EX = "https://example.org/engine-test/"
 # The longest any wait here lasts (s): generous for a busy machine; each wait ends as soon as

@@ -156,6 +156,7 @@ def test_the_same_case_twice_in_one_load_the_last_file_wins(tmp_path, validator)
 # --- the command line --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_load_of_a_mixed_folder(tmp_path) -> None:
     store = str(tmp_path / "store")
     folder = mixed_folder(tmp_path)
@@ -185,6 +186,7 @@ def test_cli_load_of_a_mixed_folder(tmp_path) -> None:
     assert folder_quads(tmp_path / "store") == before
 
 
+@pytest.mark.slow
 def test_cli_refused_only_exits_1_and_force_loads(tmp_path) -> None:
     store = str(tmp_path / "store")
     refused = run_flywheel("load", str(VIOLATING), "--store", store)
@@ -197,6 +199,7 @@ def test_cli_refused_only_exits_1_and_force_loads(tmp_path) -> None:
     assert [r["case"] for r in listed] == [VIOLATING_IRI]
 
 
+@pytest.mark.slow
 def test_cli_glob_replace_remove(tmp_path) -> None:
     store = str(tmp_path / "store")
     folder = tmp_path / "in"
@@ -237,6 +240,7 @@ def bundled_store(tmp_path_factory) -> str:
     return str(folder)
 
 
+@pytest.mark.slow
 def test_cli_export_is_isomorphic_to_the_file(bundled_store) -> None:
     result = run_flywheel("export", "city-a", "--format", "nt", "--store", bundled_store)
     assert result.returncode == 0, result.stderr

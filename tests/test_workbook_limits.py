@@ -117,6 +117,7 @@ def test_a_stray_cell_far_out_is_refused(lake, tmp_path, cell: str, words) -> No
     refused(rewrite(lake, tmp_path / "stray.xlsx", far_cell), "the sheet “actions”", *words)
 
 
+@pytest.mark.slow
 def test_sheet_limits_are_set_by_environment_variables(lake, monkeypatch) -> None:
     """The made-up city's widest sheet is "case": a header and one row, 17 columns."""
     monkeypatch.setenv("FLYWHEEL_MAX_SHEET_COLUMNS", "16")
@@ -194,6 +195,7 @@ def test_too_many_parts_are_refused(lake, tmp_path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_part_with_too_many_elements_is_refused(lake, tmp_path) -> None:
     """1,050,000 shared strings, 2,100,000 elements (25 MB unpacked), in a part openpyxl
     would read whole."""
