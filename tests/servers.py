@@ -164,7 +164,7 @@ def start_oxigraph(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    ok = wait_for(process, f"{url}/query?query=ASK%7B%7D", 30)
+    ok = wait_for(process, f"{url}/query?query=ASK%7B%7D")  # up to 60 s
     return process, url if ok else ""
 
 

@@ -89,7 +89,7 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
         stop(process)
     else:
         pytest.fail(
-            f"oxigraph serve did not answer within 30 s:\n{log.read_text(errors='replace')}"
+            f"oxigraph serve did not answer within 60 s, three times:\n{log.read_text(errors='replace')}"
         )
     try:
         yield url
