@@ -1,4 +1,5 @@
-"""Shared test helpers: the real CLI as a subprocess, the validator, fixture folders."""
+"""Shared test helpers: the real CLI as a subprocess, the validator, fixture folders; the
+markers (``server``, ``browser``, ``reasoner``, each also ``slow``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+import tests.servers
 from kg.validation import CaseValidator
-from tests.servers import flywheel_command
+from tests.servers import flywheel_command, marks_its_users
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
@@ -57,6 +59,7 @@ def bundled_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def api(bundled_store, tmp_path_factory) -> Iterator[str]:
     """The base URL of a real API process (`flywheel serve`) over a copy of the bundled store, writes
     allowed with ``API_TOKEN``, a 3 s deadline and two workers."""
@@ -67,6 +70,41 @@ def api(bundled_store, tmp_path_factory) -> Iterator[str]:
     env = {"FLYWHEEL_API_TOKEN": API_TOKEN, "FLYWHEEL_DEADLINE": "3", "FLYWHEEL_WORKERS": "2"}
     with api_server(folder / "store", folder / "server.log", env) as url:
         yield url
+
+
+# --- markers ----------------------------------------------------------------------------------
+
+# Each of these needs something beyond Python (a real server process, Chromium, Java) and is
+# also `slow`: `pytest -m "not slow"` runs none of them.
+NOT_FAST = ("server", "browser", "reasoner")
+
+
+def _markers_of_fixtures(item: pytest.Item) -> set[str]:
+    """The markers that the fixtures ``item`` uses ask for (``marks_its_users``)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    found: set[str] = set()
+    for name in info.names_closure:
+        for fixturedef in info.name2fixturedefs.get(name, ()):
+            found.update(getattr(fixturedef.func, "marks_its_users", ()))
+    return found
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker in sorted(_markers_of_fixtures(item)):
+            if item.get_closest_marker(marker) is None:
+                item.add_marker(marker)
+        needs = any(item.get_closest_marker(marker) for marker in NOT_FAST)
+        if needs and item.get_closest_marker("slow") is None:
+            item.add_marker("slow")
+
+
+@pytest.hookimpl(tryfirst=True)  # before the fixtures are set up
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    tests.servers.CURRENT_TEST = item  # for tests.servers.require_marker
 
 
 _BAD_INPUTS: set[str] = set()

@@ -1,5 +1,10 @@
 """Real servers for the tests: `oxigraph serve` and the flywheel API (`flywheel serve`), each
-started on a free loopback port and stopped afterwards."""
+started on a free loopback port and stopped afterwards.
+
+A test that starts a server must be marked ``server`` (and so ``slow``, see tests/conftest.py):
+a fixture that starts one says so with ``@marks_its_users("server")``, which marks every test
+using it; a test that starts one itself carries ``@pytest.mark.server``. Starting a server from
+a test without the marker fails the test, so ``pytest -m "not slow"`` never starts one."""
 
 from __future__ import annotations
 
@@ -16,6 +21,32 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+# The test being set up or run (set by tests/conftest.py), for ``require_marker``.
+CURRENT_TEST: pytest.Item | None = None
+
+
+def marks_its_users(*markers: str):
+    """Fixture decorator (put it under ``@pytest.fixture``): every test that uses the fixture,
+    directly or through other fixtures, gets ``markers`` (tests/conftest.py applies them)."""
+
+    def decorate(function):
+        function.marks_its_users = (*getattr(function, "marks_its_users", ()), *markers)
+        return function
+
+    return decorate
+
+
+def require_marker(marker: str, what: str) -> None:
+    """Fail the current test unless it is marked ``marker``: what it is about to do (``what``)
+    would otherwise run in the fast subset."""
+    item = CURRENT_TEST
+    if item is not None and item.get_closest_marker(marker) is None:
+        pytest.fail(
+            f"{item.nodeid} {what} but is not marked `{marker}`: mark the test, or the fixture "
+            f'with @marks_its_users("{marker}")',
+            pytrace=False,
+        )
 
 
 def free_port() -> int:
@@ -35,25 +66,45 @@ class Listener:
         self.sock.settimeout(0.05)
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.connections = 0
+        self.peers: list[int] = []  # the client port of each connection accepted, in order
+        self._own: set[int] = set()  # those of caught_up's own connections
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
+    @property
+    def connections(self) -> int:
+        """The connections accepted so far (not counting caught_up's own)."""
+        return sum(1 for port in list(self.peers) if port not in self._own)
+
+    def caught_up(self, seconds: float = 120) -> int:
+        """The connections made before this call, once the listener has accepted them all: it
+        connects once itself and waits until that connection is accepted (the listening
+        queue is first in, first out, so every earlier one has been accepted by then).
+        ``seconds`` only bounds a listener that has stopped accepting."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=seconds) as own:
+            port = own.getsockname()[1]
+            self._own.add(port)
+        deadline = time.monotonic() + seconds
+        while port not in self.peers:
+            assert time.monotonic() < deadline, f"the listener accepted nothing in {seconds} s"
+            time.sleep(0.01)
+        return self.connections
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                connection, _ = self.sock.accept()
+                connection, (_host, port) = self.sock.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return
-            self.connections += 1
+            self.peers.append(port)
             connection.close()
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        self._thread.join(timeout=60)
         self.sock.close()
 
 
@@ -96,6 +147,7 @@ def start_oxigraph(
 ) -> tuple[subprocess.Popen, str]:
     """`oxigraph serve` on a free port; returns the process and its URL ('' if it did not
     come up, e.g. the port was taken: the caller retries)."""
+    require_marker("server", "starts `oxigraph serve`")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("ab") as out:
@@ -112,7 +164,7 @@ def start_oxigraph(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    ok = wait_for(process, f"{url}/query?query=ASK%7B%7D", 30)
+    ok = wait_for(process, f"{url}/query?query=ASK%7B%7D")  # up to 60 s
     return process, url if ok else ""
 
 
@@ -132,6 +184,7 @@ def api_command(port: int) -> list[str]:
 def api_server(store: str | Path, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
     """The flywheel API (``flywheel serve``, a real process) over a store;
     yields its base URL. ``env`` adds FLYWHEEL_* settings (token, deadline, workers, …)."""
+    require_marker("server", "starts `flywheel serve`")
     for _attempt in range(3):
         port = free_port()
         url = f"http://127.0.0.1:{port}"

@@ -9,6 +9,7 @@ allows, is 403 and the store is unchanged. A server without a token refuses ever
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import httpx
 import pytest
 
 from kg.paths import bundled_case_files
-from tests.servers import api_server
+from tests.servers import api_server, marks_its_users
 
 TOKEN = "access-test-token-7f3a9c1e5b2d4f60"
 WRONG = ["access-test-token-7f3a9c1e5b2d4f61", "wrong-token-e81b2c", TOKEN[:-1], TOKEN + "x"]
@@ -24,6 +25,10 @@ CITY_A = next(p for p in bundled_case_files() if p.name == "city-a.ttl").read_by
 TURTLE = {"Content-Type": "text/turtle"}
 GRAPH = "https://w3id.org/dataflywheel/case/city-a"
 QUAD_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+# How long to wait for an answer or a log line: generous, since a busy machine can take many
+# seconds; on time, each wait ends as soon as its event happens.
+WAIT = 120
+HTTP = httpx.Client(timeout=WAIT)
 
 
 class Server:
@@ -35,6 +40,7 @@ class Server:
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def server(bundled_store, tmp_path_factory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("access")
     shutil.copytree(bundled_store, folder / "store")
@@ -45,8 +51,8 @@ def server(bundled_store, tmp_path_factory) -> Iterator[Server]:
 
 
 def _state(url: str) -> tuple[list[tuple], int]:
-    cases = httpx.get(f"{url}/cases").json()["cases"]
-    answer = httpx.post(
+    cases = HTTP.get(f"{url}/cases").json()["cases"]
+    answer = HTTP.post(
         f"{url}/sparql",
         content=QUAD_COUNT,
         headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
@@ -65,20 +71,18 @@ WRITES = [
 
 
 def _send(url: str, method: str, path: str, body: bytes, headers: dict[str, str]):
-    return httpx.request(method, url + path, content=body, headers={**TURTLE, **headers})
+    return HTTP.request(method, url + path, content=body, headers={**TURTLE, **headers})
 
 
 def _wait_for_log(server: Server, count: int, marker: str) -> str:
     """The log, once it holds ``count`` lines containing ``marker`` (the server writes them as
-    it answers; this only waits for the file to be flushed)."""
-    import time
-
-    for _ in range(100):
+    it answers; this only waits for the file to be flushed), or after ``WAIT`` seconds."""
+    deadline = time.monotonic() + WAIT
+    while True:
         text = server.log_text()
-        if text.count(marker) >= count:
+        if text.count(marker) >= count or time.monotonic() > deadline:
             return text
         time.sleep(0.05)
-    return server.log_text()
 
 
 def test_writes_without_a_token_are_401_and_logged(server: Server) -> None:
@@ -155,16 +159,16 @@ def test_the_sparql_endpoint_never_writes(server: Server, update: str) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     url = f"{server.url}/sparql"
     answers = [
-        httpx.post(url, data={"update": update}),
-        httpx.post(url, data={"update": update}, headers=auth),
-        httpx.post(url, content=update, headers={"Content-Type": "application/sparql-update"}),
-        httpx.post(
+        HTTP.post(url, data={"update": update}),
+        HTTP.post(url, data={"update": update}, headers=auth),
+        HTTP.post(url, content=update, headers={"Content-Type": "application/sparql-update"}),
+        HTTP.post(
             url, content=update, headers={"Content-Type": "application/sparql-update", **auth}
         ),
-        httpx.post(url, data={"query": update}, headers=auth),
-        httpx.post(url, content=update, headers={"Content-Type": "application/sparql-query"}),
-        httpx.get(url, params={"update": update}),
-        httpx.get(url, params={"query": update}, headers=auth),
+        HTTP.post(url, data={"query": update}, headers=auth),
+        HTTP.post(url, content=update, headers={"Content-Type": "application/sparql-query"}),
+        HTTP.get(url, params={"update": update}),
+        HTTP.get(url, params={"query": update}, headers=auth),
     ]
     for answer in answers:
         assert answer.status_code in (400, 403), (answer.request.method, answer.text)
@@ -174,6 +178,7 @@ def test_the_sparql_endpoint_never_writes(server: Server, update: str) -> None:
     assert _state(server.url) == before
 
 
+@pytest.mark.server
 def test_a_server_without_a_token_refuses_every_write(bundled_store, tmp_path) -> None:
     shutil.copytree(bundled_store, tmp_path / "store")
     log = tmp_path / "server.log"
@@ -184,13 +189,14 @@ def test_a_server_without_a_token_refuses_every_write(bundled_store, tmp_path) -
                 answer = _send(url, method, path, body, headers)
                 assert answer.status_code == 403, answer.text
                 assert "writes are off" in answer.json()["detail"]
-        assert httpx.get(f"{url}/health").json()["writes"] is False
+        assert HTTP.get(f"{url}/health").json()["writes"] is False
         assert _state(url) == before
     text = log.read_text(errors="replace")
     assert text.count("write refused (writes are off)") == len(WRITES) * 3, text[-2000:]
     assert TOKEN not in text
 
 
+@pytest.mark.server
 def test_the_token_file_wins_over_the_token_variable(bundled_store, tmp_path) -> None:
     """`flywheel serve` with both FLYWHEEL_API_TOKEN_FILE and FLYWHEEL_API_TOKEN: the file's
     token writes, the variable's is refused; Settings.from_env (the app factory) agrees."""

@@ -23,7 +23,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from tests.conftest import API_TOKEN
-from tests.servers import api_server
+from tests.servers import api_server, marks_its_users
 
 CASES = Path(__file__).resolve().parent.parent / "kg" / "cases"
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology" / "flywheel.ttl"
@@ -70,6 +70,7 @@ def problem(response: httpx.Response, status: int) -> dict:
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def writable(bundled_store, tmp_path_factory) -> Iterator[str]:
     """A server of its own over a fresh copy of the store, for the write tests."""
     folder = tmp_path_factory.mktemp("writes")
@@ -80,6 +81,7 @@ def writable(bundled_store, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def locked(bundled_store, tmp_path_factory) -> Iterator[str]:
     """A server with no token (writes off) and a 2,000-byte body limit."""
     folder = tmp_path_factory.mktemp("locked")

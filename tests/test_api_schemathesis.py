@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import API_TOKEN
-from tests.servers import api_server
+from tests.servers import api_server, marks_its_users
 
 CHECKS = [
     not_a_server_error,
@@ -44,6 +44,7 @@ def read_schema(api):
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def write_server(bundled_store, tmp_path_factory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("fuzz-writes")
     shutil.copytree(bundled_store, folder / "store")

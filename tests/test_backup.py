@@ -38,6 +38,7 @@ def source(bundled_store, tmp_path_factory) -> Path:
     return root / "store"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["all.nq", "all.nq.gz"])
 def test_round_trip_is_exact(source: Path, tmp_path: Path, name: str) -> None:
     target = tmp_path / name
@@ -60,6 +61,7 @@ def test_round_trip_is_exact(source: Path, tmp_path: Path, name: str) -> None:
     assert "hangzhou" in listing and "city-0003" in listing
 
 
+@pytest.mark.slow
 def test_restore_refuses_a_store_with_data_unless_replace(source: Path, tmp_path: Path) -> None:
     target = tmp_path / "all.nq"
     assert run_flywheel("backup", str(target), "--store", str(source)).returncode == 0

@@ -28,7 +28,7 @@ from kg.rdfio import CaseGraph, read_cases
 from kg.store import CaseNameError, CaseNameTaken, open_store
 from kg.version import ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI
 from tests.conftest import API_TOKEN, run_flywheel
-from tests.servers import Listener, api_server
+from tests.servers import Listener, api_server, marks_its_users
 
 HANGZHOU = "https://w3id.org/dataflywheel/case/hangzhou"
 HANGZHOU_FILE = next(p for p in bundled_case_files() if p.name == "hangzhou.ttl")
@@ -262,6 +262,7 @@ def refused_by_cli(result, code: int, *says: str) -> str:
     return output
 
 
+@pytest.mark.slow
 def test_cli_load_force_of_the_issues_impostor_is_refused(store_dir, tmp_path, listener) -> None:
     """`flywheel load --force` of Hangzhou under another IRI (the issue's and one at the
     listener): exit 1, the holder named, the store's quads unchanged, nothing fetched."""
@@ -272,12 +273,13 @@ def test_cli_load_force_of_the_issues_impostor_is_refused(store_dir, tmp_path, l
         output = refused_by_cli(result, 1, f"refused: {path}", f"<{HANGZHOU}>", "short name")
         assert "Loaded 0 case(s)" in output
         assert dump(store_dir) == before
-    assert listener.connections == 0
+    assert listener.caught_up() == 0
     shown = run_flywheel("export", "hangzhou", "--format", "nt", "--store", str(store_dir))
     assert shown.returncode == 0 and f"<{HANGZHOU}>" in shown.stdout
     assert IMPOSTOR not in shown.stdout
 
 
+@pytest.mark.slow
 def test_cli_refuses_invisible_characters_and_own_iris(store_dir, tmp_path, listener) -> None:
     """Bidi and zero-width characters, and the ontology's IRI and version IRI, as a case's
     IRI: `flywheel validate` and `flywheel load --force` refuse the file (exit 2, as for any
@@ -297,9 +299,10 @@ def test_cli_refuses_invisible_characters_and_own_iris(store_dir, tmp_path, list
             output = refused_by_cli(result, 2, str(path), says)
             assert "\u202e" not in output and "\u2066" not in output
         assert dump(store_dir) == before
-    assert listener.connections == 0
+    assert listener.caught_up() == 0
 
 
+@pytest.mark.slow
 def test_cli_load_of_two_files_with_one_name_and_a_replace(store_dir, tmp_path) -> None:
     before = dump(store_dir)
     one = as_case("https://a.example/new-city", tmp_path / "one.ttl")
@@ -313,6 +316,7 @@ def test_cli_load_of_two_files_with_one_name_and_a_replace(store_dir, tmp_path) 
     assert "Loaded 1 case(s) (1 replaced)" in again.stdout
 
 
+@pytest.mark.slow
 def test_cli_restore_of_a_backup_holding_an_impostor_is_refused(store_dir, tmp_path) -> None:
     """A backup file with a second case called hangzhou (a graph and its catalog entry) is
     refused by restore --replace (exit 1); the store is unchanged."""
@@ -340,6 +344,7 @@ def test_cli_restore_of_a_backup_holding_an_impostor_is_refused(store_dir, tmp_p
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def server(bundled_store, tmp_path_factory) -> Iterator[str]:
     """`flywheel serve` over a copy of the bundled store, writes allowed with the token."""
     folder = tmp_path_factory.mktemp("names")
@@ -372,7 +377,7 @@ def refused_over_http(answer: httpx.Response, status: int, url: str, *says: str)
     assert problem["status"] == status
     for text in says:
         assert text in problem["detail"], problem
-    assert httpx.get(f"{url}/health", timeout=1).status_code == 200  # within a second
+    assert httpx.get(f"{url}/health", timeout=60).status_code == 200  # still serving
     return problem
 
 
@@ -413,7 +418,7 @@ def test_http_put_of_the_issues_impostor_is_409(server, tmp_path) -> None:
         refused_over_http(answer, 409, server, f"<{HANGZHOU}>")
         assert all_quads(server) == before
         still_the_real_hangzhou(server)
-        assert listener.connections == 0
+        assert listener.caught_up() == 0
     finally:
         listener.close()
 

@@ -134,6 +134,7 @@ def test_lint_command_passes() -> None:
     assert "clean" in result.stdout
 
 
+@pytest.mark.reasoner
 def test_reason_inconsistent_case_names_the_individual() -> None:
     result = run_flywheel("reason", str(FIXTURES / "reasoning" / "actor-two-kinds.ttl"))
     assert result.returncode == 1
@@ -142,6 +143,7 @@ def test_reason_inconsistent_case_names_the_individual() -> None:
     assert "fw:LeadingOfficial" in result.stdout and "fw:FunctionalDepartment" in result.stdout
 
 
+@pytest.mark.reasoner
 def test_reason_bundled_cases_are_consistent() -> None:
     result = run_flywheel("reason", "--bundled", "--json")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -108,6 +108,7 @@ def test_years_statistics(rows) -> None:
     }
 
 
+@pytest.mark.slow
 def test_cli_compare_csv(tmp_path) -> None:
     store = str(tmp_path / "store")
     assert run_flywheel("load", "--bundled", "--store", store).returncode == 0

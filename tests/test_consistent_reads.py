@@ -26,13 +26,15 @@ from kg.paths import bundled_case_files
 from kg.rdfio import parse_cases
 from kg.store import CATALOG, OxigraphStore
 from tests.conftest import API_TOKEN
-from tests.servers import api_server
+from tests.servers import api_server, marks_its_users
 
 CASE = "https://w3id.org/dataflywheel/case/city-a"
 COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 MARK = "flywheel-consistency-"
-SECONDS = 10.0
+# The longest the readers and the writer run: generous, it only ends a test whose reads never
+# see both versions (each test stops as soon as they have, and enough writes were made).
+WAIT = 300.0
 READERS = 4
 
 READ_QUERY = f"""
@@ -117,8 +119,17 @@ def _check_rows(rows: list[tuple[int, str, int | None]]) -> tuple[str | None, st
     return version, None
 
 
-def _run(writer: Callable[[int], None], readers: list[Callable[[], None]], tally: Tally) -> int:
-    """Run the writer (alternating versions) and the readers for SECONDS; the writes done."""
+def _run(
+    writer: Callable[[int], None],
+    readers: list[Callable[[], None]],
+    tally: Tally,
+    kinds: tuple[str, ...],
+    writes_wanted: int,
+) -> None:
+    """Run the writer (alternating versions) and the readers together until every kind of read
+    has seen both versions and the writer has replaced the case ``writes_wanted`` times, or a
+    read went wrong, or ``WAIT`` seconds passed. Nothing here is timed: on a busy machine it
+    simply takes longer, and the test then checks what the readers saw."""
     stop = threading.Event()
     writes = [0]
 
@@ -137,21 +148,31 @@ def _run(writer: Callable[[int], None], readers: list[Callable[[], None]], tally
         except Exception as error:
             tally.errors.append(f"reader: {error!r}")
 
+    def enough() -> bool:
+        with tally.lock:
+            if tally.errors or tally.wrong:
+                return True
+            both = all(tally.seen[(kind, "A")] and tally.seen[(kind, "B")] for kind in kinds)
+        return both and writes[0] >= writes_wanted
+
     threads = [threading.Thread(target=write_loop)]
     threads += [threading.Thread(target=read_loop, args=(r,)) for r in readers]
     for thread in threads:
         thread.start()
-    time.sleep(SECONDS)
+    deadline = time.monotonic() + WAIT
+    while not enough() and time.monotonic() < deadline:
+        time.sleep(0.05)
     stop.set()
     for thread in threads:
-        thread.join(timeout=120)
-    return writes[0]
+        thread.join(timeout=WAIT)
+    assert not any(thread.is_alive() for thread in threads), "a reader or the writer hung"
 
 
 # --- over HTTP -----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def server(bundled_store, tmp_path_factory) -> Iterator[str]:
     import shutil
 
@@ -209,11 +230,11 @@ def test_http_readers_see_each_case_whole(server: str) -> None:
         tally.saw("catalog", version, None if version else f"catalog entry {entry}")
 
     readers = [read_graph, read_sparql, read_catalog, read_graph]
-    writes = _run(put, readers, tally)
+    kinds = ("graph", "sparql", "catalog")
+    _run(put, readers, tally, kinds, writes_wanted=10)
     assert not tally.errors, tally.errors[:5]
     assert not tally.wrong, tally.wrong[:5]
-    assert writes >= 4, writes
-    for kind in ("graph", "sparql", "catalog"):  # each kind of read saw both versions
+    for kind in kinds:  # each kind of read saw both versions: reads ran while writes did
         assert tally.seen[(kind, "A")] and tally.seen[(kind, "B")], tally.seen
 
 
@@ -258,11 +279,12 @@ def test_library_readers_see_each_case_whole(tmp_path) -> None:
             version = found.pop() if len(found) == 1 else None
             tally.saw("catalog", version, None if version else f"catalog {info}")
 
-        writes = _run(put, [read_query, read_quads, read_catalog, read_query], tally)
+        kinds = ("query", "quads", "catalog")
+        readers = [read_query, read_quads, read_catalog, read_query]
+        _run(put, readers, tally, kinds, writes_wanted=10)
     finally:
         store.close()
     assert not tally.errors, tally.errors[:5]
     assert not tally.wrong, tally.wrong[:5]
-    assert writes >= 10, writes
-    for kind in ("query", "quads", "catalog"):
+    for kind in kinds:  # each kind of read saw both versions: reads ran while writes did
         assert tally.seen[(kind, "A")] and tally.seen[(kind, "B")], tally.seen

@@ -22,6 +22,9 @@ from kg.store import CATALOG, content_hash, open_store
 from kg.version import ONTOLOGY_IRI
 from tests.conftest import flywheel_command, run_flywheel
 
+# A load of 60 synthetic cities killed mid-way, then checked: a minute on a busy machine.
+pytestmark = pytest.mark.slow
+
 CASES = 60
 
 

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from tests.conftest import run_flywheel
-from tests.servers import Listener, api_server
+from tests.servers import Listener, api_server, marks_its_users
 
 pytestmark = pytest.mark.slow
 
@@ -51,6 +51,7 @@ def cr_service(listener: Listener) -> str:
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def server(bundled_store: Path, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A server with a small memory limit per worker and a one-second header deadline; yields
     its URL and its log file."""
@@ -86,8 +87,9 @@ def store_quads(folder: Path) -> list[ox.Quad]:
 
 
 def still_answering(url: str) -> None:
-    """/health answers within a second (the server process itself answers it)."""
-    response = httpx.get(url + "/health", timeout=1.0)
+    """/health answers (the server process itself answers it). The limit is generous: what is
+    checked is that it answers at all, and where it matters, before something else happens."""
+    response = httpx.get(url + "/health", timeout=60)
     assert response.status_code == 200
     assert response.json()["cases"] == 3
 
@@ -118,9 +120,9 @@ def test_service_after_a_carriage_return_is_refused_and_reaches_nothing(server) 
         ):
             detail = problem(send(cr_service(listener)), 400)
             assert detail.startswith("SERVICE (at line 2, column 1) would send part of the query")
+        assert listener.caught_up() == 0
     finally:
         listener.close()
-    assert listener.connections == 0
     assert quads(url) == before
     still_answering(url)
 
@@ -206,7 +208,8 @@ def test_a_client_that_leaves_mid_upload_is_one_log_line(server) -> None:
             b"Content-Length: 100000\r\n\r\nSELECT * WHERE {"
         )
         time.sleep(0.2)
-    for _ in range(100):  # the server notices the closed connection soon after
+    deadline = time.monotonic() + 120  # the server notices the closed connection soon after
+    while time.monotonic() < deadline:
         if "went away before sending its whole request" in log.read_text(errors="replace"):
             break
         time.sleep(0.1)
@@ -224,12 +227,13 @@ def test_the_cli_refuses_the_carriage_return_service(store_copy: Path) -> None:
     listener = Listener()
     try:
         result = run_flywheel("sparql", cr_service(listener), "--store", str(store_copy))
+        connections = listener.caught_up()
     finally:
         listener.close()
     assert result.returncode == 2, result.stderr
     assert "SERVICE (at line 2, column 1) would send part of the query" in result.stderr
     assert "Traceback" not in result.stderr
-    assert listener.connections == 0
+    assert connections == 0
     assert store_quads(store_copy) == before
 
 
@@ -275,6 +279,7 @@ def run_flywheel_env(env: dict[str, str], *args: str):
     )
 
 
+@pytest.mark.server
 def test_health_answers_while_every_worker_is_busy(bundled_store: Path, tmp_path: Path) -> None:
     """Both workers run a query that needs far longer than its deadline; /health, answered by
     the server process, does not wait for them."""
@@ -298,6 +303,7 @@ def test_health_answers_while_every_worker_is_busy(bundled_store: Path, tmp_path
             asker.start()
         time.sleep(2)  # both are with the workers by now (a start-up is not counted against it)
         still_answering(url)
+        assert answers == []  # answered while both queries still ran
         for asker in askers:
             asker.join()
         assert answers == [504, 504]  # they were running all along, and were stopped

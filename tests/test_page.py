@@ -25,6 +25,7 @@ import httpx
 import pytest
 
 from docs.make_screenshots import CHROMIUM_ARGS  # the flags this machine's Chromium needs
+from tests.servers import marks_its_users, require_marker
 
 CHROMIUM = Path("/usr/bin/chromium")
 STAGES_EN = ["startup stage", "rotation stage", "acceleration stage", "inertia stage"]
@@ -33,7 +34,9 @@ WAIT = 30_000  # ms: generous, the page is ready long before
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("browser")
 def browser():
+    require_marker("browser", "launches Chromium")
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)")

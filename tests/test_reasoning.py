@@ -10,6 +10,8 @@ from rdflib import Graph
 from kg.reasoning import reason_files, reason_graph
 from tests.conftest import FIXTURES
 
+pytestmark = pytest.mark.reasoner  # HermiT: Java
+
 REASONING = FIXTURES / "reasoning"
 
 
@@ -79,8 +81,8 @@ def test_isolation_when_no_simple_explanation(monkeypatch) -> None:
 
 
 def test_nothing_left_behind_and_input_unchanged(tmp_path, monkeypatch) -> None:
-    # a temporary folder of this test's own: other tests reasoning at the same time (pytest -n)
-    # leave and remove theirs in the shared one
+    # A temporary folder of this test's own: the machine's is shared with other test processes
+    # (and other people's), whose folders come and go meanwhile.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     graph = Graph().parse(REASONING / "actor-two-kinds.ttl")
     triples = set(graph)

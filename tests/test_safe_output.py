@@ -114,6 +114,7 @@ def _no_escape(text: str) -> None:
 # --- CSV and TSV through the CLI -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_compare_csv_neutralises_formulas_and_keeps_numbers(hostile: Path) -> None:
     result = run_flywheel("compare", "--csv", "--store", _store(hostile))
     assert result.returncode == 0, result.stderr
@@ -175,6 +176,7 @@ def test_sparql_csv_neutralises_but_keeps_typed_negative_numbers(hostile: Path) 
     assert '\n+1.5,0,"\'-"' in result.stdout
 
 
+@pytest.mark.slow
 def test_export_csv_workbook_neutralised_and_reads_back(hostile: Path, tmp_path: Path) -> None:
     folder = tmp_path / "workbook"
     result = run_flywheel(
@@ -288,6 +290,7 @@ def test_writer_keeps_numbers_and_quotes_text() -> None:
 # --- over HTTP -----------------------------------------------------------------------------------
 
 
+@pytest.mark.server
 @pytest.mark.slow
 def test_http_compare_and_query_csv(hostile: Path, tmp_path: Path) -> None:
     with api_server(_store(hostile), tmp_path / "server.log") as url:

@@ -22,7 +22,7 @@ from kg.rdfio import CaseGraph, read_cases
 from kg.sparql import QueryInvalid
 from kg.store import CATALOG, CaseStore, StoreError, open_store
 from tests.conftest import REPO
-from tests.servers import start_oxigraph, stop
+from tests.servers import marks_its_users, start_oxigraph, stop
 
 CASES_DIR = REPO / "kg" / "cases"
 ONTOLOGY_TTL = REPO / "ontology" / "flywheel.ttl"
@@ -77,6 +77,7 @@ def plain(result) -> list[tuple[str, ...]]:
 
 
 @pytest.fixture(scope="module")
+@marks_its_users("server")
 def oxigraph_server(tmp_path_factory) -> Iterator[str]:
     """The URL of an `oxigraph serve` process of this module (one per xdist worker)."""
     folder = tmp_path_factory.mktemp("oxigraph-server")
@@ -88,7 +89,7 @@ def oxigraph_server(tmp_path_factory) -> Iterator[str]:
         stop(process)
     else:
         pytest.fail(
-            f"oxigraph serve did not answer within 30 s:\n{log.read_text(errors='replace')}"
+            f"oxigraph serve did not answer within 60 s, three times:\n{log.read_text(errors='replace')}"
         )
     try:
         yield url
@@ -132,7 +133,12 @@ def make_store(request, tmp_path) -> Iterator[Callable[[str], CaseStore]]:
         store.close()
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(
+    params=[
+        pytest.param(kind, marks=pytest.mark.server) if kind == "remote" else kind
+        for kind in BACKENDS
+    ]
+)
 def store(request, make_store) -> CaseStore:
     return make_store(request.param)
 
@@ -209,6 +215,7 @@ def test_queries_answer_as_the_files_say(loaded) -> None:
     assert loaded.query(ASK_NO_CROSSING).boolean is False
 
 
+@pytest.mark.server  # the remote backend is an `oxigraph serve`
 def test_the_same_queries_give_identical_answers_on_every_backend(make_store) -> None:
     stores = [make_store(kind) for kind in BACKENDS]
     for store in stores:
@@ -428,6 +435,7 @@ def test_embedded_store_persists(tmp_path) -> None:
         assert [i.iri for i in third.cases()] == [i.iri for i in saved]
 
 
+@pytest.mark.server  # the remote backend is an `oxigraph serve`
 def test_every_named_query_answers_the_same_on_every_backend(make_store) -> None:
     """The query library over all three backends: the remote one is sent the terms in the
     variables' places (the SPARQL protocol has no parameters), the embedded ones use Oxigraph's

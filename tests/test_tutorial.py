@@ -170,6 +170,7 @@ def test_tutorial_parses_into_the_steps_it_describes() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_the_tutorial_runs(tmp_path: Path) -> None:
     steps = parse(TUTORIAL.read_text(encoding="utf-8"))
     workbook: Path | None = None

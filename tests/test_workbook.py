@@ -457,6 +457,7 @@ def test_round_trip_uses_proper_columns(tmp_path) -> None:
     assert rows["ep-startup"]["stage"] == "startup stage"
 
 
+@pytest.mark.slow
 def test_export_command_writes_a_workbook_from_the_store(tmp_path) -> None:
     store = str(tmp_path / "store")
     source = REPO / "kg/cases/shanghai.ttl"
