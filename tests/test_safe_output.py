@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -56,9 +57,14 @@ NEGATIVE_YEARS = "-1.1"
 
 
 def run_flywheel(*args: str) -> subprocess.CompletedProcess[str]:
-    """The real command line, its output read as it is (a CR stays a CR: no newline translation)."""
+    """The real command line, its output read as it is (a CR stays a CR: no newline translation),
+    at a terminal wide enough for a table's cells not to fold."""
     result = subprocess.run(
-        [*flywheel_command(), *args], capture_output=True, timeout=300, check=False
+        [*flywheel_command(), *args],
+        capture_output=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "COLUMNS": "400"},
     )
     return subprocess.CompletedProcess(
         result.args,
