@@ -36,7 +36,7 @@ PRECISION = {
 @cache
 def api_query(name: str) -> str:
     """The SPARQL text of ``queries/api/<name>.rq`` (data apart from code)."""
-    return (paths.QUERIES_DIR / "api" / f"{name}.rq").read_text(encoding="utf-8")
+    return paths.query_file_text(f"api/{name}")
 
 
 @overload

@@ -74,7 +74,7 @@ def _bound(term: Term | None) -> str:
 
 
 def _compare_query(name: str) -> str:
-    return (paths.QUERIES_DIR / "compare" / f"{name}.rq").read_text(encoding="utf-8")
+    return paths.query_file_text(f"compare/{name}")
 
 
 def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[str, object]]:

@@ -91,7 +91,7 @@ def undeclared_uses(texts: Iterable[tuple[str, str]], declared: frozenset[str]) 
 def _project_texts() -> list[tuple[str, str]]:
     files = [
         *paths.SHAPES_DIR.glob("*.ttl"),
-        *paths.QUERIES_DIR.glob("*.rq"),
+        *paths.QUERIES_DIR.rglob("*.rq"),  # the named queries and the helpers in subfolders
         *paths.bundled_case_files(),
     ]
     return [

@@ -24,3 +24,9 @@ CASES_DIR = _PACKAGE / "cases"
 def bundled_case_files() -> list[Path]:
     """The case files shipped with the package, in a stable order."""
     return sorted(CASES_DIR.glob("*.ttl"))
+
+
+def query_file_text(name: str) -> str:
+    """The SPARQL text of ``queries/<name>.rq``, ``name`` with its subfolder where it has one
+    (``api/loop-steps``, ``compare/summary``): the one reader of the package's helper queries."""
+    return (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")

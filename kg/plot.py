@@ -153,7 +153,7 @@ def case_data(store: CaseStore, case: str) -> dict:
         }
         for r in run(store, "02", {"case": case})
     ]
-    text = (paths.QUERIES_DIR / "api" / "loop-steps.rq").read_text(encoding="utf-8")
+    text = paths.query_file_text("api/loop-steps")
     steps = [
         {
             "step": _value(r["step"]),

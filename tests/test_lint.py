@@ -45,3 +45,12 @@ def test_version_mismatch_is_reported() -> None:
         format="turtle",
     )
     assert len(version_problems(onto, Graph())) == 2
+
+
+def test_the_helper_queries_in_subfolders_are_linted_too() -> None:
+    """queries/api and queries/compare hold SPARQL the API, the figures and the comparison run;
+    the lint read only the top folder."""
+    from kg.lint import _project_texts
+
+    names = {name for name, _ in _project_texts()}
+    assert {"api/loop-steps.rq", "compare/summary.rq", "queries/01-stage-on-date.rq"} <= names
