@@ -22,7 +22,6 @@ reading shows
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -85,8 +84,7 @@ _CLOSING = frozenset(_OPENING.values())
 # Tokens that chain: each one makes the engine's tree of the query one level deeper.
 _CHAINING = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/"})
 _CHAINING_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "GRAPH", "IN"})
-_SAFE_DATASET_IRI = re.compile(r"(?:https?|urn):", re.I)
-_PLX_ESCAPE = re.compile(r"\\(.)")
+_SAFE_SCHEMES = frozenset({"http", "https", "urn"})  # what a FROM graph name may be
 
 
 class QueryRefused(BadInput):
@@ -279,7 +277,7 @@ def _check_from(
         return  # not a dataset clause the engine would accept; its parser says why
     target = toks[at]
     iri = _expand(reading, target, prefixes, base)
-    if not _SAFE_DATASET_IRI.match(iri):
+    if urllib.parse.urlsplit(iri).scheme.lower() not in _SAFE_SCHEMES:
         raise QueryRefused(
             f"FROM {target.text} (at {reading.where(target)}) could read a local file or "
             f"document (<{iri}>); only http(s) and urn graph names are allowed"
@@ -292,13 +290,21 @@ def _iri_text(token_text: str) -> str:
 
 
 def _resolve(iri: str, base: str | None) -> str:
-    if base is None or _has_scheme(iri):
+    if base is None or urllib.parse.urlsplit(iri).scheme:
         return iri
     return urllib.parse.urljoin(base, iri)
 
 
-def _has_scheme(iri: str) -> bool:
-    return re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri) is not None
+def _unescaped(local: str) -> str:
+    """A prefixed name's local part with its backslash escapes (PN_LOCAL_ESC) undone."""
+    out, escaped = [], False
+    for char in local:
+        if char == "\\" and not escaped:
+            escaped = True
+            continue
+        out.append(char)
+        escaped = False
+    return "".join(out)
 
 
 def _expand(reading: _Reading, token: Token, prefixes: dict[str, str], base: str | None) -> str:
@@ -311,7 +317,7 @@ def _expand(reading: _Reading, token: Token, prefixes: dict[str, str], base: str
             f"{token.text} (at {reading.where(token)}) uses the prefix '{prefix}:', which is "
             "not declared"
         )
-    return prefixes[prefix] + _PLX_ESCAPE.sub(r"\1", local)
+    return prefixes[prefix] + _unescaped(local)
 
 
 # --- where a function is called ----------------------------------------------------------------
