@@ -1082,7 +1082,9 @@ def ontology_cmd(
     from kg import ontology
 
     if write_derived:
-        for path in ontology.write_derived():
+        from kg import derived
+
+        for path in derived.write_derived():
             typer.echo(f"wrote {path}")
         return
     typer.echo(ontology.serialise(fmt.value))

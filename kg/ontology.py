@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -95,18 +94,3 @@ def serialise(fmt: str) -> str:
     """The ontology in another syntax: turtle, xml (RDF/XML), json-ld or nt."""
     rdflib_format, _ = SERIALISATIONS[fmt]
     return _ontology().serialize(format=rdflib_format)
-
-
-def write_derived(folder: Path | None = None) -> list[Path]:
-    """Write the RDF/XML and JSON-LD forms next to the Turtle source, and the JSON-LD @context
-    for case graphs (context.jsonld); returns the files written."""
-    from kg.jsonld import write_context
-
-    folder = folder or paths.ONTOLOGY_DIR
-    written = []
-    for fmt in ("xml", "json-ld"):
-        target = folder / f"flywheel{SERIALISATIONS[fmt][1]}"
-        target.write_text(serialise(fmt), encoding="utf-8")
-        written.append(target)
-    written.append(write_context(folder))
-    return written
