@@ -16,9 +16,7 @@ from starlette.requests import ClientDisconnect
 
 from api.engine import Busy, DeadlineExceeded
 from kg.errors import FlywheelError
-from kg.sparql import QueryInvalid, QueryRefused, QueryTooLarge, UpdateRefused
-from kg.store import CaseNameError, CaseNameTaken, StoreError
-from kg.workers import EngineStopped, WorkFailed
+from kg.workers import WorkFailed
 
 _log = logging.getLogger("flywheel.api")
 PROBLEM = "application/problem+json"
@@ -106,28 +104,14 @@ _OTHER_STATUS: dict[type[Exception], tuple[int, str]] = {
     ValueError: (400, "bad-request"),
     LookupError: (404, "not-found"),
 }
-# An exception that could not travel back from a worker as itself comes as its class's name.
-_BY_NAME = {
-    cls.__name__: (cls.status, cls.problem)
-    for cls in (
-        QueryInvalid,
-        QueryRefused,
-        QueryTooLarge,
-        UpdateRefused,
-        CaseNameError,
-        CaseNameTaken,
-        StoreError,
-        EngineStopped,
-    )
-}
 
 
 def error_status(error: BaseException) -> tuple[int, str]:
     """The HTTP status and problem type (its last part) for an error."""
     if isinstance(error, FlywheelError):
         return error.status, error.problem
-    if isinstance(error, WorkFailed):
-        return _BY_NAME.get(error.kind, (500, "internal"))
+    if isinstance(error, WorkFailed):  # not ours (ours always travel as themselves)
+        return 500, "internal"
     for cls in type(error).__mro__:
         if cls in _OTHER_STATUS:
             return _OTHER_STATUS[cls]
@@ -139,13 +123,6 @@ def error_response(error: Exception) -> JSONResponse:
     status, kind = error_status(error)
     return problem_response(status, error.message if isinstance(error, WorkFailed) else str(error),
                             _TYPES + kind)  # fmt: skip
-
-
-def name_problem(error: CaseNameError) -> ProblemError:
-    """A case the store refused for its name: 409 when another case holds its short name (the
-    detail names that case), else 400 (the IRI cannot name a case)."""
-    status, kind = error_status(error)
-    return ProblemError(status, str(error), _TYPES + kind)
 
 
 def install(app: FastAPI) -> None:

@@ -40,7 +40,7 @@ from kg.namespaces import PREFIXES
 from kg.sparql import QueryInvalid, QueryTooLarge, UpdateRefused, check_query, query_form
 from kg.store import CaseStore, StoreError
 
-__all__ = ["NotAcceptable", "evaluate", "query_form", "router", "store_outline"]
+__all__ = ["NotAcceptable", "evaluate", "router", "store_outline"]
 
 router = APIRouter(tags=["SPARQL"])
 

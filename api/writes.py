@@ -23,9 +23,8 @@ from api.common import (
 )
 from api.models import ValidationReport, WriteResult
 from api.negotiation import GRAPH_TYPES, content_type
-from api.problems import ProblemError, name_problem
+from api.problems import ProblemError
 from kg.names import case_iri_problem
-from kg.store import CaseNameError
 
 router = APIRouter()
 
@@ -78,10 +77,9 @@ async def _checked(request: Request, name: str | None, graph: str | None, force:
     report = checked["report"]
     if not report["conforms"] and not force:
         raise ProblemError(422, checks.violations_text(report), "violations")
-    try:
-        created = await engine(request).write(checks.store_case, data, media, graph, name)
-    except CaseNameError as error:  # e.g. a case with this short name came in meanwhile
-        raise name_problem(error) from None
+    # a CaseNameError here (a case with this short name came in meanwhile) is answered 409/400
+    # by its kind, like the early check's
+    created = await engine(request).write(checks.store_case, data, media, graph, name)
     return checked | {"created": created, "forced": not report["conforms"]}
 
 

@@ -39,7 +39,6 @@ __all__ = [
     "QueryTooLarge",
     "UpdateRefused",
     "check_query",
-    "is_update",
     "query_form",
     "substitute_terms",
     "term_text",
@@ -144,12 +143,8 @@ def _read(text: str, name: str) -> _Reading:
     return _Reading(text, name, found, [t for t in found if t.kind == "ERROR"])
 
 
-def check_query(text: str, allow_network: bool = False) -> None:
-    """Refuse what a read-only query must not do (see the module's docstring).
-
-    ``allow_network`` lets ``SERVICE`` and any ``FROM`` through (for a trusted caller that
-    wants federation); everything else is checked all the same.
-    """
+def check_query(text: str) -> None:
+    """Refuse what a read-only query must not do (see the module's docstring)."""
     limit = limits.max_query_bytes()
     size = len(text.encode("utf-8"))
     if size > limit:
@@ -159,7 +154,7 @@ def check_query(text: str, allow_network: bool = False) -> None:
         )
     readings = list(_readings(text))
     for reading in readings:
-        _check_reading(reading, allow_network)
+        _check_reading(reading)
     clean = [r for r in readings if not r.errors]
     if not clean:  # no reading is SPARQL: say where the first one goes wrong
         first = readings[0]
@@ -172,7 +167,7 @@ def check_query(text: str, allow_network: bool = False) -> None:
         _check_words(reading)
 
 
-def _check_reading(reading: _Reading, allow_network: bool) -> None:
+def _check_reading(reading: _Reading) -> None:
     """The checks that hold for any reading, even one with a slip in it."""
     prefixes: dict[str, str] = {}
     base: str | None = None
@@ -189,12 +184,12 @@ def _check_reading(reading: _Reading, allow_network: bool) -> None:
                 f"{word} changes data or loads documents (at {reading.where(token)}); only "
                 "read-only queries are run here"
             )
-        if not allow_network and _is_service(token):
+        if _is_service(token):
             raise QueryRefused(
                 f"SERVICE (at {reading.where(token)}"
                 + ("" if reading.name == "as written" else f", read {reading.name}")
-                + ") would send part of the query to another server; it is refused unless "
-                "network access is explicitly allowed"
+                + ") would send part of the query to another server; it is refused: flywheel never "
+                "reaches the network because of a query"
                 + (
                     f" (the prefix '{text.split(':')[0]}:' reads as the SERVICE keyword to "
                     "some engines: name it otherwise)"
@@ -208,7 +203,7 @@ def _check_reading(reading: _Reading, allow_network: bool) -> None:
                 prefixes[after.text[:-1]] = _resolve(_iri_text(target.text), base)
         elif word == "BASE" and after is not None and after.kind == "IRIREF":
             base = _resolve(_iri_text(after.text), base)
-        elif word == "FROM" and not allow_network:
+        elif word == "FROM":
             _check_from(reading, toks, index, prefixes, base)
         if kind in ("IRIREF", "PNAME") and _is_call(toks, index, frames[-1]):
             iri = _expand(reading, token, prefixes, base)
@@ -383,18 +378,6 @@ def _words(text: str) -> Iterator[str]:
     for token in tokens(text):
         if token.kind == "WORD":
             yield token.text.upper()
-
-
-def is_update(text: str) -> bool:
-    """Whether the text is a SPARQL Update (its first operation word is an update keyword)."""
-    for reading in _readings(text):
-        try:
-            _check_reading(reading, allow_network=True)
-        except UpdateRefused:
-            return True
-        except QueryRefused:
-            continue
-    return False
 
 
 def query_form(text: str) -> str | None:

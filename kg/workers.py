@@ -31,7 +31,7 @@ from typing import Any
 from kg import limits
 from kg.errors import FlywheelError
 from kg.sparql import check_query
-from kg.store import CaseStore, QueryResult, reads_over_network
+from kg.store import CaseStore, QueryResult, open_store, reads_over_network
 
 __all__ = [
     "EngineStopped",
@@ -159,8 +159,10 @@ def _travels(error: Exception) -> bool:
     return type(copy) is type(error) and str(copy) == str(error)
 
 
-def _kind(error: Exception) -> str:
-    return type(error).__name__
+def _error_reply(error: Exception) -> tuple:
+    """The reply that carries an exception back: itself where pickle can rebuild it, else its
+    class's name and message (:class:`WorkFailed` on the other side)."""
+    return ("raised", error) if _travels(error) else ("failed", type(error).__name__, str(error))
 
 
 def stack_bytes(memory: int) -> int:
@@ -178,9 +180,8 @@ def _on_deep_stack(fn: Callable[..., Any], store: Any, args: tuple) -> tuple:
     def work() -> None:
         try:
             reply.append(("ok", fn(store, *args)))
-        except Exception as error:  # sent back as it is, for the caller to raise
-            travels = _travels(error)
-            reply.append(("raised", error) if travels else ("failed", _kind(error), str(error)))
+        except Exception as error:  # sent back, for the caller to raise
+            reply.append(_error_reply(error))
 
     thread = threading.Thread(target=work, name="query")
     thread.start()
@@ -193,8 +194,6 @@ def _serve(
 ) -> None:
     """A worker's life: import, wall in, then serve ``(location, fn, args)`` until the pipe
     closes."""
-    from kg.store import open_store
-
     for name in preload:  # one that is missing is imported when first needed, and fails then
         with contextlib.suppress(ModuleNotFoundError):
             importlib.import_module(name)
@@ -218,8 +217,8 @@ def _serve(
                 store = open_store(wanted, read_only=read_only)
                 location = wanted
             reply = _on_deep_stack(fn, store, args)
-        except Exception as error:  # sent back as it is, for the caller to raise
-            reply = ("raised", error) if _travels(error) else ("failed", _kind(error), str(error))
+        except Exception as error:  # opening the store failed: sent back, for the caller
+            reply = _error_reply(error)
         try:
             conn.send(reply)
         except Exception as error:  # an unpicklable result or exception
