@@ -20,9 +20,9 @@ from api.models import (
     Timeline,
 )
 from api.negotiation import content_type
-from kg.comparison import COLUMNS, DESCRIPTIONS
-from kg.output import delimited
+from kg.render.tables import delimited
 from kg.version import __version__
+from kg.views.comparison import COLUMNS, DESCRIPTIONS
 
 router = APIRouter(tags=["cases"])
 

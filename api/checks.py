@@ -3,7 +3,7 @@
 The validation functions are module-level workers for :meth:`api.engine.Engine.read` (CPU-bound
 work away from the event loop; the shapes are parsed once per worker process). The store
 functions run in :meth:`api.engine.Engine.write`. Nothing here touches the file system or the
-network: bodies are parsed from bytes, and JSON-LD remote contexts are refused by kg.rdfio.
+network: bodies are parsed from bytes, and JSON-LD remote contexts are refused by kg.rdf.read.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from functools import cache
 
 import pyoxigraph as ox
 
+from kg.check.report import render_turtle
+from kg.check.validation import CaseValidator
 from kg.errors import BadInput
-from kg.rdfio import CaseGraph, parse_cases
-from kg.report import render_turtle
+from kg.rdf.read import CaseGraph, parse_cases
 from kg.store import CaseStore, case_id
-from kg.validation import CaseValidator
 
 SOURCE = "request body"
 

@@ -27,8 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from kg.sparql.workers import EngineStopped, Worker, WorkFailed, outcome, spawn
 from kg.store import CaseStore, StoreError, open_store
-from kg.workers import EngineStopped, Worker, WorkFailed, outcome, spawn
 
 __all__ = ["Busy", "DeadlineExceeded", "Engine", "EngineStopped", "WorkFailed"]
 
@@ -53,7 +53,14 @@ class DeadlineExceeded(Exception):
 
 
 # Imported by each worker as it starts, so the first request does not pay for them.
-PRELOAD = ("kg.store", "kg.queries", "kg.comparison", "api.reads", "api.stories", "api.sparql")
+PRELOAD = (
+    "kg.store",
+    "kg.sparql.named",
+    "kg.views.comparison",
+    "api.reads",
+    "api.stories",
+    "api.sparql",
+)
 
 
 # --- the engine -------------------------------------------------------------------------------

@@ -124,7 +124,7 @@ class Counts(BaseModel):
 
 
 class StageDates(BaseModel):
-    """When the city's first episode of a stage began and ended (kg.comparison)."""
+    """When the city's first episode of a stage began and ended (kg.views.comparison)."""
 
     stage: Term
     start: str | None
@@ -395,7 +395,7 @@ class Actors(BaseModel):
 
 
 class Comparison(BaseModel):
-    """One row per city (kg.comparison), its columns and what each means."""
+    """One row per city (kg.views.comparison), its columns and what each means."""
 
     columns: list[str]
     descriptions: dict[str, str]

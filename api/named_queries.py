@@ -12,7 +12,7 @@ from api.common import base, engine, media_content, negotiate, problems
 from api.models import QueryDefinition, QueryList, QueryResults
 from api.negotiation import content_type
 from api.problems import ProblemError
-from kg.queries import NamedQuery, UnknownQueryError, get_query, load_queries
+from kg.sparql.named import NamedQuery, UnknownQueryError, get_query, load_queries
 
 router = APIRouter(tags=["queries"])
 

@@ -13,13 +13,14 @@ from typing import cast, overload
 import pyoxigraph as ox
 
 from api.negotiation import GRAPH_TYPES, serialize_graph
-from kg import names, paths
-from kg.comparison import STAGES, compare
+from kg import paths
 from kg.errors import BadInput, NotFound
-from kg.namespaces import FW, PREFIXES
 from kg.ontology import label
-from kg.queries import run
+from kg.rdf import names
+from kg.sparql.named import run
 from kg.store import CaseInfo, CaseStore, case_id
+from kg.views.comparison import STAGES, compare
+from kg.vocab import FW, PREFIXES
 
 # A case id as it may appear in a URL: the last segment of its graph IRI.
 CASE_ID = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$"
@@ -108,7 +109,7 @@ def list_cases(store: CaseStore, base: str) -> list[dict]:
 
 
 def case_detail(store: CaseStore, name: str, base: str) -> dict:
-    """One case's summary with its counts, stage dates and loop status (kg.comparison)."""
+    """One case's summary with its counts, stage dates and loop status (kg.views.comparison)."""
     info = find_case(store, name)
     rows = compare(store, [info.iri])
     row = rows[0] if rows else {}
@@ -164,7 +165,7 @@ def serialize(triples: list[ox.Triple], rdf_format: str) -> bytes:
 
 
 def compare_cases(store: CaseStore, names: list[str]) -> list[dict]:
-    """kg.comparison rows for these case ids (all cases when none is given)."""
+    """kg.views.comparison rows for these case ids (all cases when none is given)."""
     if not names:
         return compare(store)
     iris = [find_case(store, name).iri for name in names]
@@ -178,7 +179,7 @@ def query_rows(store: CaseStore, name: str, values: dict[str, str]) -> list[dict
 
 def reserved(iri: str) -> str | None:
     """Why a graph is not a case's, when it is one of flywheel's own (the catalog, the ontology
-    and its version IRI, the shapes, or under them: :func:`kg.names.reserved`); else None."""
+    and its version IRI, the shapes, or under them: :func:`kg.rdf.names.reserved`); else None."""
     what = names.reserved(iri)
     if what is None:
         return None

@@ -1,6 +1,6 @@
 """The ontology and the SHACL shapes: as RDF (Turtle, RDF/XML, JSON-LD, N-Triples by Accept) or,
 for a browser, a reference page: for the ontology the one ``flywheel docs`` writes
-(:mod:`kg.docs`, English or Chinese by ``?lang=`` or Accept-Language, rendered at the first
+(:mod:`kg.render.docs`, English or Chinese by ``?lang=`` or Accept-Language, rendered at the first
 request and kept in memory), for the shapes a small list of every shape's messages."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from rdflib.namespace import SH
 from api.common import media_content, negotiate, problems
 from api.negotiation import GRAPH_TYPES, content_type
 from api.problems import ProblemError
-from kg import docs, paths
-from kg.namespaces import curie
+from kg import paths
+from kg.render import docs
+from kg.vocab import curie
 
 router = APIRouter(tags=["ontology"])
 
@@ -212,6 +213,6 @@ def jsonld_context() -> Response:
 
 @cache
 def _context_bytes() -> bytes:
-    from kg.jsonld import CONTEXT_FILE
+    from kg.rdf.jsonld import CONTEXT_FILE
 
     return CONTEXT_FILE.read_bytes()

@@ -5,7 +5,7 @@
   here, not by the framework).
 * Never writes: SPARQL Update in any form (``LOAD`` included) is refused (403); ``SERVICE`` and
   ``FROM`` with a non-http(s) IRI are refused (400) before anything runs
-  (:func:`kg.sparql.check_query`).
+  (:func:`kg.sparql.check.check_query`).
 * The dataset: ``default-graph-uri`` / ``named-graph-uri`` (repeatable) override ``FROM`` /
   ``FROM NAMED``. The store's default graph is empty (every case is a named graph);
   ``union-default-graph=true`` makes it the union of all graphs.
@@ -36,9 +36,9 @@ from api.negotiation import (
 )
 from api.problems import PROBLEM, PROBLEM_RESPONSES, Problem, ProblemError
 from kg import limits
-from kg.namespaces import PREFIXES
-from kg.sparql import QueryInvalid, QueryTooLarge, UpdateRefused, check_query, query_form
+from kg.sparql.check import QueryInvalid, QueryTooLarge, UpdateRefused, check_query, query_form
 from kg.store import CaseStore, StoreError
+from kg.vocab import PREFIXES
 
 __all__ = ["NotAcceptable", "evaluate", "router", "store_outline"]
 
@@ -86,7 +86,7 @@ def evaluate(
     """Check a read-only query, run it and serialise its answer: ``(body, media type)``.
 
     Runs in a query worker, so that the checks count against the deadline like the query.
-    Raises :class:`kg.sparql.QueryRefused` (and its kinds) for a query that must not run and
+    Raises :class:`kg.sparql.check.QueryRefused` (and its kinds) for a query that must not run and
     :class:`NotAcceptable` when no type the client accepts fits the result.
     """
     check_query(query)

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from api.reads import api_query, find_case, precision, term
 from kg.ontology import superclasses
-from kg.queries import bound, run
+from kg.sparql.named import bound, run
 from kg.store import CaseStore
 
 

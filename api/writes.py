@@ -24,7 +24,7 @@ from api.common import (
 from api.models import ValidationReport, WriteResult
 from api.negotiation import GRAPH_TYPES, content_type
 from api.problems import ProblemError
-from kg.names import case_iri_problem
+from kg.rdf.names import case_iri_problem
 
 router = APIRouter()
 

@@ -40,12 +40,12 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kg.loading import load_files  # noqa: E402
 from kg.paths import bundled_case_files  # noqa: E402
-from kg.queries import get_query  # noqa: E402
-from kg.rdfio import CaseGraph  # noqa: E402
-from kg.sparql import substitute_terms  # noqa: E402
+from kg.rdf.read import CaseGraph  # noqa: E402
+from kg.sparql.check import substitute_terms  # noqa: E402
+from kg.sparql.named import get_query  # noqa: E402
 from kg.store import OxigraphStore  # noqa: E402
+from kg.store.loading import load_files  # noqa: E402
 from kg.synth import case_iri, synthetic_case  # noqa: E402
 from tests.servers import api_command, free_port, wait_for  # noqa: E402
 

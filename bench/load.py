@@ -49,8 +49,8 @@ import pyoxigraph as ox
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.api import build_store, wait_until_up
-from kg.queries import get_query
-from kg.sparql import substitute_terms
+from kg.sparql.check import substitute_terms
+from kg.sparql.named import get_query
 from tests.servers import api_command, free_port
 
 REPO = Path(__file__).resolve().parent.parent

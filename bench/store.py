@@ -54,10 +54,10 @@ import pyoxigraph as ox
 import pyshacl
 
 from kg import ontology, paths
-from kg.rdfio import CaseGraph, to_oxigraph
+from kg.check.validation import CaseValidator
+from kg.rdf.read import CaseGraph, to_oxigraph
 from kg.store import CATALOG, OxigraphStore
 from kg.synth import case_iri, synthetic_case
-from kg.validation import CaseValidator
 from kg.version import ONTOLOGY_IRI
 
 NQ = ox.RdfFormat.N_QUADS
@@ -528,13 +528,13 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def named_queries() -> tuple[list, str]:
-    """The named queries, from kg.queries when it is there, else read off queries/*.rq here."""
+    """The named queries, from kg.sparql.named when it is there, else read off queries/*.rq here."""
     try:
-        from kg.queries import load_queries
+        from kg.sparql.named import load_queries
     except ImportError:
         pass
     else:
-        return list(load_queries().values()), "kg.queries.load_queries()"
+        return list(load_queries().values()), "kg.sparql.named.load_queries()"
     found = []
     for path in sorted(paths.QUERIES_DIR.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
@@ -545,7 +545,7 @@ def named_queries() -> tuple[list, str]:
                 name, type_, default, *_ = [p.strip() for p in match.group(1).split("|")] + [""]
                 params.append(_Param(name, type_, None if default in ("", "-") else default))
         found.append(_Query(path.stem, text, tuple(params)))
-    return found, f"{paths.QUERIES_DIR}/*.rq (kg.queries not importable: header read here)"
+    return found, f"{paths.QUERIES_DIR}/*.rq (kg.sparql.named not importable: header read here)"
 
 
 def _term(type_: str, value: str) -> ox.NamedNode | ox.Literal:
@@ -583,7 +583,7 @@ def bindings_for(query, case: str, store: OxigraphStore) -> tuple[dict, list[str
                 values[param.name] = found.rows[0]["x"].value
                 notes.append(f"{param.name}=<…{values[param.name].rsplit('/', 1)[-1]}>")
     try:
-        from kg.queries import bind
+        from kg.sparql.named import bind
     except ImportError:
         bound = {
             p.name: _term(p.type, values.get(p.name) or p.default)

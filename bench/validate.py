@@ -25,9 +25,9 @@ import pyshacl
 from rdflib import Graph
 
 from kg import ontology, paths
-from kg.rdfio import read_cases
+from kg.check.validation import CaseValidator
+from kg.rdf.read import read_cases
 from kg.synth import synthetic_case
-from kg.validation import CaseValidator
 
 SHACL_OPTIONS = {"inference": "none", "advanced": True, "allow_warnings": True, "allow_infos": True}
 

@@ -4,7 +4,7 @@
 
 PATH is a checkout of https://github.com/w3c/rdf-tests (kept outside this repository). Every
 query of the SPARQL 1.0 and 1.1 positive syntax tests and of the evaluation tests is given to
-:func:`kg.sparql.check_query`; none may be refused unless it uses SERVICE, an update or FROM
+:func:`kg.sparql.check.check_query`; none may be refused unless it uses SERVICE, an update or FROM
 with a non-web IRI, or calls a function the engine lacks. Prints the counts and every refusal
 with its reason; exit code 1 when a query is refused for any other reason.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from kg.sparql import QueryRefused, check_query
+from kg.sparql.check import QueryRefused, check_query
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")

@@ -12,7 +12,7 @@ import typer
 
 from kg import __version__, paths
 from kg.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNAVAILABLE, EXIT_UNREADABLE
-from kg.rdfio import FORMATS, CaseGraph, RdfInputError, read_cases
+from kg.rdf.read import FORMATS, CaseGraph, RdfInputError, read_cases
 
 if TYPE_CHECKING:  # imported where used at run time, so that the CLI starts fast
     from collections.abc import Sequence
@@ -139,8 +139,8 @@ def validate(
     Exit code 0: every case conforms (warnings and infos allowed); 1: at least one violation;
     2: a file could not be read (nothing validated).
     """
-    from kg.report import render_json, render_text, render_turtle
-    from kg.validation import CaseValidator
+    from kg.check.report import render_json, render_text, render_turtle
+    from kg.check.validation import CaseValidator
 
     cases = _read_all(_expand(files, bundled), input_format)
     validator = CaseValidator()
@@ -169,8 +169,8 @@ def reason(
     """
     from rdflib import Graph
 
-    from kg.namespaces import curie
-    from kg.reasoning import ReasonerError, reason_graph
+    from kg.check.reasoning import ReasonerError, reason_graph
+    from kg.vocab import curie
 
     merged = Graph()
     for case in _read_all(_expand(files, bundled), input_format):
@@ -210,7 +210,7 @@ def lint(
 ) -> None:
     """Check the ontology itself: labels and definitions in English and Chinese, declared
     terms, domains and ranges, metadata, no punning. Exit code 0: clean; 1: problems found."""
-    from kg.lint import lint_project
+    from kg.check.lint import lint_project
 
     problems = lint_project()
     if as_json:
@@ -267,7 +267,7 @@ def _find(case_store: CaseStore, name: str) -> CaseInfo:
 
 
 def _table_format(fmt: str | None) -> str:
-    from kg.output import FORMATS, choose_format
+    from kg.render.tables import FORMATS, choose_format
 
     if fmt is not None and fmt not in FORMATS:
         typer.echo(f"error: unknown format '{fmt}' (use one of {', '.join(FORMATS)})", err=True)
@@ -301,8 +301,8 @@ def load(
     """
     from rich.progress import Progress
 
-    from kg.loading import expand_paths, load_files
     from kg.store import StoreError
+    from kg.store.loading import expand_paths, load_files
 
     files = expand_paths(paths_ or [])
     if bundled:
@@ -367,7 +367,7 @@ def load(
 @app.command()
 def cases(store: StoreOpt = None, fmt: TableFormatOpt = None) -> None:
     """List the cases in the store, from its catalog."""
-    from kg.output import render
+    from kg.render.tables import render
 
     with _open(store) as case_store:
         infos = case_store.cases()
@@ -440,7 +440,7 @@ def export(
     """Write one case's graph out in an RDF syntax, or as a coding workbook (--xlsx, --csv)."""
     from rdflib import Dataset, URIRef
 
-    from kg.namespaces import PREFIXES
+    from kg.vocab import PREFIXES
 
     with _open(store) as case_store:
         info = _find(case_store, case)
@@ -461,7 +461,7 @@ def export(
         typer.echo("error: --context goes with --format json-ld", err=True)
         raise typer.Exit(EXIT_UNREADABLE)
     if with_context:
-        from kg.jsonld import compact_case
+        from kg.rdf.jsonld import compact_case
 
         text = compact_case(graph)
     elif fmt in (ExportFormat.trig, ExportFormat.nquads):
@@ -525,9 +525,9 @@ def import_workbook(
     Every mistake is reported with its sheet, row and column, all at once; then nothing is
     written (exit code 2). Exit code 1: the case was written but has violations.
     """
-    from kg.namespaces import PREFIXES
-    from kg.report import render_text
-    from kg.validation import CaseValidator
+    from kg.check.report import render_text
+    from kg.check.validation import CaseValidator
+    from kg.vocab import PREFIXES
     from kg.workbook import WorkbookError, read_workbook
 
     if not source.exists():
@@ -566,7 +566,7 @@ def backup_cmd(
     The file is written under a temporary name and renamed when complete. Exit code 0: written;
     2: the file cannot be written; 3: the store cannot be read.
     """
-    from kg.backup import BackupError, backup
+    from kg.store.backup import BackupError, backup
 
     with _open(store) as case_store:
         try:
@@ -592,8 +592,8 @@ def restore_cmd(
     cannot name a case (an invisible character, one of flywheel's own graph names); 3: the store
     cannot be written. When it is not restored, the store is unchanged.
     """
-    from kg.backup import restore
     from kg.errors import FlywheelError
+    from kg.store.backup import restore
 
     with _open(store) as case_store:
         try:
@@ -657,9 +657,9 @@ def sparql(
     SPARQL's own and the XSD casts, and queries nested deeper than the engine can go are refused
     (exit 2). The query runs in a separate process that cannot open network connections.
     """
-    from kg.sparql import QueryRefused
+    from kg.sparql.check import QueryRefused
+    from kg.sparql.workers import EngineStopped, run_isolated, user_query
     from kg.store import StoreError, default_location
-    from kg.workers import EngineStopped, run_isolated, user_query
 
     if (query_text is None) == (file is None):
         typer.echo("error: give a query, or --file FILE.rq (not both)", err=True)
@@ -692,8 +692,8 @@ def list_queries(
     fmt: TableFormatOpt = None,
 ) -> None:
     """List the named queries (one per competency question) with their parameters."""
-    from kg.output import render
-    from kg.queries import load_queries
+    from kg.render.tables import render
+    from kg.sparql.named import load_queries
 
     rows = [
         {
@@ -728,7 +728,7 @@ def query(
     fmt: TableFormatOpt = None,
 ) -> None:
     """Run a named query. Parameters are bound as typed RDF terms, never pasted into the query."""
-    from kg.queries import QueryParameterError, UnknownQueryError, bind, get_query
+    from kg.sparql.named import QueryParameterError, UnknownQueryError, bind, get_query
     from kg.store import StoreError
 
     values: dict[str, str] = {}
@@ -790,9 +790,9 @@ def compare_cmd(
     ] = None,
 ) -> None:
     """Compare cities: stage dates, years from startup to inertia, loop closure, dominant logics."""
-    from kg.comparison import COLUMNS, compare, years_statistics
-    from kg.output import render
+    from kg.render.tables import render
     from kg.store import StoreError
+    from kg.views.comparison import COLUMNS, compare, years_statistics
 
     with _open(store) as case_store:
         chosen = None
@@ -803,7 +803,7 @@ def compare_cmd(
                 _write_comparison(case_store, chosen, conditions, min_scenarios, output)
                 return
             if conditions:
-                from kg.comparison import condition_table
+                from kg.views.comparison import condition_table
 
                 columns, found = condition_table(case_store, chosen, min_scenarios)
                 typer.echo(render(columns, found, "csv" if as_csv else _table_format(fmt)))
@@ -870,7 +870,7 @@ def _write_comparison(
     output: Path,
 ) -> None:
     """``flywheel compare -o FILE``: the CSV and its codebook."""
-    from kg.codebook import comparison_export, conditions_export, write_export
+    from kg.views.codebook import comparison_export, conditions_export, write_export
 
     if conditions:
         table = conditions_export(case_store, chosen, k, data_file=output.name)
@@ -915,7 +915,7 @@ def plot(
     as SVG or PNG for print (grey-scale safe, Chinese labels with --lang zh)."""
     import warnings
 
-    from kg.plot import SUFFIXES, plot_case, plot_compare
+    from kg.render.plot import SUFFIXES, plot_case, plot_compare
     from kg.store import case_id
 
     if not compare and len(cases_ or []) != 1:
@@ -951,7 +951,7 @@ def plot(
 
 
 def _print_result(result: QueryResult, fmt: str) -> None:
-    from kg.output import render
+    from kg.render.tables import render
 
     if result.boolean is not None:
         typer.echo("true" if result.boolean else "false")
@@ -1105,7 +1105,7 @@ def docs_cmd(
 ) -> None:
     """Write the ontology's HTML reference, one page in English and one in Chinese: every class,
     property, concept scheme and named individual with its label, definition and relations."""
-    from kg import docs
+    from kg.render import docs
 
     try:
         written = docs.write_pages(out)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg import paths
-from kg.jsonld import write_context
 from kg.ontology import SERIALISATIONS, serialise
+from kg.rdf.jsonld import write_context
 
 
 def write_derived(folder: Path | None = None) -> list[Path]:

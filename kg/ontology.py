@@ -9,7 +9,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg import paths
-from kg.namespaces import FW, PREFIXES
+from kg.vocab import FW, PREFIXES
 
 SERIALISATIONS: dict[str, tuple[str, str]] = {
     # name: (rdflib format, file extension)

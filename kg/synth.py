@@ -16,8 +16,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from kg.namespaces import FW, PREFIXES, SYNTHETIC
 from kg.version import ONTOLOGY_VERSION_IRI
+from kg.vocab import FW, PREFIXES, SYNTHETIC
 
 STAGES = [
     # stage, mechanism, logic, actor kind, loop step

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import tests.servers
-from kg.validation import CaseValidator
+from kg.check.validation import CaseValidator
 from tests.servers import flywheel_command, marks_its_users
 
 TESTS = Path(__file__).resolve().parent
@@ -47,9 +47,9 @@ API_TOKEN = "test-token-0123456789abcdef"
 def bundled_store(tmp_path_factory) -> Path:
     """An on-disk store holding the bundled cases (loaded once per test process; copy it
     before writing to it)."""
-    from kg.loading import load_files
     from kg.paths import bundled_case_files
     from kg.store import open_store
+    from kg.store.loading import load_files
 
     folder = tmp_path_factory.mktemp("bundled") / "store"
     with open_store(folder) as store:

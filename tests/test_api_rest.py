@@ -719,7 +719,7 @@ def test_an_id_taken_meanwhile_is_refused_where_writes_take_turns() -> None:
     PUT /cases/{id} or by PUT /store?graph= (which names no id)."""
     from api import checks
     from kg.paths import bundled_case_files
-    from kg.rdfio import read_cases
+    from kg.rdf.read import read_cases
     from kg.store import CaseNameTaken, open_store
 
     city_a = next(p for p in bundled_case_files() if p.name == "city-a.ttl")

@@ -25,7 +25,7 @@ import pytest
 
 from kg import limits
 from kg.paths import bundled_case_files
-from kg.queries import MAX_PARAM_CHARS
+from kg.sparql.named import MAX_PARAM_CHARS
 from tests.conftest import API_TOKEN
 from tests.test_bad_input import PARAMS, QUERY_FILES, RDF_FILES, Corpus, Expect, corpus
 

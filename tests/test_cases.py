@@ -9,10 +9,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 from kg import paths
-from kg.namespaces import FW
-from kg.rdfio import read_cases
-from kg.validation import CaseValidator
+from kg.check.validation import CaseValidator
+from kg.rdf.read import read_cases
 from kg.version import ONTOLOGY_VERSION_IRI
+from kg.vocab import FW
 from tests.conftest import FIXTURES
 
 CASES = paths.bundled_case_files()

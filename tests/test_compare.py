@@ -10,9 +10,9 @@ import subprocess
 import pytest
 
 from kg import paths
-from kg.comparison import COLUMNS, compare, years_statistics
-from kg.loading import load_files
 from kg.store import open_store
+from kg.store.loading import load_files
+from kg.views.comparison import COLUMNS, compare, years_statistics
 from tests.conftest import run_flywheel
 from tests.servers import flywheel_command
 

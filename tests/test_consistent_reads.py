@@ -23,7 +23,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.paths import bundled_case_files
-from kg.rdfio import parse_cases
+from kg.rdf.read import parse_cases
 from kg.store import CATALOG, OxigraphStore
 from tests.conftest import API_TOKEN
 from tests.servers import api_server, marks_its_users

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.rdfio import read_cases
+from kg.rdf.read import read_cases
 from kg.store import CATALOG, content_hash, open_store
 from kg.version import ONTOLOGY_IRI
 from tests.conftest import flywheel_command, run_flywheel
@@ -56,7 +56,7 @@ def wal_size(folder: Path) -> int:
 @pytest.fixture(scope="module")
 def wal_marks(synthetic, tmp_path_factory) -> tuple[int, int]:
     """The log's size with only the ontology written, and after every case (one full load)."""
-    from kg.loading import load_files
+    from kg.store.loading import load_files
 
     cases, _ = synthetic
     root = tmp_path_factory.mktemp("wal")

@@ -7,8 +7,8 @@ import re
 from rdflib import Graph, URIRef
 
 from kg import paths
-from kg.namespaces import FW
-from kg.validation import CaseValidator, Severity
+from kg.check.validation import CaseValidator, Severity
+from kg.vocab import FW
 from tests.conftest import REPO
 
 GUIDE = REPO / "docs" / "coding-a-case.md"

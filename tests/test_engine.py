@@ -13,7 +13,7 @@ import time
 import pytest
 
 from api.engine import Busy, DeadlineExceeded, Engine, WorkFailed
-from kg.rdfio import CaseGraph
+from kg.rdf.read import CaseGraph
 from kg.store import CaseStore
 
 # Each test starts its own pool of worker processes, and several wait out a deadline.

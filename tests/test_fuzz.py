@@ -25,7 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.paths import bundled_case_files
-from kg.queries import (
+from kg.rdf.read import RdfInputError, parse_cases, read_quads
+from kg.sparql.check import substitute_terms
+from kg.sparql.named import (
     Param,
     ParamType,
     QueryParameterError,
@@ -34,8 +36,6 @@ from kg.queries import (
     run,
     to_term,
 )
-from kg.rdfio import RdfInputError, parse_cases, read_quads
-from kg.sparql import substitute_terms
 from kg.workbook import WorkbookError, read_workbook, write_case
 
 FUZZ = settings(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from kg.lint import lint_graph, lint_project, lint_queries, undeclared_uses, version_problems
+from kg.check.lint import lint_graph, lint_project, lint_queries, undeclared_uses, version_problems
 from kg.ontology import declared_terms
 from tests.conftest import FIXTURES
 
@@ -50,7 +50,7 @@ def test_version_mismatch_is_reported() -> None:
 def test_the_helper_queries_in_subfolders_are_linted_too() -> None:
     """queries/api and queries/compare hold SPARQL the API, the figures and the comparison run;
     the lint read only the top folder."""
-    from kg.lint import _project_texts
+    from kg.check.lint import _project_texts
 
     names = {name for name, _ in _project_texts()}
     assert {"api/loop-steps.rq", "compare/summary.rq", "queries/01-stage-on-date.rq"} <= names

@@ -17,9 +17,9 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg.loading import expand_paths, load_files
-from kg.rdfio import read_cases
+from kg.rdf.read import read_cases
 from kg.store import open_store
+from kg.store.loading import expand_paths, load_files
 from tests.conftest import FIXTURES, REPO, run_flywheel
 from tests.servers import Listener
 

@@ -1,7 +1,7 @@
 """The ontology's HTML reference (``flywheel docs``, kg/docs.py) and its page at ``/ontology``.
 
 Expected labels, definitions and relations are read from ontology/flywheel.ttl with rdflib (not
-through kg.docs) or by hand from it:
+through kg.render.docs) or by hand from it:
 
 - fw:StartupStage "startup stage" / "启动阶段", in fw:StageScheme "flywheel stages" / "飞轮阶段",
   fw:nextStage fw:RotationStage "rotation stage" / "转动阶段";
@@ -25,9 +25,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 from typer.testing import CliRunner
 
-from kg import docs
 from kg.cli import app
 from kg.ontology import declared_terms
+from kg.render import docs
 from tests.test_page import CHROMIUM, CHROMIUM_ARGS, WAIT, browser  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 from kg import paths
 from kg.cli import app
-from kg.jsonld import CONTEXT_FILE, CONTEXT_URL, context, read_compact
-from kg.loading import load_files
-from kg.plot import case_data, case_figure, cjk_family, compare_figure
-from kg.rdfio import read_cases
+from kg.rdf.jsonld import CONTEXT_FILE, CONTEXT_URL, context, read_compact
+from kg.rdf.read import read_cases
+from kg.render.plot import case_data, case_figure, cjk_family, compare_figure
 from kg.store import open_store
+from kg.store.loading import load_files
 
 CASE = "https://w3id.org/dataflywheel/case/"
 runner = CliRunner()

@@ -12,8 +12,10 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from kg import ontology, paths, rdfio
-from kg.queries import (
+from kg import ontology, paths
+from kg.rdf import read as rdfio
+from kg.sparql.check import substitute_terms
+from kg.sparql.named import (
     NamedQuery,
     ParamType,
     QueryDefinitionError,
@@ -25,7 +27,6 @@ from kg.queries import (
     parse_query,
     run,
 )
-from kg.sparql import substitute_terms
 
 FW = "https://w3id.org/dataflywheel/ontology#"
 ONTOLOGY_GRAPH = "https://w3id.org/dataflywheel/ontology"
@@ -998,7 +999,7 @@ def test_16_cities_loop_closed(store):
 def test_17_startup_to_inertia(store):
     # shanghai.ttl: 2018-03-30 → 2020-05-08 is 770 days (731 to 2020-03-30, +31 +8), 2.11 years;
     # hangzhou.ttl: 2016-04-01 → 2020-03-01 is 1430 days (1461 to 2020-04-01, −31), 3.92 years;
-    # range 660 days = 1.81 years (the median is kg.comparison's: see tests/test_compare.py)
+    # range 660 days = 1.81 years (the median is kg.views.comparison's: see tests/test_compare.py)
     rows = ask(store, "17")
     assert cells(
         rows,

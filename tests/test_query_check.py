@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import limits
-from kg.sparql import (
+from kg.sparql.check import (
     QueryInvalid,
     QueryRefused,
     QueryTooComplex,
@@ -22,8 +22,8 @@ from kg.sparql import (
     check_query,
     query_form,
 )
-from kg.sparql_lexer import escapes_processed, position, tokens
-from kg.workers import run_isolated, spawn
+from kg.sparql.lexer import escapes_processed, position, tokens
+from kg.sparql.workers import run_isolated, spawn
 from tests.servers import Listener
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
@@ -357,8 +357,8 @@ def test_words_outside_sparql_are_invalid() -> None:
     ],
 )
 def test_one_iri_check_for_parameters_and_cells(text: str, absolute: bool) -> None:
-    from kg.lexical import is_absolute_iri
-    from kg.queries import QueryParameterError, get_query, to_term
+    from kg.rdf.lexical import is_absolute_iri
+    from kg.sparql.named import QueryParameterError, get_query, to_term
 
     assert is_absolute_iri(text) is absolute
     case = get_query("stage-timeline").param("case")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kg.rdfio import RdfInputError, read_cases, to_oxigraph
+from kg.rdf.read import RdfInputError, read_cases, to_oxigraph
 from tests.conftest import FIXTURES
 
 SYNTAX = FIXTURES / "syntax"

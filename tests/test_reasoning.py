@@ -7,7 +7,7 @@ import tempfile
 import pytest
 from rdflib import Graph
 
-from kg.reasoning import reason_files, reason_graph
+from kg.check.reasoning import reason_files, reason_graph
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.reasoner  # HermiT: Java
@@ -65,7 +65,7 @@ def test_inferred_type_from_property_range() -> None:
 
 def test_isolation_when_no_simple_explanation(monkeypatch) -> None:
     """With the simple explanations switched off, delta debugging still finds the culprit."""
-    import kg.reasoning as reasoning
+    import kg.check.reasoning as reasoning
 
     monkeypatch.setattr(reasoning, "explain_inconsistency", lambda merged: [])
     graph = Graph().parse(REASONING / "actor-two-kinds.ttl")

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kg.rdfio import read_cases
+from kg.rdf.read import read_cases
 from kg.store import CATALOG, content_hash, open_store
 from kg.version import ONTOLOGY_IRI
 from tests.conftest import flywheel_command, run_flywheel

@@ -14,8 +14,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from kg import paths
-from kg.namespaces import FWS, curie
-from kg.validation import LANGUAGES, CaseReport, CaseValidator, Severity
+from kg.check.validation import LANGUAGES, CaseReport, CaseValidator, Severity
+from kg.vocab import FWS, curie
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 

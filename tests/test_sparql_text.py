@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.sparql import QueryRefused, check_query, substitute_terms
+from kg.sparql.check import QueryRefused, check_query, substitute_terms
 
 CASE = ox.NamedNode("https://w3id.org/dataflywheel/case/hangzhou")
 C = "<https://w3id.org/dataflywheel/case/hangzhou>"

@@ -18,8 +18,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from kg.rdfio import CaseGraph, read_cases
-from kg.sparql import QueryInvalid
+from kg.rdf.read import CaseGraph, read_cases
+from kg.sparql.check import QueryInvalid
 from kg.store import CATALOG, CaseStore, StoreError, open_store
 from tests.conftest import REPO
 from tests.servers import marks_its_users, start_oxigraph, stop
@@ -52,7 +52,7 @@ def case_file(slug: str) -> Path:
 
 @cache
 def file_graph(slug: str) -> Graph:
-    """The case file as rdflib alone reads it (independent of kg.rdfio); shared, do not change."""
+    """The case file as rdflib alone reads it (independent of kg.rdf.read); shared, do not change."""
     return Graph().parse(case_file(slug), format="turtle")
 
 
@@ -440,7 +440,7 @@ def test_every_named_query_answers_the_same_on_every_backend(make_store) -> None
     """The query library over all three backends: the remote one is sent the terms in the
     variables' places (the SPARQL protocol has no parameters), the embedded ones use Oxigraph's
     substitutions."""
-    from kg.queries import load_queries, run
+    from kg.sparql.named import load_queries, run
 
     stores = [make_store(kind) for kind in BACKENDS]
     for store in stores:

@@ -6,10 +6,10 @@ from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from kg.namespaces import FW, SYNTHETIC
-from kg.rdfio import read_cases
+from kg.check.validation import CaseValidator
+from kg.rdf.read import read_cases
 from kg.synth import case_iri, synthetic_case
-from kg.validation import CaseValidator
+from kg.vocab import FW, SYNTHETIC
 from tests.conftest import run_flywheel
 
 

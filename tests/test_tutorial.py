@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from kg.namespaces import FW
+from kg.vocab import FW
 from tests.conftest import REPO, run_flywheel
 
 TUTORIAL = REPO / "docs" / "tutorial.md"

@@ -13,11 +13,11 @@ from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from kg.namespaces import FW, XSD
-from kg.queries import run
-from kg.rdfio import CaseGraph, read_cases
+from kg.check.validation import CaseValidator, Severity
+from kg.rdf.read import CaseGraph, read_cases
+from kg.sparql.named import run
 from kg.store import open_store
-from kg.validation import CaseValidator, Severity
+from kg.vocab import FW, XSD
 from kg.workbook import WorkbookError, read_workbook, write_case, write_template
 from tests.conftest import REPO, run_flywheel
 

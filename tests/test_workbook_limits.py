@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 from rdflib import Literal
 
-from kg.rdfio import read_cases
+from kg.rdf.read import read_cases
 from tests.conftest import run_flywheel
 from tests.servers import Listener
 from tests.test_workbook import LAKE, lakeside, save_xlsx

@@ -1,7 +1,7 @@
 """Checking user SPARQL before it runs, and binding parameters for servers that cannot.
 
 Nothing reaches the network or the file system because of a user's query. What a query does is
-decided from its tokens (:mod:`kg.sparql_lexer`), read both as the SPARQL 1.1 specification
+decided from its tokens (:mod:`kg.sparql.lexer`), read both as the SPARQL 1.1 specification
 reads it (codepoint escapes first) and as Oxigraph reads it; a query is refused when either
 reading shows
 
@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from kg import limits
 from kg.errors import BadInput
-from kg.sparql_lexer import Token, escapes_processed, has_escapes, position, tokens
+from kg.sparql.lexer import Token, escapes_processed, has_escapes, position, tokens
 
 __all__ = [
     "QueryInvalid",

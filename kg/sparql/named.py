@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from kg import paths
 from kg.errors import BadInput, NotFound
-from kg.lexical import DAY, DECIMAL, INTEGER, is_absolute_iri
+from kg.rdf.lexical import DAY, DECIMAL, INTEGER, is_absolute_iri
 
 if TYPE_CHECKING:
     from kg.store import CaseStore

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
-from kg.namespaces import FWS, PREFIXES, curie
-from kg.validation import CaseReport, Severity
+from kg.check.validation import CaseReport, Severity
+from kg.vocab import FWS, PREFIXES, curie
 
 WORDS = {
     "en": {

@@ -12,7 +12,7 @@ The catalog graph (``https://w3id.org/dataflywheel/catalog``) says, per case: ci
 ontology version, triple count, content hash, source file and when it was loaded. Queries name
 graphs explicitly (``GRAPH ?case {…}``), so they mean the same on every backend.
 
-A case's short name (the last segment of its IRI, :func:`kg.names.case_id`) belongs to one case
+A case's short name (the last segment of its IRI, :func:`kg.rdf.names.case_id`) belongs to one case
 in a store: every write that brings cases in checks their names first
 (:meth:`CaseStore.check_names`) and refuses, writing nothing, a name another case holds
 (:class:`CaseNameTaken`) or an IRI that cannot name a case (:class:`CaseNameError`).
@@ -38,11 +38,11 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg import ontology
 from kg.errors import EXIT_FINDINGS, EXIT_UNREADABLE, Unavailable
-from kg.names import CATALOG, case_id, case_iri_problem, name_key, shown
-from kg.namespaces import FW
-from kg.rdfio import CaseGraph, ox_term, to_oxigraph
-from kg.sparql import QueryInvalid, substitute_terms
+from kg.rdf.names import CATALOG, case_id, case_iri_problem, name_key, shown
+from kg.rdf.read import CaseGraph, ox_term, to_oxigraph
+from kg.sparql.check import QueryInvalid, substitute_terms
 from kg.version import ONTOLOGY_IRI, __version__
+from kg.vocab import FW
 
 ENV_VAR = "FLYWHEEL_STORE"
 TIMEOUT_ENV = "FLYWHEEL_REMOTE_TIMEOUT"
@@ -67,7 +67,7 @@ class StoreError(Unavailable):
 
 
 class CaseNameError(StoreError):
-    """The store refused a case for its IRI (see :mod:`kg.names`): invisible characters,
+    """The store refused a case for its IRI (see :mod:`kg.rdf.names`): invisible characters,
     look-alike letters of two alphabets, one of flywheel's own graph names. Nothing was
     written. ``iri`` is the refused IRI, ``source`` where the case came from (a file, the
     request body) and ``reason`` what is wrong."""
@@ -259,7 +259,7 @@ def _write_update(
     return " ;\n".join(parts)
 
 
-# the catalog's cases whose IRI is ?name or whose case_id() is ?name (kg.names.case_id in SPARQL:
+# the catalog's cases whose IRI is ?name or whose case_id() is ?name (kg.rdf.names.case_id in SPARQL:
 # the IRI without its query and fragment, trailing slashes removed, ends in "/" + ?name)
 _FIND_QUERY = f"""
 PREFIX dcat: <{_DCAT}>
@@ -435,7 +435,7 @@ class CaseStore(ABC):
             self._write({ONTOLOGY_IRI: to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI)}, ())
 
     def case_names(self) -> dict[str, list[str]]:
-        """The short names in use (as :func:`kg.names.name_key` gives them), each with the
+        """The short names in use (as :func:`kg.rdf.names.name_key` gives them), each with the
         IRIs of the cases that hold it: one case per name, unless the store was written before
         names were checked."""
         held: dict[str, list[str]] = {}
@@ -451,7 +451,7 @@ class CaseStore(ABC):
         self, cases: Sequence[CaseGraph], new_only: bool = False, in_store: bool = True
     ) -> None:
         """Raise :class:`CaseNameError` unless every case may be stored under its IRI: an IRI
-        that can name a case (:func:`kg.names.case_iri_problem`), and a short name that no other
+        that can name a case (:func:`kg.rdf.names.case_iri_problem`), and a short name that no other
         case holds, neither in the store nor among ``cases`` (the same IRI twice is one case,
         replaced). ``new_only``: a case already in the store is refused too.
         ``in_store=False``: the cases are compared among themselves only (they replace the

@@ -17,9 +17,9 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from kg import paths
-from kg.namespaces import FW, PRECISION_WORDS
-from kg.queries import bind, get_query
+from kg.sparql.named import bind, get_query
 from kg.store import CaseStore, Row, Term
+from kg.vocab import FW, PRECISION_WORDS
 
 STAGES = ("startup", "rotation", "acceleration", "inertia")
 _STAGE_OF = {str(FW[f"{s.capitalize()}Stage"]): s for s in STAGES}

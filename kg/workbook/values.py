@@ -15,8 +15,8 @@ from rdflib.namespace import SKOS
 
 from kg import ontology
 from kg.errors import BadInput
-from kg.namespaces import FW, PREFIXES, curie
-from kg.workbook_schema import LISTS
+from kg.vocab import FW, PREFIXES, curie
+from kg.workbook.schema import LISTS
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 SPLIT = re.compile(r"[;；\n]")

@@ -31,11 +31,11 @@ from matplotlib.offsetbox import DrawingArea
 from matplotlib.patches import Circle, FancyArrowPatch, Patch, Rectangle, Wedge
 
 from kg import paths
-from kg.comparison import STAGES
-from kg.namespaces import FW, PRECISION_WORDS
 from kg.ontology import label
-from kg.queries import bound, run
+from kg.sparql.named import bound, run
 from kg.store import CaseStore, case_id
+from kg.views.comparison import STAGES
+from kg.vocab import FW, PRECISION_WORDS
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType  # matplotlib 3.9 and later

@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from kg import limits
 from kg.errors import BadInput
-from kg.names import case_iri_problem
+from kg.rdf.names import case_iri_problem
 from kg.version import ONTOLOGY_IRI
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -122,8 +122,8 @@ def _guard(source: Path | str, check: Callable[..., object], *args: object) -> N
 
 def _own_context_inlined(data: bytes) -> bytes:
     """JSON-LD that names the project's published @context, with the local copy put in its
-    place (see :func:`kg.jsonld.inline_own_context`); nothing is fetched."""
-    from kg.jsonld import inline_own_context
+    place (see :func:`kg.rdf.jsonld.inline_own_context`); nothing is fetched."""
+    from kg.rdf.jsonld import inline_own_context
 
     return inline_own_context(data)
 
@@ -330,7 +330,7 @@ _ODD_NAME = re.compile(r"(^|/)\.\.?(/|$|[?#])|%(2f|5c|00)|\\|[\x00-\x20\x7f]", r
 
 
 def _checked_name(iri: str, source: str) -> str:
-    """A case's graph name, refused when it cannot name a case (:func:`kg.names.case_iri_problem`:
+    """A case's graph name, refused when it cannot name a case (:func:`kg.rdf.names.case_iri_problem`:
     invisible characters, look-alike letters of two alphabets, one of flywheel's own graph
     names) or when it holds '.' or '..' path segments, encoded slashes, backslashes or control
     characters (names that could be mistaken for file paths). The store checks the first kind

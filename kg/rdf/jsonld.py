@@ -21,8 +21,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg import paths
-from kg.namespaces import FW, PREFIXES, curie
 from kg.ontology import ontology_graph
+from kg.vocab import FW, PREFIXES, curie
 
 CONTEXT_URL = "https://w3id.org/dataflywheel/context.jsonld"
 CONTEXT_FILE = paths.ONTOLOGY_DIR / "context.jsonld"

@@ -3,7 +3,7 @@
 A query is read twice when it holds codepoint escapes: once as the specification says (§19.2:
 ``\\uXXXX`` and ``\\UXXXXXXXX`` replaced before parsing, wherever they stand) and once as
 Oxigraph reads it (escapes only inside IRIs and strings). What a query does is decided from both
-readings (see :mod:`kg.sparql`), so an escape cannot hide a keyword from one of them.
+readings (see :mod:`kg.sparql.check`), so an escape cannot hide a keyword from one of them.
 
 The lexer never gives up: a character no terminal starts with becomes an ``ERROR`` token of one
 character and reading goes on, so that everything after a slip is still seen.

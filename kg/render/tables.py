@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kg.namespaces import curie
+from kg.vocab import curie
 
 if TYPE_CHECKING:
     import pandas
@@ -181,7 +181,7 @@ def _json_value(value: object) -> object:
 
 
 def as_frame(rows: Sequence[Mapping[str, object]]) -> pandas.DataFrame:
-    """Rows (from a named query or :func:`kg.comparison.compare`) as a pandas DataFrame.
+    """Rows (from a named query or :func:`kg.views.comparison.compare`) as a pandas DataFrame.
 
     Needs pandas (``pip install pandas``); raises ImportError saying so otherwise.
     """

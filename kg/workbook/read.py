@@ -15,11 +15,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from kg.lexical import DAY, DECIMAL, INTEGER, MONTH, YEAR, is_absolute_iri
-from kg.names import case_iri_problem
-from kg.namespaces import FW
-from kg.workbook_schema import ALL_SHEETS, LISTS, OTHER, SHEETS, Column, Kind, Record, Sheet
-from kg.workbook_values import (
+from kg.rdf.lexical import DAY, DECIMAL, INTEGER, MONTH, YEAR, is_absolute_iri
+from kg.rdf.names import case_iri_problem
+from kg.vocab import FW
+from kg.workbook.schema import ALL_SHEETS, LISTS, OTHER, SHEETS, Column, Kind, Record, Sheet
+from kg.workbook.values import (
     ID,
     KNOWN_PREFIXES,
     SPLIT,

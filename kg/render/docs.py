@@ -23,8 +23,8 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg import paths
-from kg.namespaces import FW, PREFIXES
 from kg.ontology import ontology_graph
+from kg.vocab import FW, PREFIXES
 
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 FILE_NAMES: dict[str, str] = {lang: f"{lang}.html" for lang in LANGUAGES}

@@ -4,7 +4,7 @@ Every file is read and every case validated before anything is written, so a fil
 be read, or a case with violations (unless forced), never touches the store. Each case is then
 written in one transaction, replacing an earlier version of the same case (same IRI).
 
-A case whose short name another case holds is refused, forced or not (see :mod:`kg.names`):
+A case whose short name another case holds is refused, forced or not (see :mod:`kg.rdf.names`):
 the store refuses a name held by a case already in it, and two cases of one load with the same
 short name but different IRIs are both refused (which would win should not depend on the order
 of the files).
@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.names import case_id, name_key, shown
-from kg.rdfio import FORMATS, CaseGraph, RdfInputError, read_cases
+from kg.check.validation import CaseReport, CaseValidator
+from kg.rdf.names import case_id, name_key, shown
+from kg.rdf.read import FORMATS, CaseGraph, RdfInputError, read_cases
 from kg.store import CaseInfo, CaseNameError, CaseNameTaken, CaseStore
-from kg.validation import CaseReport, CaseValidator
 
 
 @dataclass

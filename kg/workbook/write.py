@@ -15,10 +15,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 from rdflib.term import Node
 
-from kg.lexical import DAY, DECIMAL, INTEGER, YEAR, is_absolute_iri
-from kg.namespaces import FW
-from kg.workbook_schema import OTHER, SHEETS, Column, Kind, Record, Sheet
-from kg.workbook_values import (
+from kg.rdf.lexical import DAY, DECIMAL, INTEGER, YEAR, is_absolute_iri
+from kg.vocab import FW
+from kg.workbook.schema import OTHER, SHEETS, Column, Kind, Record, Sheet
+from kg.workbook.values import (
     ID,
     choices,
     coding_iri,

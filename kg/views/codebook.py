@@ -1,4 +1,4 @@
-"""Exports for the tools scholars use: the comparison (:func:`kg.comparison.compare`) and the
+"""Exports for the tools scholars use: the comparison (:func:`kg.views.comparison.compare`) and the
 city × condition table (question 21) as CSV files, each with a codebook beside it.
 
 The codebook (``FILE.codebook.md``) says what every column means, its type and unit, how an
@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.comparison import COLUMNS, DESCRIPTIONS, STAGES, compare, condition_table
-from kg.namespaces import FW
 from kg.ontology import label
-from kg.output import delimited, visible
-from kg.queries import get_query
+from kg.render.tables import delimited, visible
+from kg.sparql.named import get_query
 from kg.store import CaseInfo, CaseStore
 from kg.version import ONTOLOGY_VERSION_IRI, __version__
+from kg.views.comparison import COLUMNS, DESCRIPTIONS, STAGES, compare, condition_table
+from kg.vocab import FW
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ def comparison_export(
         "One row per city case: each stage's start and end with their precision, years from "
         "startup to inertia, whether and since when the data loop is closed, the dominant "
         "logic of each stage, and counts of coded actions, flows and scenarios "
-        "(kg.comparison.compare).",
+        "(kg.views.comparison.compare).",
         [_comparison_variable(c) for c in COLUMNS],
         thresholds,
         included,

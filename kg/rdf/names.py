@@ -1,6 +1,6 @@
 """Case names: what a case's short name is, when two names are the same name, and which IRIs
 cannot name a case at all. The rules are here; the store (:meth:`kg.store.CaseStore.check_names`)
-enforces them on every write that brings a case in, and the readers (:mod:`kg.rdfio`) use them
+enforces them on every write that brings a case in, and the readers (:mod:`kg.rdf.read`) use them
 to refuse a bad name before anything is validated.
 
 **The short name** (:func:`case_id`) of a case is the last segment of its IRI's path: the IRI
@@ -40,8 +40,8 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote
 
-from kg.namespaces import FWS
 from kg.version import ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI
+from kg.vocab import FWS
 
 CATALOG = "https://w3id.org/dataflywheel/catalog"
 SHAPES_IRI = str(FWS).rstrip("#")  # the shapes graph's owl:Ontology header

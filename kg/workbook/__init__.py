@@ -1,7 +1,7 @@
 """Coding a case in a spreadsheet: the empty workbook, reading a filled one, writing a case back.
 
 A workbook (an .xlsx file, or a folder with one CSV file a sheet) has one sheet per kind of record
-(see :mod:`kg.workbook_schema`). :func:`write_template` writes an empty one, :func:`read_workbook`
+(see :mod:`kg.workbook.schema`). :func:`write_template` writes an empty one, :func:`read_workbook`
 turns a filled one into a case graph (collecting every mistake, with its sheet, row and column,
 before giving up), and :func:`write_case` writes a case graph back into a workbook so that reading
 it again gives the same graph. Whatever fits no column goes to the "other statements" sheet.
@@ -22,11 +22,11 @@ from typing import cast
 from rdflib import Graph
 
 from kg.limits import InputRefused
-from kg.output import delimited_rows, restore, visible
+from kg.render.tables import delimited_rows, restore, visible
 from kg.version import ONTOLOGY_VERSION_IRI
-from kg.workbook_read import Table, WorkbookReader, cell_text
-from kg.workbook_schema import ALL_SHEETS, INSTRUCTIONS, LISTS, LISTS_SHEET, Sheet
-from kg.workbook_values import (
+from kg.workbook.read import Table, WorkbookReader, cell_text
+from kg.workbook.schema import ALL_SHEETS, INSTRUCTIONS, LISTS, LISTS_SHEET, Sheet
+from kg.workbook.values import (
     MAX_ROWS,
     CellError,
     WorkbookError,
@@ -36,7 +36,7 @@ from kg.workbook_values import (
     norm,
     short,
 )
-from kg.workbook_write import case_tables
+from kg.workbook.write import case_tables
 
 __all__ = [
     "CellError",
@@ -69,7 +69,7 @@ def _read_tables(path: Path) -> dict[str, Table]:
         return tables
     from openpyxl import load_workbook
 
-    from kg.workbook_guard import checked_workbook
+    from kg.workbook.guard import checked_workbook
 
     # formulas are read as their text (data_only=False), never evaluated; links to other
     # workbooks are dropped unread (keep_links=False)
@@ -243,7 +243,7 @@ def _write(
 
 
 def _write_csv(file: Path, rows: list[list[str]]) -> None:
-    """One sheet as CSV, safe to open in a spreadsheet (kg.output.delimited_rows: a text that
+    """One sheet as CSV, safe to open in a spreadsheet (kg.render.tables.delimited_rows: a text that
     would run as a formula gets a leading ', undone on import); the text is kept exactly."""
     text = delimited_rows(rows, newline="\r\n", controls_visible=False)
     file.write_text(text, encoding="utf-8-sig", newline="")

@@ -4,7 +4,7 @@ A query runs in a worker process so that whatever it does to the process (a stac
 a deeply nested query, memory run out) ends the worker, not the server or the command, and so
 that a deadline can stop it. A worker of an embedded store is walled in before it takes any
 work: it cannot open an internet socket (seccomp, where Linux and libseccomp allow it), so a
-``SERVICE`` that slipped past :func:`kg.sparql.check_query` still reaches no server; and its
+``SERVICE`` that slipped past :func:`kg.sparql.check.check_query` still reaches no server; and its
 memory is bounded (``RLIMIT_DATA``), so a query that builds ever longer strings stops the worker
 instead of the machine.
 
@@ -30,7 +30,7 @@ from typing import Any
 
 from kg import limits
 from kg.errors import FlywheelError
-from kg.sparql import check_query
+from kg.sparql.check import check_query
 from kg.store import CaseStore, QueryResult, open_store, reads_over_network
 
 __all__ = [
@@ -265,7 +265,7 @@ def outcome(reply: tuple) -> Any:
 
 
 def user_query(store: CaseStore, text: str, union: bool) -> QueryResult:
-    """A user's read-only query, checked (:func:`kg.sparql.check_query`) and run."""
+    """A user's read-only query, checked (:func:`kg.sparql.check.check_query`) and run."""
     check_query(text)
     return store.query(text, union=union)
 

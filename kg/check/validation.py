@@ -22,9 +22,9 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg import ontology, paths
-from kg.namespaces import FW, FWS, curie
-from kg.output import visible
-from kg.rdfio import CaseGraph, read_cases, to_oxigraph
+from kg.rdf.read import CaseGraph, read_cases, to_oxigraph
+from kg.render.tables import visible
+from kg.vocab import FW, FWS, curie
 
 LANGUAGES = ("en", "zh")
 

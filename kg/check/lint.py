@@ -19,9 +19,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL
 
 from kg import ontology, paths
-from kg.namespaces import FW, curie
-from kg.rdfio import to_oxigraph
+from kg.rdf.read import to_oxigraph
 from kg.version import ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI, __version__
+from kg.vocab import FW, curie
 
 _FW_USE = re.compile(r"(?:\bfw:|https://w3id\.org/dataflywheel/ontology#)([A-Za-z_][\w-]*)")
 
@@ -158,7 +158,7 @@ def derived_problems() -> list[Problem]:
 
 def _context_problems() -> list[Problem]:
     """The published JSON-LD @context must be the one the ontology generates."""
-    from kg.jsonld import CONTEXT_FILE, context
+    from kg.rdf.jsonld import CONTEXT_FILE, context
 
     fix = "run 'flywheel ontology --write-derived'"
     if not CONTEXT_FILE.is_file():

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from kg.namespaces import FW
+from kg.vocab import FW
 
 
 class Kind(enum.StrEnum):

@@ -26,8 +26,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg import ontology
 from kg.errors import Unavailable
-from kg.namespaces import curie
-from kg.rdfio import read_cases
+from kg.rdf.read import read_cases
+from kg.vocab import curie
 
 _TEMPDIR_LOCK = threading.Lock()
 _SCRATCH_IRI = "urn:x-flywheel:reasoning"
