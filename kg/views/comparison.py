@@ -191,3 +191,31 @@ def condition_table(
         if cases is None or ((case := r.get("case")) is not None and case.value in cases)
     ]
     return list(result.variables), rows
+
+
+def _when(row: Mapping[str, object], stage: str) -> str:
+    start = row[f"{stage}_start"]
+    precision = row[f"{stage}_start_precision"]
+    return f"{start} ({precision})" if start else ("unknown" if precision else "—")
+
+
+def summary_rows(rows: Sequence[Mapping[str, object]]) -> list[dict[str, str]]:
+    """The comparison in the few columns a terminal shows: a city's stage starts with their
+    precision, years to inertia, loop closure, dominant logics and counts (as text)."""
+    return [
+        {
+            "city": str(r["city"]),
+            **{stage: _when(r, stage) for stage in STAGES},
+            "years to inertia": ""
+            if r["years_startup_to_inertia"] is None
+            else f"{r['years_startup_to_inertia']} ({r['years_precision']})",
+            "loop closed": (
+                "yes" + (f" since {r['loop_closed_since']}" if r["loop_closed_since"] else "")
+            )
+            if r["loop_closed"]
+            else "no",
+            "dominant logics": " / ".join(str(r[f"{s}_dominant_logic"] or "—") for s in STAGES),
+            "actions/flows/scenarios": f"{r['actions']}/{r['flows']}/{r['scenarios']}",
+        }
+        for r in rows
+    ]

@@ -1,0 +1,198 @@
+"""flywheel compare and plot: the cities side by side, as tables and figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kg.cli.app import app
+from kg.cli.common import (
+    Lang,
+    StoreOpt,
+    TableFormatOpt,
+    find_case,
+    open_case_store,
+    table_format,
+)
+from kg.errors import EXIT_FINDINGS, EXIT_UNREADABLE
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from kg.store import CaseStore
+
+
+@app.command("compare")
+def compare_cmd(
+    cases_: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[CASE]...",
+            help="Cases to compare (graph IRI or last part); default: all.",
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    fmt: TableFormatOpt = None,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Every column as CSV (for R, Stata, QCA tools).")
+    ] = False,
+    conditions: Annotated[
+        bool,
+        typer.Option(
+            "--conditions", help="Print the city x condition table of question 21 instead."
+        ),
+    ] = False,
+    min_scenarios: Annotated[
+        int | None,
+        typer.Option(
+            "--min-scenarios",
+            min=0,
+            help="With --conditions: scenarios needed for the 'scenarios' condition.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the table as CSV to FILE and its codebook to FILE.codebook.md "
+            "(columns, types, units, unknowns, thresholds, cases and their hashes).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Compare cities: stage dates, years from startup to inertia, loop closure, dominant logics."""
+    from kg.render.tables import render
+    from kg.store import StoreError
+    from kg.views.comparison import COLUMNS, compare, summary_rows, years_statistics
+
+    with open_case_store(store) as case_store:
+        chosen = None
+        if cases_:
+            chosen = [find_case(case_store, name).iri for name in cases_]
+        try:
+            if output is not None:
+                _write_comparison(case_store, chosen, conditions, min_scenarios, output)
+                return
+            if conditions:
+                from kg.views.comparison import condition_table
+
+                columns, found = condition_table(case_store, chosen, min_scenarios)
+                typer.echo(render(columns, found, "csv" if as_csv else table_format(fmt)))
+                return
+            rows = compare(case_store, chosen)
+        except StoreError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+    chosen_format = "csv" if as_csv else table_format(fmt)
+    if chosen_format != "table":  # asked for, or stdout is not a terminal (a pipe, a file)
+        typer.echo(render(list(COLUMNS), rows, chosen_format))
+        return
+
+    short = summary_rows(rows)
+    typer.echo(
+        render(
+            list(short[0]) if short else ["city"],
+            short,
+            "table",
+            title="Cities compared (flywheel compare --csv gives every column)",
+        )
+    )
+    stats = years_statistics(rows)
+    if stats["cities"]:
+        typer.echo(
+            f"Years from startup to inertia, over the {stats['cities']} cities with both dates: "
+            f"median {stats['median']}, shortest {stats['min']}, longest {stats['max']}, "
+            f"range {stats['range']}"
+        )
+
+
+def _write_comparison(
+    case_store: CaseStore,
+    chosen: Sequence[str] | None,
+    conditions: bool,
+    k: int | None,
+    output: Path,
+) -> None:
+    """``flywheel compare -o FILE``: the CSV and its codebook."""
+    from kg.views.codebook import comparison_export, conditions_export, write_export
+
+    if conditions:
+        table = conditions_export(case_store, chosen, k, data_file=output.name)
+    else:
+        table = comparison_export(case_store, chosen, data_file=output.name)
+    try:
+        written = write_export(table, output)
+    except OSError as error:
+        typer.echo(f"error: cannot write {error.filename}: {error.strerror}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    typer.echo(f"wrote {written[0]} ({len(table.rows)} row(s)) and its codebook {written[1]}")
+
+
+@app.command()
+def plot(
+    cases_: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[CASE]...",
+            help="The case to draw (graph IRI or last part); with --compare, the cases to "
+            "compare (default: all).",
+            show_default=False,
+        ),
+    ] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Draw the cities' stage timelines on one axis.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The figure to write: FILE.svg (vector) or FILE.png. Default: "
+            "CASE-flywheel.svg, or compare.svg with --compare.",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.en,
+    store: StoreOpt = None,
+) -> None:
+    """Draw a city's flywheel and timeline, or (--compare) the cities' stages on one time axis,
+    as SVG or PNG for print (grey-scale safe, Chinese labels with --lang zh)."""
+    import warnings
+
+    from kg.render.plot import SUFFIXES, plot_case, plot_compare
+    from kg.store import case_id
+
+    if not compare and len(cases_ or []) != 1:
+        typer.echo("error: name one case to draw, or use --compare [CASE...]", err=True)
+        raise typer.Exit(EXIT_UNREADABLE)
+    if output is not None and output.suffix.lower() not in SUFFIXES:
+        typer.echo(
+            f"error: cannot tell the figure format from '{output}': use .svg or .png", err=True
+        )
+        raise typer.Exit(EXIT_UNREADABLE)
+    with open_case_store(store) as case_store:
+        chosen = [find_case(case_store, name).iri for name in cases_ or []]
+        if compare and not chosen:
+            chosen = [info.iri for info in case_store.cases()]
+        if not chosen:
+            typer.echo(f"error: no cases in the store ({case_store.location})", err=True)
+            raise typer.Exit(EXIT_FINDINGS)
+        name = "compare" if compare else f"{case_id(chosen[0])}-flywheel"
+        target = output or Path(f"{name}.svg")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                if compare:
+                    plot_compare(case_store, chosen, target, lang.value)
+                else:
+                    plot_case(case_store, chosen[0], target, lang.value)
+            except OSError as error:
+                typer.echo(f"error: cannot write {target}: {error.strerror}", err=True)
+                raise typer.Exit(EXIT_UNREADABLE) from None
+    for warning in caught:
+        typer.echo(f"warning: {warning.message}", err=True)
+    typer.echo(f"wrote {target}")

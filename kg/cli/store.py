@@ -1,0 +1,224 @@
+"""flywheel load, cases, remove, backup, restore and synth: what the store holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg import paths
+from kg.cli.app import app
+from kg.cli.common import (
+    BundledOpt,
+    CaseArg,
+    InputFormatOpt,
+    StoreOpt,
+    TableFormatOpt,
+    find_case,
+    open_case_store,
+    table_format,
+)
+from kg.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
+
+
+@app.command()
+def load(
+    paths_: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="PATH...", help="Case files, folders or glob patterns.", show_default=False
+        ),
+    ] = None,
+    bundled: BundledOpt = False,
+    store: StoreOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Load cases even if they have violations.")
+    ] = False,
+    input_format: InputFormatOpt = None,
+) -> None:
+    """Validate case files and load them into the store, one named graph per case.
+
+    A case with violations is refused (unless --force); a file that cannot be read is reported
+    with its line and column and loads nothing; the other files still load. Loading a case
+    again (same IRI) replaces it. A case whose short name (its IRI's last segment, compared
+    ignoring case, width and percent-encoding) another case holds is refused, even with
+    --force, and so are two cases of one load with the same short name. Exit code 0: all
+    loaded; 1: some refused; 2: some unreadable.
+    """
+    from rich.progress import Progress
+
+    from kg.store import StoreError
+    from kg.store.loading import expand_paths, load_files
+
+    files = expand_paths(paths_ or [])
+    if bundled:
+        files = [*paths.bundled_case_files(), *files]
+    if not files:
+        typer.echo(
+            "No case files given: name files, folders or patterns, or use --bundled.", err=True
+        )
+        raise typer.Exit(EXIT_UNREADABLE)
+    with open_case_store(store) as case_store:
+        before = {c.iri for c in case_store.cases()}
+        try:
+            if len(files) > 10:
+                with Progress(transient=True) as bar:
+                    task = bar.add_task("Validating and loading", total=len(files))
+                    result = load_files(
+                        case_store,
+                        files,
+                        force=force,
+                        fmt=input_format,
+                        progress=lambda _p: bar.advance(task),
+                    )
+            else:
+                result = load_files(case_store, files, force=force, fmt=input_format)
+        except StoreError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+        for unreadable in result.unreadable:
+            typer.echo(f"unreadable: {unreadable}", err=True)
+        for report in result.refused:
+            typer.echo(f"refused: {report.source} — case <{report.case}> has violations:", err=True)
+            for finding in report.findings:
+                if finding.severity.name == "VIOLATION":
+                    typer.echo(
+                        f"  {finding.describe_focus()}: {finding.message()} [{finding.shape}]",
+                        err=True,
+                    )
+        for refusal in result.refused_names:
+            typer.echo(f"refused: {refusal.source} — {refusal.reason}", err=True)
+        warned = [r for r in result.reports if r.conforms and r.findings]
+        for report in warned:
+            counts = {
+                s: sum(1 for f in report.findings if f.severity.name == s)
+                for s in ("WARNING", "INFO")
+            }
+            typer.echo(
+                f"findings: {report.case}: {counts['WARNING']} warning(s), "
+                f"{counts['INFO']} info(s) (flywheel validate shows them)"
+            )
+        replaced = sum(1 for c in result.loaded if c.iri in before)
+        refused = len(result.refused) + len(result.refused_names)
+        typer.echo(
+            f"Loaded {len(result.loaded)} case(s) ({replaced} replaced), refused "
+            f"{refused}, unreadable {len(result.unreadable)} file(s). "
+            f"Store: {case_store.location}"
+        )
+    if result.unreadable:
+        raise typer.Exit(EXIT_UNREADABLE)
+    raise typer.Exit(EXIT_FINDINGS if refused else EXIT_OK)
+
+
+@app.command()
+def cases(store: StoreOpt = None, fmt: TableFormatOpt = None) -> None:
+    """List the cases in the store, from its catalog."""
+    from kg.render.tables import render
+
+    with open_case_store(store) as case_store:
+        infos = case_store.cases()
+    columns = ["case", "city", "triples", "sources", "ontology", "synthetic", "loaded", "sha256"]
+    rows = [
+        {
+            "case": i.iri,
+            "city": i.city_label or i.city,
+            "triples": i.triples,
+            "sources": i.sources,
+            "ontology": (i.ontology_version or "").rsplit("/", 1)[-1],
+            "synthetic": i.synthetic,
+            "loaded": i.loaded,
+            "sha256": i.sha256[:12],
+        }
+        for i in infos
+    ]
+    typer.echo(render(columns, rows, table_format(fmt)))
+
+
+@app.command()
+def remove(
+    case: CaseArg,
+    store: StoreOpt = None,
+) -> None:
+    """Remove one case (its graph and its catalog entry) from the store."""
+    with open_case_store(store) as case_store:
+        info = find_case(case_store, case)
+        case_store.remove_case(info.iri)
+    typer.echo(f"Removed <{info.iri}>.")
+
+
+@app.command("backup")
+def backup_cmd(
+    file: Annotated[Path, typer.Argument(help="The backup file (N-Quads; .gz: compressed).")],
+    store: StoreOpt = None,
+) -> None:
+    """Write the whole store (cases, catalog, ontology, default graph) to one file.
+
+    The file is written under a temporary name and renamed when complete. Exit code 0: written;
+    2: the file cannot be written; 3: the store cannot be read.
+    """
+    from kg.store.backup import BackupError, backup
+
+    with open_case_store(store) as case_store:
+        try:
+            count = backup(case_store, file)
+        except BackupError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+    typer.echo(f"wrote {count} quads from {case_store.location} to {file}")
+
+
+@app.command("restore")
+def restore_cmd(
+    file: Annotated[Path, typer.Argument(help="A file written by 'flywheel backup'.")],
+    store: StoreOpt = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a store that already holds data.")
+    ] = False,
+) -> None:
+    """Put a backup back: the whole file is checked first, then written in one transaction.
+
+    Exit code 0: restored; 1: refused: the store holds data (use --replace), or the backup holds
+    two cases with one short name; 2: the file is not a valid backup, or holds a case IRI that
+    cannot name a case (an invisible character, one of flywheel's own graph names); 3: the store
+    cannot be written. When it is not restored, the store is unchanged.
+    """
+    from kg.errors import FlywheelError
+    from kg.store.backup import restore
+
+    with open_case_store(store) as case_store:
+        try:
+            count = restore(case_store, file, replace=replace)
+        except FlywheelError as error:
+            typer.echo(f"error: {error}; the store was not changed", err=True)
+            raise typer.Exit(error.exit_code) from None
+    typer.echo(f"restored {count} quads from {file} into {case_store.location}")
+
+
+@app.command()
+def synth(
+    count: Annotated[int, typer.Argument(help="How many synthetic cities.", min=1)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write them to.")] = Path(
+        "synthetic"
+    ),
+    actions: Annotated[
+        int,
+        typer.Option(
+            help="Actions per city (about 40 triples each, with their evidence and data flows).",
+            min=4,
+        ),
+    ] = 100,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same cities).")] = 0,
+) -> None:
+    """Generate synthetic city cases (for scale tests and benchmarks; they describe no real city)."""
+    from kg.synth import synthetic_case
+
+    output.mkdir(parents=True, exist_ok=True)
+    for number in range(1, count + 1):
+        synthetic_case(number, actions=actions, seed=seed).serialize(
+            output / f"synthetic-{number:04d}.ttl", format="turtle"
+        )
+    typer.echo(
+        f"wrote {count} synthetic case(s) to {output}/ (IRI space "
+        "https://w3id.org/dataflywheel/synthetic/, marked fw:isSynthetic true)"
+    )
