@@ -239,11 +239,11 @@ def test_flywheels_own_iris_cannot_name_a_case(loaded, iri: str) -> None:
 def test_a_store_written_before_the_rule_answers_no_impostor(loaded, tmp_path) -> None:
     """A store that already holds two cases with one name (written before names were checked)
     does not serve one of them for the name: it says which cases hold it."""
-    from kg.store import _catalog_quads, _catalog_update
+    from kg.store.catalog import catalog_entry, catalog_update
 
     [impostor] = read_cases(as_case(IMPOSTOR, tmp_path / "impostor.ttl"))
     written = impostor.quads()  # as put_cases wrote it before it checked names
-    loaded._write({IMPOSTOR: written}, (), _catalog_update([], _catalog_quads(impostor, written)))
+    loaded._write({IMPOSTOR: written}, (), catalog_update([], catalog_entry(impostor, written)))
     with pytest.raises(CaseNameTaken, match="held by 2 cases") as refused:
         loaded.find_case("hangzhou")
     assert HANGZHOU in str(refused.value) and IMPOSTOR in str(refused.value)

@@ -1,0 +1,382 @@
+"""What every store can do: the CaseStore interface (cases as named graphs, the catalog,
+queries, capabilities), its results and its errors. The backends are in kg.store.embedded and
+kg.store.remote.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import OWL
+
+from kg import ontology
+from kg.errors import EXIT_FINDINGS, EXIT_UNREADABLE, Unavailable
+from kg.rdf.names import CATALOG, case_id, case_iri_problem, name_key, shown
+from kg.rdf.read import CaseGraph, to_oxigraph
+from kg.store.catalog import (
+    CATALOG_QUERY,
+    DATASET,
+    FIND_QUERY,
+    NAMES_QUERY,
+    Row,
+    Term,
+    catalog_entry,
+    catalog_update,
+    taken,
+)
+from kg.version import ONTOLOGY_IRI, __version__
+
+
+class StoreError(Unavailable):
+    """The store cannot be opened or reached, or refused an operation; says which and why.
+    ``answered``: the HTTP status a remote store answered with, when it answered one."""
+
+    def __init__(self, message: str, answered: int | None = None) -> None:
+        super().__init__(message)
+        self.answered = answered
+
+
+class CaseNameError(StoreError):
+    """The store refused a case for its IRI (see :mod:`kg.rdf.names`): invisible characters,
+    look-alike letters of two alphabets, one of flywheel's own graph names. Nothing was
+    written. ``iri`` is the refused IRI, ``source`` where the case came from (a file, the
+    request body) and ``reason`` what is wrong."""
+
+    status, problem, exit_code = 400, "bad-case-name", EXIT_UNREADABLE
+
+    def __init__(self, iri: str, reason: str, source: str | None = None) -> None:
+        self.iri = iri
+        self.reason = reason
+        self.source = source
+        super().__init__(f"{source}: {reason}" if source else reason)
+
+
+class CaseNameTaken(CaseNameError):
+    """The store refused a case because its short name is another case's: ``holder`` is the
+    IRI that has the name (in the store, or earlier in the same write). Nothing was written."""
+
+    status, problem, exit_code = 409, "name-taken", EXIT_FINDINGS
+
+    def __init__(self, iri: str, reason: str, holder: str, source: str | None = None) -> None:
+        self.holder = holder
+        super().__init__(iri, reason, source)
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """One case as the catalog describes it."""
+
+    iri: str
+    label: str | None
+    city: str | None
+    city_label: str | None
+    ontology_version: str | None
+    triples: int
+    sha256: str
+    source_file: str | None
+    loaded: str
+    sources: int
+    synthetic: bool
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A SELECT result (variables and rows), an ASK answer, or CONSTRUCT/DESCRIBE triples."""
+
+    variables: tuple[str, ...] = ()
+    rows: tuple[Row, ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = ()
+
+
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """A SPARQL server's own answer to a protocol request: status, media type and body."""
+
+    status: int
+    media_type: str
+    body: bytes
+
+
+class CaseStore(ABC):
+    """What every backend offers. Use :func:`open_store` to get one.
+
+    What a backend can do beyond that is said by its capabilities, which the API and the query
+    runner ask (never the class nor the location):
+
+    * ``can_snapshot``: :meth:`snapshot` writes a point-in-time copy that other processes open
+      read-only (an embedded store on disk);
+    * ``passes_sparql_through``: protocol queries go to the backend's own SPARQL server
+      (:meth:`forward`), which serialises the answer; otherwise :meth:`raw_query` runs them here;
+    * ``needs_network``: its data is read over the network (a worker reading it cannot be walled
+      off from the network);
+    * ``in_memory``: its data lives in this process only (no other process can open it).
+    """
+
+    location: str
+    read_only: bool = False
+    can_snapshot: bool = False
+    passes_sparql_through: bool = False
+    needs_network: bool = False
+    in_memory: bool = False
+
+    # --- backend primitives ---------------------------------------------------------------
+
+    @abstractmethod
+    def _select(self, sparql: str, bindings: Mapping[str, Term] | None, union: bool) -> QueryResult:
+        """Run a read-only query."""
+
+    @abstractmethod
+    def _write(
+        self, graphs: Mapping[str, Sequence[ox.Quad]], drop: Iterable[str], catalog_update: str = ""
+    ) -> None:
+        """Replace (or create) whole named graphs, drop others, then apply a SPARQL update to the
+        catalog, as atomically as the backend allows."""
+
+    @abstractmethod
+    def _graph_quads(self, iri: str) -> list[ox.Quad]:
+        """Every quad of one named graph."""
+
+    def replace_all(self, quads: Sequence[ox.Quad], source: str | None = None) -> None:
+        """Replace everything in the store (cases, catalog, ontology, default graph) by these
+        quads in one transaction (one SPARQL update). Every case they hold (each named graph
+        but the catalog and the ontology, and each case the catalog lists) must pass
+        :meth:`check_names` among them, or nothing is written. ``source`` names the quads
+        (a backup file) in a refusal."""
+        own = (CATALOG, ONTOLOGY_IRI)
+        iris: dict[str, None] = {}
+        for quad in quads:
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and graph.value not in own:
+                iris.setdefault(graph.value)
+            elif (
+                graph == ox.NamedNode(CATALOG)
+                and quad.predicate == DATASET
+                and isinstance(quad.object, ox.NamedNode)
+            ):
+                iris.setdefault(quad.object.value)
+        source = source or "the data to restore"
+        self.check_names([CaseGraph(iri, source, Graph()) for iri in iris], in_store=False)
+        default = " ".join(
+            f"{q.subject} {q.predicate} {q.object} ."
+            for q in quads
+            if isinstance(q.graph_name, ox.DefaultGraph)
+        )
+        named = " ".join(
+            f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
+            for q in quads
+            if not isinstance(q.graph_name, ox.DefaultGraph)
+        )
+        update = f"DROP SILENT ALL ;\nINSERT DATA {{ {default} {named} }}" if quads else "DROP ALL"
+        self._write({}, (), update)
+
+    def close(self) -> None:  # noqa: B027 (backends with nothing to release keep this)
+        """Release the store (a no-op where there is nothing to release)."""
+
+    def snapshot(self, target: Path) -> None:
+        """Write a consistent point-in-time copy to a new folder (where ``can_snapshot``)."""
+        raise StoreError(f"the store at {self.location} cannot be snapshotted")
+
+    def raw_query(
+        self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], union: bool
+    ) -> Answer:
+        """A protocol query run here, with the protocol's dataset: given graphs replace FROM and
+        FROM NAMED (the one not given is then empty); ``union`` makes the default graph the
+        union of all graphs (where not ``passes_sparql_through``)."""
+        raise StoreError(f"the store at {self.location} answers SPARQL through its own server")
+
+    def forward(
+        self,
+        query: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        union: bool,
+        accept: str,
+    ) -> Forwarded:
+        """A protocol query sent to the backend's own SPARQL server, with the same dataset and
+        Accept (where ``passes_sparql_through``)."""
+        raise StoreError(f"the store at {self.location} has no SPARQL server to forward to")
+
+    def __enter__(self) -> CaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- shared behaviour -----------------------------------------------------------------
+
+    def query(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None, union: bool = False
+    ) -> QueryResult:
+        """Run a read-only SPARQL query. ``bindings`` are bound as RDF terms, never pasted in;
+        ``union`` makes the default graph the union of all graphs (off: name graphs)."""
+        return self._select(sparql, bindings, union)
+
+    def ensure_ontology(self) -> None:
+        """Put the ontology in its own named graph, unless the same version is already there."""
+        current = self.query(
+            f"ASK {{ GRAPH <{ONTOLOGY_IRI}> {{ <{ONTOLOGY_IRI}> "
+            f'<{OWL.versionInfo}> ?v FILTER(STR(?v) = "{__version__}") }} }}'
+        )
+        if not current.boolean:
+            self._write({ONTOLOGY_IRI: to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI)}, ())
+
+    def case_names(self) -> dict[str, list[str]]:
+        """The short names in use (as :func:`kg.rdf.names.name_key` gives them), each with the
+        IRIs of the cases that hold it: one case per name, unless the store was written before
+        names were checked."""
+        held: dict[str, list[str]] = {}
+        for row in self.query(NAMES_QUERY).rows:
+            case = row["case"]
+            if case is None:  # pragma: no cover - the pattern matches ?case: never unbound
+                continue
+            iri = case.value
+            held.setdefault(name_key(case_id(iri)), []).append(iri)
+        return held
+
+    def check_names(
+        self, cases: Sequence[CaseGraph], new_only: bool = False, in_store: bool = True
+    ) -> None:
+        """Raise :class:`CaseNameError` unless every case may be stored under its IRI: an IRI
+        that can name a case (:func:`kg.rdf.names.case_iri_problem`), and a short name that no other
+        case holds, neither in the store nor among ``cases`` (the same IRI twice is one case,
+        replaced). ``new_only``: a case already in the store is refused too.
+        ``in_store=False``: the cases are compared among themselves only (they replace the
+        whole store). Every write that brings cases in calls this first (:meth:`put_cases`,
+        :meth:`replace_all`, :meth:`OxigraphStore.bulk_put`); the API also calls it before it
+        validates a case.
+
+        On a remote store another client may write between this check and the write: the
+        check holds for the writers that go through one flywheel process (``flywheel serve``
+        takes writes one at a time) or one embedded store (one process at a time)."""
+        for case in cases:
+            problem = case_iri_problem(case.iri)
+            if problem is not None:
+                raise CaseNameError(case.iri, problem, case.source)
+        if not cases:
+            return
+        held = self.case_names() if in_store else {}
+        seen: dict[str, CaseGraph] = {}
+        for case in cases:
+            key = name_key(case_id(case.iri))
+            earlier = seen.setdefault(key, case)
+            if earlier.iri != case.iri:
+                reason = taken(case, earlier.iri, earlier.source, in_store=False)
+                raise CaseNameTaken(case.iri, reason, earlier.iri, case.source)
+            others = sorted(iri for iri in held.get(key, ()) if iri != case.iri)
+            if others:
+                holder = others[0]
+                infos = self.cases(only=[holder])
+                source = infos[0].source_file if infos else None
+                reason = taken(case, holder, source, in_store=True)
+                raise CaseNameTaken(case.iri, reason, holder, case.source)
+            if new_only and held.get(key):
+                raise CaseNameError(
+                    case.iri,
+                    f"the case <{case.iri}> is already in the store; the bulk loader only adds "
+                    "new cases (load it with put_cases or flywheel load to replace it)",
+                    case.source,
+                )
+
+    def put_cases(self, cases: Sequence[CaseGraph]) -> list[CaseInfo]:
+        """Store cases, each in its own named graph, replacing any earlier version (same IRI),
+        with their catalog entries. Refuses them all, writing nothing, when one cannot have its
+        IRI or its short name (:meth:`check_names`)."""
+        self.check_names(cases)
+        graphs: dict[str, list[ox.Quad]] = {}
+        catalog_quads: list[ox.Quad] = []
+        for case in cases:
+            quads = case.quads()
+            graphs[case.iri] = quads
+            catalog_quads.extend(catalog_entry(case, quads))
+        self.ensure_ontology()  # after the names are checked: a refused case changes nothing
+        self._write(graphs, (), catalog_update(graphs, catalog_quads))
+        return self.cases(only=graphs)
+
+    def remove_case(self, iri: str) -> bool:
+        """Remove a case and its catalog entry; False if there was no such case."""
+        if not self.cases(only=[iri]):
+            return False
+        self._write({}, [iri], catalog_update([iri], ()))
+        return True
+
+    def cases(self, only: Iterable[str] | None = None) -> list[CaseInfo]:
+        """The catalog: every case in the store, or only those with these graph IRIs."""
+        only_values = ""
+        if only is not None:
+            names = " ".join(str(ox.NamedNode(iri)) for iri in only)
+            only_values = f"VALUES ?case {{ {names} }}"
+        result = self.query(CATALOG_QUERY.replace("#ONLY#", only_values))
+        infos = []
+        for row in result.rows:
+            text = {k: (v.value if v is not None else None) for k, v in row.items()}
+            if text["case"] is None:  # pragma: no cover - the pattern matches ?case
+                continue
+            infos.append(
+                CaseInfo(
+                    iri=text["case"],
+                    label=text.get("label"),
+                    city=text.get("cityIri"),
+                    city_label=text.get("cityName"),
+                    ontology_version=text.get("ontologyVersion"),
+                    triples=int(text.get("triples") or 0),
+                    sha256=text.get("sha256") or "",
+                    source_file=text.get("sourceFile"),
+                    loaded=text.get("loaded") or "",
+                    sources=int(text.get("sources") or 0),
+                    synthetic=text.get("isSynthetic") == "true",
+                )
+            )
+        return infos
+
+    def find_case(self, name: str) -> CaseInfo | None:
+        """A case by its graph IRI or by its short name (``hangzhou``). Looks the name up in the
+        catalog first, so its cost does not grow with the catalog entries' details. A short
+        name that several cases hold (a store written before names were checked) is refused
+        with :class:`CaseNameTaken`, never answered with one of them."""
+        result = self.query(FIND_QUERY, {"name": ox.Literal(name)})
+        iris = sorted({case.value for row in result.rows if (case := row.get("case")) is not None})
+        exact = [iri for iri in iris if iri == name]
+        if not exact and len(iris) > 1:
+            listed = ", ".join(f"<{shown(iri)}>" for iri in iris)
+            raise CaseNameTaken(
+                iris[-1],
+                f"the short name '{shown(name)}' is held by {len(iris)} cases in this store "
+                f"({listed}), stored before a short name was kept to one case: name the case by "
+                "its IRI, or remove the one that should not be there (flywheel remove IRI)",
+                iris[0],
+            )
+        chosen = exact or iris
+        infos = self.cases(only=chosen[:1]) if chosen else []
+        return infos[0] if infos else None
+
+    def case_graph(self, iri: str) -> Graph:
+        """A copy of one case's graph as an rdflib Graph."""
+        data = ox.serialize(
+            [ox.Triple(q.subject, q.predicate, q.object) for q in self._graph_quads(iri)],
+            format=ox.RdfFormat.N_TRIPLES,
+        )
+        return Graph().parse(data=data, format="nt")
+
+
+def query_result(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | bool,
+) -> QueryResult:
+    if isinstance(result, bool | ox.QueryBoolean):
+        return QueryResult(boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = tuple(v.value for v in result.variables)
+        rows = tuple({name: solution[name] for name in variables} for solution in result)
+        return QueryResult(variables=variables, rows=rows)
+    return QueryResult(triples=tuple(result))

@@ -1,0 +1,203 @@
+"""The catalog graph: what a store says of each case it holds (city, sources, ontology version,
+triple count, content hash, source file, when loaded), and the SPARQL that reads and writes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.rdf.names import CATALOG, case_id, shown
+from kg.rdf.read import CaseGraph, ox_term
+from kg.version import ONTOLOGY_IRI
+from kg.vocab import FW
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term | None]
+
+_DCAT = "http://www.w3.org/ns/dcat#"
+
+
+_DCT = "http://purl.org/dc/terms/"
+
+
+_VOID = "http://rdfs.org/ns/void#"
+
+
+_SPDX = "http://spdx.org/rdf/terms#"
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+# A blank node written by Oxigraph's N-Triples serializer, as subject (a line's start) or as
+# object (a line's end; a literal ends in a quote or its tag, and an IRI has no space).
+_BLANK_SUBJECT = re.compile(rb"^_:\S+", re.MULTILINE)
+
+
+_BLANK_OBJECT = re.compile(rb' _:[^\s"]+ \.$', re.MULTILINE)
+
+
+def content_hash(statements: Iterable[ox.Triple | ox.Quad]) -> str:
+    """SHA-256 of the sorted N-Triples of a graph (all triples, or all quads, whose graph is
+    ignored), one line per triple joined by newlines, each blank node written ``_:b`` (parsers
+    rename them), so the same case file always hashes the same."""
+    triples = [s.triple if isinstance(s, ox.Quad) else s for s in statements]
+    # in Rust: fast; with no output given it returns the bytes (its stub says bytes | None)
+    text = cast(bytes, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    if b"_:" in text:
+        text = _BLANK_OBJECT.sub(b" _:b .", _BLANK_SUBJECT.sub(b"_:b", text))
+    return hashlib.sha256(b"\n".join(sorted(text.splitlines()))).hexdigest()
+
+
+def catalog_entry(case: CaseGraph, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+    graph, g = case.graph, ox.NamedNode(CATALOG)
+    node = ox.NamedNode(case.iri)
+
+    def q(s: ox.NamedNode | ox.BlankNode, p: str, o: Term) -> ox.Quad:
+        return ox.Quad(s, ox.NamedNode(p), o, g)
+
+    out = [
+        q(ox.NamedNode(CATALOG), _DCAT + "dataset", node),
+        q(node, str(RDF.type), ox.NamedNode(_DCAT + "Dataset")),
+        q(
+            node,
+            _VOID + "triples",
+            ox.Literal(str(len(quads)), datatype=ox.NamedNode(_XSD + "integer")),
+        ),
+        q(node, _SPDX + "checksum", ox.Literal(content_hash(case.triples or quads))),
+        q(
+            node,
+            _DCT + "modified",
+            ox.Literal(
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                datatype=ox.NamedNode(_XSD + "dateTime"),
+            ),
+        ),
+        q(node, _DCT + "source", ox.Literal(case.source)),
+    ]
+    for version in graph.objects(URIRef(case.iri), OWL.imports):
+        if str(version).startswith(ONTOLOGY_IRI):
+            out.append(q(node, _DCT + "conformsTo", ox.NamedNode(str(version))))
+    for study in graph.subjects(RDF.type, FW.CaseStudy):
+        for label in graph.objects(study, RDFS.label):
+            out.append(q(node, _DCT + "title", ox_term(label)))
+        for city in graph.objects(study, FW.studiesCity):
+            out.append(q(node, _DCT + "spatial", ox.NamedNode(str(city))))
+            for label in graph.objects(city, RDFS.label):
+                out.append(q(ox.NamedNode(str(city)), str(RDFS.label), ox_term(label)))
+        for source in graph.objects(study, FW.codesSource):
+            out.append(q(node, _DCT + "references", ox.NamedNode(str(source))))
+        for flag in graph.objects(study, FW.isSynthetic):
+            out.append(q(node, str(FW.isSynthetic), ox_term(flag)))
+    return out
+
+
+def catalog_update(remove: Iterable[str], add: Sequence[ox.Quad]) -> str:
+    """A SPARQL update that removes these cases' catalog entries (and the labels of their
+    cities) and inserts new entries: it touches only those entries, however large the catalog."""
+    catalog, label, spatial = (
+        ox.NamedNode(CATALOG),
+        ox.NamedNode(str(RDFS.label)),
+        ox.NamedNode(_DCT + "spatial"),
+    )
+    parts = []
+    for iri in remove:
+        case = ox.NamedNode(iri)
+        parts.append(
+            f"DELETE {{ GRAPH {catalog} {{ ?city {label} ?name }} }} "
+            f"WHERE {{ GRAPH {catalog} {{ {case} {spatial} ?city . ?city {label} ?name }} }}"
+        )
+        parts.append(f"DELETE WHERE {{ GRAPH {catalog} {{ {case} ?p ?o }} }}")
+        parts.append(f"DELETE DATA {{ GRAPH {catalog} {{ {catalog} <{_DCAT}dataset> {case} }} }}")
+    if add:
+        parts.append(f"INSERT DATA {{ GRAPH {catalog} {{ {_triples_text(add)} }} }}")
+    return " ;\n".join(parts)
+
+
+def _triples_text(quads: Iterable[ox.Quad]) -> str:
+    return " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+
+
+CATALOG_QUERY = f"""
+PREFIX dcat: <{_DCAT}> PREFIX dct: <{_DCT}> PREFIX void: <{_VOID}> PREFIX spdx: <{_SPDX}>
+PREFIX rdfs: <{RDFS}> PREFIX fw: <{FW}>
+SELECT ?case (SAMPLE(?title) AS ?label) (SAMPLE(?city) AS ?cityIri) (SAMPLE(?cityLabel) AS ?cityName)
+       (SAMPLE(?version) AS ?ontologyVersion) (SAMPLE(?n) AS ?triples) (SAMPLE(?hash) AS ?sha256)
+       (SAMPLE(?file) AS ?sourceFile) (SAMPLE(?when) AS ?loaded) (COUNT(DISTINCT ?src) AS ?sources)
+       (SAMPLE(?synthetic) AS ?isSynthetic)
+WHERE {{
+  GRAPH <{CATALOG}> {{
+    #ONLY#
+    <{CATALOG}> dcat:dataset ?case .
+    ?case void:triples ?n ; spdx:checksum ?hash ; dct:modified ?when .
+    OPTIONAL {{ ?case dct:title ?title FILTER(LANGMATCHES(LANG(?title), "en")) }}
+    OPTIONAL {{ ?case dct:spatial ?city . OPTIONAL {{ ?city rdfs:label ?cityLabel FILTER(LANGMATCHES(LANG(?cityLabel), "en")) }} }}
+    OPTIONAL {{ ?case dct:conformsTo ?version }}
+    OPTIONAL {{ ?case dct:source ?file }}
+    OPTIONAL {{ ?case dct:references ?src }}
+    OPTIONAL {{ ?case fw:isSynthetic ?synthetic }}
+  }}
+}} GROUP BY ?case ORDER BY ?case
+"""
+
+
+def write_update(
+    graphs: Mapping[str, Sequence[ox.Quad]], drop: Iterable[str], catalog_update: str = ""
+) -> str:
+    """One SPARQL update that drops these graphs, replaces those, and updates the catalog: a
+    server applies one update request as one transaction (Oxigraph, Fuseki)."""
+    parts = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in (*drop, *graphs)]
+    for iri, quads in graphs.items():
+        parts.append(f"INSERT DATA {{ GRAPH {ox.NamedNode(iri)} {{ {_triples_text(quads)} }} }}")
+    if catalog_update:
+        parts.append(catalog_update)
+    return " ;\n".join(parts)
+
+
+# the catalog's cases whose IRI is ?name or whose case_id() is ?name (kg.rdf.names.case_id in SPARQL:
+# the IRI without its query and fragment, trailing slashes removed, ends in "/" + ?name)
+FIND_QUERY = f"""
+PREFIX dcat: <{_DCAT}>
+SELECT ?case ?name WHERE {{
+  GRAPH <{CATALOG}> {{ <{CATALOG}> dcat:dataset ?case }}
+  BIND(REPLACE(REPLACE(STR(?case), "[#?].*$", ""), "/+$", "") AS ?trimmed)
+  FILTER(STR(?case) = ?name || STRENDS(?trimmed, CONCAT("/", ?name)))
+}}
+"""
+
+
+# every case the catalog lists
+NAMES_QUERY = f"SELECT ?case WHERE {{ GRAPH <{CATALOG}> {{ <{CATALOG}> <{_DCAT}dataset> ?case }} }}"
+
+
+DATASET = ox.NamedNode(_DCAT + "dataset")
+
+
+def taken(case: CaseGraph, holder: str, holder_source: str | None, in_store: bool) -> str:
+    """Why a case cannot have its short name, in words: which case holds it, and where from."""
+    mine, theirs = case_id(case.iri), case_id(holder)
+    same = ""
+    if mine != theirs:
+        same = f" (as '{shown(theirs)}': names are compared ignoring case, width and encoding)"
+    where = f", from {holder_source}" if holder_source else ""
+    if in_store:
+        return (
+            f"the case <{shown(case.iri)}> is refused: its short name '{shown(mine)}' is "
+            f"already held by the case <{shown(holder)}> in this store{where}{same}. A short "
+            "name belongs to one case: give this case an IRI with another last segment, or "
+            f"remove <{shown(holder)}> first; nothing was stored"
+        )
+    return (
+        f"the case <{shown(case.iri)}> is refused: its short name '{shown(mine)}' is also the "
+        f"short name of the case <{shown(holder)}>{where}, which comes with it{same}. A short "
+        "name belongs to one case: give one of them an IRI with another last segment; nothing "
+        "was stored"
+    )

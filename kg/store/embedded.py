@@ -1,0 +1,128 @@
+"""The embedded backend: an Oxigraph store in a folder or in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.rdf.read import CaseGraph
+from kg.sparql.check import QueryInvalid
+from kg.store.base import (
+    Answer,
+    CaseStore,
+    QueryResult,
+    StoreError,
+    Term,
+    query_result,
+)
+from kg.store.catalog import (
+    catalog_entry,
+    write_update,
+)
+
+
+class OxigraphStore(CaseStore):
+    """Embedded Oxigraph: on disk when given a folder, in memory otherwise."""
+
+    def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
+        self.location = str(path) if path else "memory:"
+        self.read_only = read_only
+        self.in_memory = path is None
+        self.can_snapshot = path is not None
+        try:
+            if read_only:
+                if path is None:
+                    raise StoreError("an in-memory store cannot be opened read-only")
+                # Only for a folder no process writes to (e.g. a snapshot): Oxigraph leaves a
+                # read-only view of a folder being written undefined.
+                self._store = ox.Store.read_only(str(path))
+            else:
+                if path is not None:
+                    Path(path).mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        except OSError as error:
+            reason = str(error)
+            if "lock" in reason.lower():
+                reason += " (is another flywheel command or `flywheel serve` using this store?)"
+            raise StoreError(f"cannot open the store at {path}: {reason}") from None
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying pyoxigraph Store (read it; write through this class)."""
+        return self._store
+
+    def _select(self, sparql: str, bindings: Mapping[str, Term] | None, union: bool) -> QueryResult:
+        try:
+            result = self._store.query(
+                sparql,
+                use_default_graph_as_union=union,
+                substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
+            )
+        except SyntaxError as error:
+            raise QueryInvalid(f"the query is not valid SPARQL: {error}") from None
+        except RuntimeError as error:  # raised as the query is planned: e.g. a bound variable
+            # the SELECT does not project, or a function the engine does not have
+            raise QueryInvalid(f"the query cannot be run: {error}") from None
+        return query_result(result)
+
+    def _write(
+        self, graphs: Mapping[str, Sequence[ox.Quad]], drop: Iterable[str], catalog_update: str = ""
+    ) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
+        # One SPARQL update is one Oxigraph transaction: readers see every graph and the
+        # catalog before or after, never half-written.
+        self._store.update(write_update(graphs, drop, catalog_update))
+
+    def _graph_quads(self, iri: str) -> list[ox.Quad]:
+        return list(self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+
+    def bulk_put(self, cases: Sequence[CaseGraph]) -> None:
+        """Fast path for loading many *new* cases (Oxigraph's bulk loader; not transactional)."""
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
+        self.check_names(cases, new_only=True)
+        self.ensure_ontology()
+        quads: list[ox.Quad] = []
+        for case in cases:
+            case_quads = case.quads()
+            quads.extend(case_quads)
+            quads.extend(catalog_entry(case, case_quads))
+        self._store.bulk_extend(quads)
+
+    def snapshot(self, target: Path) -> None:
+        """Write a consistent point-in-time copy of an on-disk store to a new folder (cheap:
+        RocksDB hard-links its files). Open it with ``OxigraphStore(target, read_only=True)``."""
+        if self.location == "memory:":
+            raise StoreError("an in-memory store cannot be snapshotted; use a folder")
+        try:
+            self._store.backup(str(target))
+        except OSError as error:
+            raise StoreError(f"cannot snapshot the store to {target}: {error}") from None
+
+    def raw_query(
+        self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], union: bool
+    ) -> Answer:
+        dataset: dict[str, Any] = {}
+        if default_graphs or named_graphs:
+            dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif union:
+            dataset["use_default_graph_as_union"] = True
+        try:
+            return self._store.query(query, **dataset)
+        except SyntaxError as error:
+            raise QueryInvalid(f"the query is not valid SPARQL: {error}") from None
+        except RuntimeError as error:  # raised as the query is planned: the client's query
+            raise QueryInvalid(f"the query cannot be run: {error}") from None
+
+    def close(self) -> None:
+        if self.location != "memory:" and self._store is not None:
+            if not self.read_only:
+                self._store.flush()
+            # drop it, so RocksDB's lock is released and the folder can reopen; a closed store
+            # is not used again (it would fail on None), which its type does not say
+            self._store = None  # type: ignore[assignment]

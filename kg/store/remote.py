@@ -1,0 +1,169 @@
+"""The remote backend: any SPARQL 1.1 Protocol and Graph Store Protocol server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+from kg.sparql.check import QueryInvalid, substitute_terms
+from kg.store.base import (
+    CaseStore,
+    Forwarded,
+    QueryResult,
+    StoreError,
+    Term,
+    query_result,
+)
+from kg.store.catalog import (
+    write_update,
+)
+
+TIMEOUT_ENV = "FLYWHEEL_REMOTE_TIMEOUT"
+
+
+DEFAULT_REMOTE_TIMEOUT = 60.0
+
+
+def remote_timeout() -> float:
+    """Seconds to wait for a SPARQL server's answer: ``FLYWHEEL_REMOTE_TIMEOUT``, default 60."""
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV, "") or DEFAULT_REMOTE_TIMEOUT)
+    except ValueError:
+        return DEFAULT_REMOTE_TIMEOUT
+    return value if value > 0 else DEFAULT_REMOTE_TIMEOUT
+
+
+class RemoteStore(CaseStore):
+    """Any SPARQL 1.1 Protocol + Graph Store Protocol server (Oxigraph, Fuseki, GraphDB, …)."""
+
+    passes_sparql_through = True
+    needs_network = True
+
+    def __init__(
+        self,
+        url: str,
+        query_url: str | None = None,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        timeout: float | None = None,
+        read_only: bool = False,
+    ) -> None:
+        base = url.rstrip("/")
+        self.location = base
+        self.read_only = read_only
+        self.query_url = query_url or f"{base}/query"
+        self.update_url = update_url or f"{base}/update"
+        self.gsp_url = gsp_url or f"{base}/store"
+        self.timeout = remote_timeout() if timeout is None else timeout
+        self._client = httpx.Client(timeout=self.timeout, follow_redirects=False)
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._client.request(method, url, **kwargs)
+        except httpx.TimeoutException:
+            raise StoreError(
+                f"the SPARQL server at {url} did not answer within {self.timeout:g} s "
+                f"(set {TIMEOUT_ENV} to wait longer); nothing was changed by this request "
+                "unless the server finishes it"
+            ) from None
+        except httpx.HTTPError as error:
+            raise StoreError(f"cannot reach the SPARQL server at {url}: {error}") from None
+        if response.status_code >= 400:
+            raise StoreError(
+                f"the SPARQL server at {url} answered {response.status_code}: "
+                f"{response.text[:500]}",
+                answered=response.status_code,
+            )
+        return response
+
+    def _select(self, sparql: str, bindings: Mapping[str, Term] | None, union: bool) -> QueryResult:
+        if union:
+            raise StoreError(
+                "union default graph is not portable across SPARQL servers; "
+                "name the graphs in the query"
+            )
+        text = substitute_terms(sparql, dict(bindings)) if bindings else sparql
+        try:
+            response = self._request(
+                "POST",
+                self.query_url,
+                content=text.encode("utf-8"),
+                headers={
+                    "Content-Type": "application/sparql-query",
+                    "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+                },
+            )
+        except StoreError as error:
+            if error.answered == 400:  # the server could not parse or run the query
+                raise QueryInvalid(str(error)) from None
+            raise
+        kind = response.headers.get("content-type", "")
+        if "n-triples" in kind:
+            return QueryResult(
+                triples=tuple(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+            )
+        parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        return query_result(parsed)
+
+    def _write(
+        self, graphs: Mapping[str, Sequence[ox.Quad]], drop: Iterable[str], catalog_update: str = ""
+    ) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
+        # One update request, which the server applies as one transaction: a cut connection
+        # or a stopped server leaves every case whole or absent, with its catalog entry.
+        self._request(
+            "POST",
+            self.update_url,
+            content=write_update(graphs, drop, catalog_update).encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+
+    def _graph_quads(self, iri: str) -> list[ox.Quad]:
+        try:
+            response = self._client.get(
+                self.gsp_url, params={"graph": iri}, headers={"Accept": "application/n-triples"}
+            )
+        except httpx.HTTPError as error:
+            raise StoreError(f"cannot reach the SPARQL server at {self.gsp_url}: {error}") from None
+        if response.status_code == 404:
+            return []
+        if response.status_code >= 400:
+            raise StoreError(f"the SPARQL server answered {response.status_code} for <{iri}>")
+        name = ox.NamedNode(iri)
+        return [
+            ox.Quad(t.subject, t.predicate, t.object, name)
+            for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+        ]
+
+    def forward(
+        self,
+        query: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        union: bool,
+        accept: str,
+    ) -> Forwarded:
+        params = [("default-graph-uri", g) for g in default_graphs]
+        params += [("named-graph-uri", g) for g in named_graphs]
+        if union and not params:
+            params.append(("union-default-graph", "true"))
+        try:
+            response = self._client.post(
+                self.query_url,
+                params=tuple(params),  # a tuple: httpx's list type is invariant in the value
+                content=query.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-query", "Accept": accept},
+                timeout=None,  # the caller's deadline stops the work
+            )
+        except httpx.HTTPError as error:
+            raise StoreError(f"cannot reach the store's SPARQL server: {error}") from None
+        kind = response.headers.get("content-type", "application/octet-stream")
+        return Forwarded(response.status_code, kind, response.content)
+
+    def close(self) -> None:
+        self._client.close()
