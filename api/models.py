@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kg.vocab import FW
+
 _CASE = "https://w3id.org/dataflywheel/case/hangzhou"
-_FW = "https://w3id.org/dataflywheel/ontology#"
+_FW = str(FW)
 
 Precision = Literal["day", "month", "year", "unknown"]
 

@@ -1,61 +1,29 @@
 """What the REST resources read from the store, as module-level functions ``fn(store, *args)``
 that :meth:`api.engine.Engine.read` runs in a worker process. Each returns plain data (dicts,
 lists, strings, bytes) and raises NotFound (→ 404) or BadInput (→ 400) for the client's
-mistakes. The timeline, flywheel and actors views are in :mod:`api.stories`.
+mistakes. The timeline, flywheel and actors views are
+in :mod:`kg.views`, reached through :mod:`api.stories`.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import cast, overload
+from typing import cast
 
 import pyoxigraph as ox
 
 from api.negotiation import GRAPH_TYPES, serialize_graph
-from kg import paths
 from kg.errors import BadInput, NotFound
-from kg.ontology import label
 from kg.rdf import names
 from kg.sparql.named import run
 from kg.store import CaseInfo, CaseStore, case_id
-from kg.views.comparison import STAGES, compare
-from kg.vocab import FW, PREFIXES
+from kg.views.common import term
+from kg.views.comparison import compare
+from kg.vocab import PREFIXES, STAGE_IRIS, STAGES
 
 # A case id as it may appear in a URL: the last segment of its graph IRI.
 CASE_ID = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$"
 _CASE_ID = re.compile(CASE_ID)
-
-PRECISION = {
-    str(FW.DayPrecision): "day",
-    str(FW.MonthPrecision): "month",
-    str(FW.YearPrecision): "year",
-    str(FW.UnknownDate): "unknown",
-}
-
-
-@cache
-def api_query(name: str) -> str:
-    """The SPARQL text of ``queries/api/<name>.rq`` (data apart from code)."""
-    return paths.query_file_text(f"api/{name}")
-
-
-@overload
-def term(iri: str) -> dict: ...
-@overload
-def term(iri: None) -> None: ...
-@overload
-def term(iri: str | None) -> dict | None: ...
-def term(iri: str | None) -> dict | None:
-    """An ontology term with its English and Chinese labels (None stays None)."""
-    if iri is None:
-        return None
-    return {"iri": iri, "label": {"en": label(iri, "en"), "zh": label(iri, "zh")}}
-
-
-def precision(iri: str | None) -> str:
-    """A date precision individual as a word: day, month, year or unknown."""
-    return PRECISION.get(iri or "", "unknown")
 
 
 def find_case(store: CaseStore, name: str) -> CaseInfo:
@@ -117,7 +85,7 @@ def case_detail(store: CaseStore, name: str, base: str) -> dict:
     for stage in STAGES:
         stages.append(
             {
-                "stage": term(str(FW[f"{stage.capitalize()}Stage"])),
+                "stage": term(STAGE_IRIS[stage]),
                 "start": row.get(f"{stage}_start"),
                 "start_precision": row.get(f"{stage}_start_precision"),
                 "end": row.get(f"{stage}_end"),

@@ -38,7 +38,7 @@ from api.problems import PROBLEM, PROBLEM_RESPONSES, Problem, ProblemError
 from kg import limits
 from kg.sparql.check import QueryInvalid, QueryTooLarge, UpdateRefused, check_query, query_form
 from kg.store import CaseStore, StoreError
-from kg.vocab import PREFIXES
+from kg.vocab import FORMATS, PREFIXES, RDF, RDFS, SD, VOID, XSD
 
 __all__ = ["NotAcceptable", "evaluate", "router", "store_outline"]
 
@@ -299,12 +299,7 @@ async def _answer_query(request: Request, fields: list[tuple[str, str]]) -> Resp
 
 # --- the service description -----------------------------------------------------------------
 
-_SD = "http://www.w3.org/ns/sparql-service-description#"
-_FORMATS = "http://www.w3.org/ns/formats/"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_VOID = "http://rdfs.org/ns/void#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_SD, _FORMATS, _RDF, _RDFS, _VOID, _XSD = (str(n) for n in (SD, FORMATS, RDF, RDFS, VOID, XSD))
 UNION_FEATURE = "https://w3id.org/dataflywheel/api#UnionDefaultGraphOption"
 FORMAT_IRIS = {
     "application/sparql-results+json": "SPARQL_Results_JSON",

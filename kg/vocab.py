@@ -1,15 +1,27 @@
-"""RDF namespaces used across the package."""
+"""The one place for the vocabulary the code names: namespaces and prefixes, turning IRIs into
+CURIEs, the words tables and figures use for the ontology's individuals (stages, logics, date
+precisions), and flywheel's own graph names.
+
+What the terms *mean* is in ``ontology/flywheel.ttl``; this module only names them.
+"""
 
 from collections.abc import Mapping
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, VOID, XSD
 
-FW = Namespace("https://w3id.org/dataflywheel/ontology#")
+from kg.version import ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI
+
+FW = Namespace(f"{ONTOLOGY_IRI}#")
 FWS = Namespace("https://w3id.org/dataflywheel/shapes#")
 CASE = Namespace("https://w3id.org/dataflywheel/case/")
 SYNTHETIC = Namespace("https://w3id.org/dataflywheel/synthetic/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+VANN = Namespace("http://purl.org/vocab/vann/")
 
+# The prefixes flywheel writes files with (Turtle, TriG, JSON-LD contexts, query headers).
 PREFIXES: dict[str, str] = {
     "fw": str(FW),
     "fws": str(FWS),
@@ -25,22 +37,15 @@ PREFIXES: dict[str, str] = {
     "synthetic": str(SYNTHETIC),
 }
 
-__all__ = [
-    "CASE",
-    "DCTERMS",
-    "FW",
-    "FWS",
-    "OWL",
-    "PRECISION_WORDS",
-    "PREFIXES",
-    "PROV",
-    "RDF",
-    "RDFS",
-    "SH",
-    "SKOS",
-    "SYNTHETIC",
-    "XSD",
-]
+# Those and the other vocabularies the ontology aligns to: what CURIEs are read and shown with
+# (workbook cells, the ontology's reference pages).
+KNOWN_PREFIXES: dict[str, str] = {
+    **PREFIXES,
+    "org": str(ORG),
+    "dcat": str(DCAT),
+    "time": str(TIME),
+    "vann": str(VANN),
+}
 
 
 def curie(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
@@ -51,10 +56,84 @@ def curie(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
     return iri
 
 
-# A date's precision (the fw:DatePrecision individuals) by the word tables and figures use.
-PRECISION_WORDS: dict[str, str] = {
-    str(FW.DayPrecision): "day",
-    str(FW.MonthPrecision): "month",
-    str(FW.YearPrecision): "year",
-    str(FW.UnknownDate): "unknown",
+# --- words for the ontology's individuals ------------------------------------------------------
+
+# The four stages in the theory's order, by the word used in column names (startup_start, …).
+STAGES: tuple[str, ...] = ("startup", "rotation", "acceleration", "inertia")
+STAGE_IRIS: dict[str, str] = {stage: str(FW[f"{stage.capitalize()}Stage"]) for stage in STAGES}
+STAGE_OF: dict[str, str] = {iri: stage for stage, iri in STAGE_IRIS.items()}
+
+# The four action logics, likewise.
+LOGICS: tuple[str, ...] = ("political", "bureaucratic", "technical", "platform")
+LOGIC_IRIS: dict[str, str] = {logic: str(FW[f"{logic.capitalize()}Logic"]) for logic in LOGICS}
+LOGIC_OF: dict[str, str] = {iri: logic for logic, iri in LOGIC_IRIS.items()}
+
+# A date's precision (the fw:DatePrecision individuals) by the word tables and figures use,
+# from the finest to the coarsest.
+PRECISIONS: tuple[str, ...] = ("day", "month", "year", "unknown")
+PRECISION_IRIS: dict[str, str] = {
+    "day": str(FW.DayPrecision),
+    "month": str(FW.MonthPrecision),
+    "year": str(FW.YearPrecision),
+    "unknown": str(FW.UnknownDate),
 }
+PRECISION_WORDS: dict[str, str] = {iri: word for word, iri in PRECISION_IRIS.items()}
+
+
+def precision_word(iri: str | None) -> str:
+    """A date precision individual as a word: day, month, year or unknown."""
+    return PRECISION_WORDS.get(iri or "", "unknown")
+
+
+# --- flywheel's own graph names ------------------------------------------------------------------
+
+CATALOG = "https://w3id.org/dataflywheel/catalog"
+SHAPES_IRI = str(FWS).rstrip("#")  # the shapes graph's owl:Ontology header
+
+# Graph names flywheel keeps for itself, with what each is (a case IRI equal to one or under it
+# is refused: kg.rdf.names).
+RESERVED: dict[str, str] = {
+    CATALOG: "flywheel's catalog graph",
+    ONTOLOGY_VERSION_IRI: "the ontology's version IRI",
+    ONTOLOGY_IRI: "the ontology's IRI",
+    SHAPES_IRI: "the SHACL shapes' IRI",
+}
+
+__all__ = [
+    "CASE",
+    "CATALOG",
+    "DCAT",
+    "DCTERMS",
+    "FORMATS",
+    "FW",
+    "FWS",
+    "KNOWN_PREFIXES",
+    "LOGICS",
+    "LOGIC_IRIS",
+    "LOGIC_OF",
+    "ORG",
+    "OWL",
+    "PRECISIONS",
+    "PRECISION_IRIS",
+    "PRECISION_WORDS",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "RESERVED",
+    "SD",
+    "SH",
+    "SHAPES_IRI",
+    "SKOS",
+    "SPDX",
+    "STAGES",
+    "STAGE_IRIS",
+    "STAGE_OF",
+    "SYNTHETIC",
+    "TIME",
+    "VANN",
+    "VOID",
+    "XSD",
+    "curie",
+    "precision_word",
+]

@@ -22,11 +22,12 @@ import pytest
 from rdflib import Graph
 
 from kg.paths import bundled_case_files
-from kg.rdf.names import CATALOG, SHAPES_IRI, case_id, case_iri_problem, name_key
+from kg.rdf.names import case_id, case_iri_problem, name_key
 from kg.rdf.read import CaseGraph, read_cases
 from kg.store import CaseNameError, CaseNameTaken, open_store
 from kg.store.loading import load_files
 from kg.version import ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI
+from kg.vocab import CATALOG, SHAPES_IRI
 from tests.conftest import API_TOKEN, run_flywheel
 from tests.servers import Listener, api_server, marks_its_users
 

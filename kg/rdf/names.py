@@ -40,19 +40,7 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote
 
-from kg.version import ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI
-from kg.vocab import FWS
-
-CATALOG = "https://w3id.org/dataflywheel/catalog"
-SHAPES_IRI = str(FWS).rstrip("#")  # the shapes graph's owl:Ontology header
-
-# flywheel's own graph names, with what each is (a case IRI equal to one or under it is refused)
-RESERVED: dict[str, str] = {
-    CATALOG: "flywheel's catalog graph",
-    ONTOLOGY_VERSION_IRI: "the ontology's version IRI",
-    ONTOLOGY_IRI: "the ontology's IRI",
-    SHAPES_IRI: "the SHACL shapes' IRI",
-}
+from kg.vocab import RESERVED
 
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters that render as
 # nothing. Those of category Cf or Cn are refused by category as well.

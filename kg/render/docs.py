@@ -22,23 +22,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from kg import paths
+from kg import paths, version
 from kg.ontology import ontology_graph
-from kg.vocab import FW, PREFIXES
+from kg.vocab import FW, KNOWN_PREFIXES
 
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 FILE_NAMES: dict[str, str] = {lang: f"{lang}.html" for lang in LANGUAGES}
-ONTOLOGY_IRI = URIRef("https://w3id.org/dataflywheel/ontology")
-
-# Prefixes for the short names shown next to labels (the package's, and the other vocabularies
-# the ontology refers to).
-_PREFIXES: dict[str, str] = {
-    **PREFIXES,
-    "org": "http://www.w3.org/ns/org#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "time": "http://www.w3.org/2006/time#",
-    "vann": "http://purl.org/vocab/vann/",
-}
+ONTOLOGY_IRI = URIRef(version.ONTOLOGY_IRI)
 
 # Words of the page itself, in each language.
 _WORDS: dict[str, dict[str, str]] = {
@@ -161,7 +151,7 @@ def _e(text: str) -> str:
 
 def _short(iri: str) -> str:
     """A prefixed name (``fw:CaseStudy``) for IRIs in a known namespace, else the IRI."""
-    for prefix, ns in _PREFIXES.items():
+    for prefix, ns in KNOWN_PREFIXES.items():
         if iri.startswith(ns) and iri != ns:
             return f"{prefix}:{iri[len(ns) :]}"
     return iri

@@ -21,7 +21,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.dates as mdates
-import pyoxigraph as ox
 from matplotlib import font_manager
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
@@ -30,12 +29,10 @@ from matplotlib.legend import Legend
 from matplotlib.offsetbox import DrawingArea
 from matplotlib.patches import Circle, FancyArrowPatch, Patch, Rectangle, Wedge
 
-from kg import paths
 from kg.ontology import label
-from kg.sparql.named import bound, run
 from kg.store import CaseStore, case_id
-from kg.views.comparison import STAGES
-from kg.vocab import FW, PRECISION_WORDS
+from kg.views.flywheel import flywheel
+from kg.vocab import STAGE_IRIS, STAGES
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType  # matplotlib 3.9 and later
@@ -106,72 +103,33 @@ class FontWarning(UserWarning):
 # --- data ---------------------------------------------------------------------------------------
 
 
-def _precision(iri: str | None, value: str | None) -> str:
-    return PRECISION_WORDS.get(iri or "", "unknown") if value else "unknown"
-
-
-def _stage_name(iri: str | None) -> str | None:
-    for stage in STAGES:
-        if iri == str(FW[f"{stage.capitalize()}Stage"]):
-            return stage
-    return None
-
-
-def _city_labels(store: CaseStore, case: str) -> dict[str, str | None]:
-    query = """PREFIX fw: <https://w3id.org/dataflywheel/ontology#>
-    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-    SELECT ?g ?l WHERE { GRAPH ?g { ?study a fw:CaseStudy ; fw:studiesCity ?c . ?c rdfs:label ?l } }"""
-    found: dict[str, str | None] = {"en": None, "zh": None}
-    for row in store.query(query, {"g": ox.NamedNode(case)}).rows:
-        name = row["l"]
-        if not isinstance(name, ox.Literal):  # a label is a literal
-            continue
-        lang = name.language or "en"
-        if lang in found and found[lang] is None:
-            found[lang] = name.value
-    return found
-
-
-def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
-    """The value of a term the query binds in every row."""
-    return bound(term.value if term is not None else None)
-
-
 def case_data(store: CaseStore, case: str) -> dict:
-    """What the case figure shows: the episodes in sequence, the loop steps and the loop's
-    closure, as plain data (a case named by its graph IRI)."""
-    episodes = [
-        {
-            "stage": _stage_name(r["stage"]),
-            "sequence": int(bound(r["sequence"])),
-            "start": r["start"],
-            "start_precision": _precision(r["startPrecision"], r["start"]),
-            "end": r["end"],
-            "end_precision": _precision(r["endPrecision"], r["end"]),
-            "open": r["endBasis"] == "open",
-            "follows_theory": r["followsTheory"] == "true",
-        }
-        for r in run(store, "02", {"case": case})
-    ]
-    text = paths.query_file_text("api/loop-steps")
-    steps = [
-        {
-            "step": _value(r["step"]),
-            "order": int(_value(r["order"])),
-            "flows": int(_value(r["flows"])),
-        }
-        for r in store.query(text, {"case": ox.NamedNode(case)}).rows
-    ]
-    loop = run(store, "11", {"case": case})
-    closed = bool(loop) and loop[0]["closed"] == "true"
+    """What the case figure shows (kg.views.flywheel, as plain data): the episodes in sequence,
+    the loop steps and the loop's closure (a case named by its graph IRI)."""
+    view = flywheel(store, case)
+    closed = view["loop_closed"]
     return {
         "case": case,
-        "city": _city_labels(store, case),
-        "episodes": episodes,
-        "steps": sorted(steps, key=lambda s: s["order"]),
+        "city": view["city"],
+        "episodes": [
+            {
+                "stage": e["stage_word"],
+                "sequence": e["sequence"],
+                "start": e["start"],
+                "start_precision": e["start_precision"],
+                "end": e["end"],
+                "end_precision": e["end_precision"],
+                "open": e["end_basis"] == "open",
+                "follows_theory": e["follows_theory"],
+            }
+            for e in view["stages"]
+        ],
+        "steps": [{k: s[k] for k in ("step", "order", "flows")} for s in view["steps"]],
         "loop_closed": closed,
-        "closed_since": loop[0]["firstDate"] if closed else None,
-        "closed_since_precision": _precision(loop[0]["firstPrecision"], loop[0]["firstDate"])
+        "closed_since": view["closed_since"],
+        "closed_since_precision": (
+            view["closed_since_precision"] if view["closed_since"] else "unknown"
+        )
         if closed
         else None,
     }
@@ -226,7 +184,7 @@ def _term(iri: str, lang: str) -> str:
 
 def stage_label(stage: str, lang: str) -> str:
     """A stage's label from the ontology (``startup`` → startup stage / 启动阶段)."""
-    return _term(str(FW[f"{stage.capitalize()}Stage"]), lang)
+    return _term(STAGE_IRIS[stage], lang)
 
 
 def format_date(value: str | None, precision: str, lang: str) -> str:

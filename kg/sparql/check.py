@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from kg import limits
 from kg.errors import BadInput
 from kg.sparql.lexer import Token, escapes_processed, has_escapes, position, tokens
+from kg.vocab import XSD
 
 __all__ = [
     "QueryInvalid",
@@ -53,7 +54,7 @@ def _names(text: str) -> list[str]:
 # Words that begin an update operation (SPARQL 1.1 Update); no query uses them.
 UPDATE_WORDS = frozenset(_names("INSERT DELETE LOAD CLEAR DROP CREATE ADD MOVE COPY"))
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 # Functions a query may call by IRI: the XSD casts (SPARQL 1.1 §17.5, and those Oxigraph adds).
 FUNCTIONS = frozenset(
     _XSD + name

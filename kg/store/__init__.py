@@ -7,7 +7,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from kg.rdf.names import CATALOG, case_id
+from kg.rdf.names import case_id
 from kg.store.base import (
     CaseInfo,
     CaseNameError,
@@ -22,6 +22,7 @@ from kg.store.base import (
 from kg.store.catalog import content_hash
 from kg.store.embedded import OxigraphStore
 from kg.store.remote import DEFAULT_REMOTE_TIMEOUT, TIMEOUT_ENV, RemoteStore, remote_timeout
+from kg.vocab import CATALOG
 
 ENV_VAR = "FLYWHEEL_STORE"
 

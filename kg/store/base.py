@@ -16,7 +16,7 @@ from rdflib.namespace import OWL
 
 from kg import ontology
 from kg.errors import EXIT_FINDINGS, EXIT_UNREADABLE, Unavailable
-from kg.rdf.names import CATALOG, case_id, case_iri_problem, name_key, shown
+from kg.rdf.names import case_id, case_iri_problem, name_key, shown
 from kg.rdf.read import CaseGraph, to_oxigraph
 from kg.store.catalog import (
     CATALOG_QUERY,
@@ -30,6 +30,7 @@ from kg.store.catalog import (
     taken,
 )
 from kg.version import ONTOLOGY_IRI, __version__
+from kg.vocab import CATALOG
 
 
 class StoreError(Unavailable):

@@ -14,27 +14,15 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.rdf.names import CATALOG, case_id, shown
+from kg.rdf.names import case_id, shown
 from kg.rdf.read import CaseGraph, ox_term
 from kg.version import ONTOLOGY_IRI
-from kg.vocab import FW
+from kg.vocab import CATALOG, DCAT, DCTERMS, FW, SPDX, VOID, XSD
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term | None]
 
-_DCAT = "http://www.w3.org/ns/dcat#"
-
-
-_DCT = "http://purl.org/dc/terms/"
-
-
-_VOID = "http://rdfs.org/ns/void#"
-
-
-_SPDX = "http://spdx.org/rdf/terms#"
-
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_DCAT, _DCT, _VOID, _SPDX, _XSD = (str(ns) for ns in (DCAT, DCTERMS, VOID, SPDX, XSD))
 
 
 # A blank node written by Oxigraph's N-Triples serializer, as subject (a line's start) or as

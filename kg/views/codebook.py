@@ -20,8 +20,8 @@ from kg.render.tables import delimited, visible
 from kg.sparql.named import get_query
 from kg.store import CaseInfo, CaseStore
 from kg.version import ONTOLOGY_VERSION_IRI, __version__
-from kg.views.comparison import COLUMNS, DESCRIPTIONS, STAGES, compare, condition_table
-from kg.vocab import FW
+from kg.views.comparison import COLUMNS, DESCRIPTIONS, compare, condition_table
+from kg.vocab import LOGIC_IRIS, PRECISION_IRIS, STAGE_IRIS, STAGES
 
 
 @dataclass(frozen=True)
@@ -131,20 +131,10 @@ def _labels(iri: str) -> str:
 def _codes() -> list[str]:
     """The category codes with the ontology's English and Chinese labels."""
     lines = ["## Codes", ""]
+    lines.append("- stages: " + "; ".join(f"`{s}` = {_labels(i)}" for s, i in STAGE_IRIS.items()))
+    lines.append("- logics: " + "; ".join(f"`{x}` = {_labels(i)}" for x, i in LOGIC_IRIS.items()))
     lines.append(
-        "- stages: "
-        + "; ".join(f"`{s}` = {_labels(str(FW[f'{s.capitalize()}Stage']))}" for s in STAGES)
-    )
-    logics = ("political", "bureaucratic", "technical", "platform")
-    lines.append(
-        "- logics: "
-        + "; ".join(f"`{x}` = {_labels(str(FW[f'{x.capitalize()}Logic']))}" for x in logics)
-    )
-    precisions = {"day": "Day", "month": "Month", "year": "Year"}
-    lines.append(
-        "- precisions: "
-        + "; ".join(f"`{p}` = {_labels(str(FW[f'{n}Precision']))}" for p, n in precisions.items())
-        + f"; `unknown` = {_labels(str(FW.UnknownDate))}"
+        "- precisions: " + "; ".join(f"`{p}` = {_labels(i)}" for p, i in PRECISION_IRIS.items())
     )
     return [*lines, ""]
 

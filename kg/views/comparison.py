@@ -19,11 +19,9 @@ import pyoxigraph as ox
 from kg import paths
 from kg.sparql.named import bind, get_query
 from kg.store import CaseStore, Row, Term
-from kg.vocab import FW, PRECISION_WORDS
+from kg.vocab import LOGIC_OF, PRECISION_WORDS, PRECISIONS, STAGE_OF, STAGES
 
-STAGES = ("startup", "rotation", "acceleration", "inertia")
-_STAGE_OF = {str(FW[f"{s.capitalize()}Stage"]): s for s in STAGES}
-_RANK = {"day": 0, "month": 1, "year": 2, "unknown": 3}
+_RANK = {word: rank for rank, word in enumerate(PRECISIONS)}  # finest first
 
 COLUMNS: tuple[str, ...] = (
     "case",
@@ -106,7 +104,7 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
             rows[case][f"{s}_start_precision"] = rows[case][f"{s}_end_precision"] = None
     seen: set[tuple[str, str]] = set()
     for r in results(get_query("stage-timeline").text):  # ordered by sequence within a case
-        case, stage = _bound(r["case"]), _STAGE_OF.get(_text(r["stage"]) or "")
+        case, stage = _bound(r["case"]), STAGE_OF.get(_text(r["stage"]) or "")
         if case not in rows or stage is None or (case, stage) in seen:
             continue  # only the first episode of each stage
         seen.add((case, stage))
@@ -117,9 +115,9 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
         row[f"{stage}_end_precision"] = PRECISION_WORDS.get(_text(r.get("endPrecision")) or "")
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for r in results(_compare_query("logics")):
-        stage = _STAGE_OF.get(_text(r["stage"]) or "")
+        stage = STAGE_OF.get(_text(r["stage"]) or "")
         if stage:
-            logic = _bound(r["logic"]).rsplit("#", 1)[-1].removesuffix("Logic").lower()
+            logic = LOGIC_OF.get(_bound(r["logic"]), _bound(r["logic"]))
             counts[(_bound(r["case"]), stage)][logic] = int(_bound(r["actions"]))
     for (case, stage), by_logic in counts.items():
         if case in rows:

@@ -15,18 +15,12 @@ from rdflib.namespace import SKOS
 
 from kg import ontology
 from kg.errors import BadInput
-from kg.vocab import FW, PREFIXES, curie
+from kg.vocab import FW, KNOWN_PREFIXES, curie
 from kg.workbook.schema import LISTS
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 SPLIT = re.compile(r"[;；\n]")
 UNKNOWN_WORDS = {"unknown", "未知"}
-KNOWN_PREFIXES = {
-    **PREFIXES,
-    "org": "http://www.w3.org/ns/org#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "time": "http://www.w3.org/2006/time#",
-}
 MAX_ROWS = 1000  # how far down the template's dropdowns reach
 
 

@@ -1,0 +1,132 @@
+"""A case's stage timeline, as the theory reads it: its episodes in sequence with their dates,
+mechanism, dominant logic and actors, the actions and flows of each, and the stage on a date.
+Built once here; the API, the figures and the CLI show it.
+
+Named queries 02 (stage timeline) and 01 (stage on a date), and ``queries/api/*.rq``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from kg.sparql.named import bound, run
+from kg.store import CaseStore
+from kg.views.common import case_rows, node, term
+from kg.vocab import STAGE_OF, precision_word
+
+
+def episodes(store: CaseStore, case: str) -> list[dict]:
+    """The case's episodes (named query 02) in sequence order, with their mechanism, without
+    their actions. ``stage`` is the stage's IRI, ``stage_word`` its word (startup, …)."""
+    found = []
+    for row in run(store, "02", {"case": case}):
+        found.append(
+            {
+                "episode": row["episode"],
+                "stage": row["stage"],
+                "stage_word": STAGE_OF.get(row["stage"] or ""),
+                "stage_label": term(bound(row["stage"]))["label"],
+                "order": int(row["theoryOrder"]) if row["theoryOrder"] else None,
+                "sequence": int(bound(row["sequence"])),
+                "follows_theory": row["followsTheory"] == "true",
+                "start": row["start"],
+                "start_precision": precision_word(row["startPrecision"])
+                if row["start"]
+                else "unknown",
+                "end": row["end"],
+                "end_precision": precision_word(row["endPrecision"]) if row["end"] else "unknown",
+                "end_basis": row["endBasis"],
+                "end_inferred": row["endBasis"] == "next episode" and row["end"] is not None,
+                "mechanism": None,
+                "logic": None,
+                "actors": [],
+            }
+        )
+    mechanisms: dict[str, str | None] = {}
+    for row in case_rows(store, "episode-mechanisms", case):
+        mechanisms.setdefault(bound(row["episode"]), row["mechanism"])
+    for episode in found:
+        episode["mechanism"] = term(mechanisms.get(episode["episode"]))
+    return found
+
+
+def items(store: CaseStore, case: str) -> dict[str, list[dict]]:
+    """The actions and flows of each episode, with their performers, ordered by date."""
+    by_episode: dict[str, dict[str, dict]] = {}
+    for row in case_rows(store, "episode-items", case):
+        by_item = by_episode.setdefault(bound(row["episode"]), {})
+        item = by_item.get(bound(row["item"]))
+        if item is None:
+            item = by_item[bound(row["item"])] = {
+                "action": row["item"],
+                "kind": row["kind"],
+                "label": row["label"] or row["labelZh"],
+                "labels": {"en": row["label"], "zh": row["labelZh"]},
+                "date": row["date"],
+                "date_precision": precision_word(row["datePrecision"])
+                if row["date"]
+                else "unknown",
+                "loop_step": term(row["loopStep"]),
+                "logic": term(row["logic"]),
+                "actors": [],
+            }
+        if row["kind"] == "flow":  # a flow typed also as an action stays a flow
+            item["kind"] = "flow"
+        if row["actor"] and row["actor"] not in item["actors"]:
+            item["actors"].append(row["actor"])
+    return {
+        episode: sorted(
+            found.values(), key=lambda i: (i["date"] is None, i["date"] or "", i["action"])
+        )
+        for episode, found in by_episode.items()
+    }
+
+
+def dominant_logic(found: list[dict]) -> str | None:
+    """The logic most of these actions follow; None when none is coded or no single one leads."""
+    logics = Counter(
+        i["logic"]["iri"] for i in found if i["kind"] == "action" and i["logic"] is not None
+    )
+    ranked = logics.most_common()
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return str(ranked[0][0])
+    return None
+
+
+def timeline(store: CaseStore, case: str, with_items: bool = True) -> dict:
+    """The episodes in sequence with their mechanism, dominant logic, actors and
+    (``with_items``) actions and flows."""
+    found_episodes = episodes(store, case)
+    found_items = items(store, case)
+    labels = {
+        row["actor"]: (row["label"], row["labelZh"]) for row in case_rows(store, "actors", case)
+    }
+    for episode in found_episodes:
+        found = found_items.get(episode["episode"], [])
+        episode["logic"] = term(dominant_logic(found))
+        actors: list[str] = []
+        for item in found:
+            actors.extend(a for a in item["actors"] if a not in actors)
+        episode["actors"] = [node(a, *labels.get(a, (None, None))) for a in actors]
+        if with_items:
+            episode["actions"] = [{k: v for k, v in i.items() if k != "actors"} for i in found]
+    return {"case": case, "episodes": found_episodes}
+
+
+def stage_on_date(store: CaseStore, case: str, date: str) -> dict:
+    """Named query 01. The stage is given when the coded dates place the city in exactly one
+    episode; episodes the dates cannot rule out are candidates."""
+    rows = run(store, "01", {"case": case, "date": date})
+    candidates = [
+        {"episode": r["episode"], "stage": term(r["stage"]), "match": r["match"]} for r in rows
+    ]
+    sure = [c for c in candidates if c["match"] == "yes"]
+    chosen = sure[0] if len(sure) == 1 and len(candidates) == 1 else None
+    return {
+        "case": case,
+        "date": date,
+        "stage": chosen["stage"] if chosen else None,
+        "episode": chosen["episode"] if chosen else None,
+        "match": "yes" if chosen else ("unknown" if candidates else "none"),
+        "candidates": candidates,
+    }
