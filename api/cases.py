@@ -20,7 +20,7 @@ from api.models import (
     Timeline,
 )
 from api.negotiation import content_type
-from kg.render.tables import delimited
+from kg.text import delimited
 from kg.version import __version__
 from kg.views.comparison import COLUMNS, DESCRIPTIONS
 

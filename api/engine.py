@@ -27,8 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from kg.sparql.workers import EngineStopped, Worker, WorkFailed, outcome, spawn
 from kg.store import CaseStore, StoreError, open_store
+from kg.store.workers import EngineStopped, Worker, WorkFailed, outcome, spawn
 
 __all__ = ["Busy", "DeadlineExceeded", "Engine", "EngineStopped", "WorkFailed"]
 

@@ -16,7 +16,7 @@ from starlette.requests import ClientDisconnect
 
 from api.engine import Busy, DeadlineExceeded
 from kg.errors import FlywheelError
-from kg.sparql.workers import WorkFailed
+from kg.store.workers import WorkFailed
 
 _log = logging.getLogger("flywheel.api")
 PROBLEM = "application/problem+json"

@@ -7,7 +7,7 @@ MINUS, triple patterns), the depth n is doubled, then halved back, until the fir
 crashes a fresh process (a segfault, exit -11) is found within 2 %. Each run is a subprocess
 running the query on a thread with a given stack: the usual 8 MiB of a main thread (the
 baseline: what a query met before flywheel gave it its own stack), then the stack of a flywheel
-query worker (kg.sparql.workers.stack_bytes, 256 MiB with the default memory limit). Prints both crash
+query worker (kg.store.workers.stack_bytes, 256 MiB with the default memory limit). Prints both crash
 depths, flywheel's limit for that kind (kg.limits.MAX_QUERY_DEPTH for nesting, MAX_QUERY_CHAIN for
 chains) and the worker's margin (crash depth / limit). A query too slow to finish in 60 s counts
 as not crashing. Takes a quarter of an hour.
@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 
 from kg import limits
-from kg.sparql.workers import stack_bytes
+from kg.store.workers import stack_bytes
 
 CHILD = r"""
 import sys, threading, pyoxigraph as ox

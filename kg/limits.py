@@ -205,7 +205,7 @@ DEFAULT_MAX_QUERY_BYTES = 1024 * 1024
 # 0.5 on the usual 8 MiB stack (bench/query_depth.py), nested EXISTS crash it at about 830
 # levels, nested function calls at about 920, nested groups at about 2,200; a group of about
 # 2,600 MINUS, 6,500 UNIONs or 8,000 triple patterns, or 6,800 chained '+', crash it too. Queries
-# run on a 256 MiB stack (kg.sparql.workers.STACK_BYTES), 32 times that; no real query nests more than
+# run on a 256 MiB stack (kg.store.workers.STACK_BYTES), 32 times that; no real query nests more than
 # a few dozen levels or joins more than a few hundred patterns.
 MAX_QUERY_DEPTH = 128  # brackets ({ ( [ << …) nested
 MAX_QUERY_CHAIN = 10_000  # triple patterns, groups, operators, UNIONs … in all

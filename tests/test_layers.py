@@ -1,5 +1,6 @@
 """The import structure holds: import-linter's contracts in pyproject.toml ([tool.importlinter])
-are kept (the library never imports the web app but for `flywheel serve`'s one late import)."""
+are kept: the library's layers (kg.cli on top, then render, views, store, …), the web app's,
+and the library never importing the web app but for `flywheel serve`'s one late import."""
 
 from __future__ import annotations
 

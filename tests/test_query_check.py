@@ -23,7 +23,7 @@ from kg.sparql.check import (
     query_form,
 )
 from kg.sparql.lexer import escapes_processed, position, tokens
-from kg.sparql.workers import run_isolated, spawn
+from kg.store.workers import run_isolated, spawn
 from tests.servers import Listener
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"

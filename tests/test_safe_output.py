@@ -275,7 +275,7 @@ def test_validation_report_shows_escape_sequences(hostile: Path) -> None:
 
 
 def test_writer_keeps_numbers_and_quotes_text() -> None:
-    from kg.render.tables import delimited, restore
+    from kg.text import delimited, restore
 
     rows = [
         {"a": -3, "b": Decimal("-1.50"), "c": -0.5, "d": "-3", "e": "-3 days", "f": None},

@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from kg import ontology, paths
 from kg.rdf.read import CaseGraph, read_cases, to_oxigraph
-from kg.render.tables import visible
+from kg.text import visible
 from kg.vocab import FW, FWS, curie
 
 LANGUAGES = ("en", "zh")

@@ -32,7 +32,7 @@ def ontology_cmd(
     from kg import ontology
 
     if write_derived:
-        from kg import derived
+        from kg.render import derived
 
         for path in derived.write_derived():
             typer.echo(f"wrote {path}")

@@ -44,8 +44,8 @@ def sparql(
     (exit 2). The query runs in a separate process that cannot open network connections.
     """
     from kg.sparql.check import QueryRefused
-    from kg.sparql.workers import EngineStopped, run_isolated, user_query
     from kg.store import StoreError, default_location
+    from kg.store.workers import EngineStopped, run_isolated, user_query
 
     if (query_text is None) == (file is None):
         typer.echo("error: give a query, or --file FILE.rq (not both)", err=True)

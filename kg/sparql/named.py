@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import pyoxigraph as ox
 
-from kg import paths
+from kg import paths, vocab
 from kg.errors import BadInput, NotFound
 from kg.rdf.lexical import DAY, DECIMAL, INTEGER, is_absolute_iri
 
 if TYPE_CHECKING:
     from kg.store import CaseStore
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = str(vocab.XSD)
 REQUIRED = "-"
 
 _FILE_NAME = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.ontology import label
-from kg.render.tables import delimited, visible
 from kg.sparql.named import get_query
 from kg.store import CaseInfo, CaseStore
+from kg.text import delimited, visible
 from kg.version import ONTOLOGY_VERSION_IRI, __version__
 from kg.views.comparison import COLUMNS, DESCRIPTIONS, compare, condition_table
 from kg.vocab import LOGIC_IRIS, PRECISION_IRIS, STAGE_IRIS, STAGES

@@ -22,7 +22,7 @@ from typing import cast
 from rdflib import Graph
 
 from kg.limits import InputRefused
-from kg.render.tables import delimited_rows, restore, visible
+from kg.text import delimited_rows, restore, visible
 from kg.version import ONTOLOGY_VERSION_IRI
 from kg.workbook.read import Table, WorkbookReader, cell_text
 from kg.workbook.schema import ALL_SHEETS, INSTRUCTIONS, LISTS, LISTS_SHEET, Sheet
