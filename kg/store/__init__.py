@@ -1,4 +1,25 @@
-"""The remote backend: any SPARQL 1.1 Protocol and Graph Store Protocol server."""
+"""The case store: one named graph per case, a catalog graph, and the ontology, behind one
+interface with three backends chosen by a location string.
+
+* ``None`` or ``""``: the embedded Oxigraph store in the per-user data folder (override with
+  the ``FLYWHEEL_STORE`` environment variable or ``--store``);
+* ``memory:``: an in-memory Oxigraph store (tests, notebooks);
+* ``http://…`` or ``https://…``: any SPARQL 1.1 Protocol + Graph Store Protocol server. The
+  default endpoint layout is Oxigraph server's (``/query``, ``/update``, ``/store``);
+* anything else: a folder for an embedded Oxigraph store.
+
+The catalog graph (``https://w3id.org/dataflywheel/catalog``) says, per case: city, sources,
+ontology version, triple count, content hash, source file and when it was loaded. Queries name
+graphs explicitly (``GRAPH ?case {…}``), so they mean the same on every backend.
+
+A case's short name (the last segment of its IRI, :func:`kg.names.case_id`) belongs to one case
+in a store: every write that brings cases in checks their names first
+(:meth:`CaseStore.check_names`) and refuses, writing nothing, a name another case holds
+(:class:`CaseNameTaken`) or an IRI that cannot name a case (:class:`CaseNameError`).
+
+The interface is in :mod:`kg.store.base`, the backends in :mod:`kg.store.embedded` and
+:mod:`kg.store.remote`, the catalog in :mod:`kg.store.catalog`.
+"""
 
 from __future__ import annotations
 
