@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg import paths
@@ -94,3 +94,17 @@ def serialise(fmt: str) -> str:
     """The ontology in another syntax: turtle, xml (RDF/XML), json-ld or nt."""
     rdflib_format, _ = SERIALISATIONS[fmt]
     return _ontology().serialize(format=rdflib_format)
+
+
+@cache
+def replacements() -> dict[str, tuple[str, ...]]:
+    """Every deprecated term (``owl:deprecated true``) with the terms that replace it
+    (``dcterms:isReplacedBy``; none when the ontology names none)."""
+    graph = _ontology()
+    found: dict[str, tuple[str, ...]] = {}
+    for term, value in graph.subject_objects(OWL.deprecated):
+        if isinstance(term, URIRef) and str(value).lower() in ("true", "1"):
+            found[str(term)] = tuple(
+                sorted(str(r) for r in graph.objects(term, DCTERMS.isReplacedBy))
+            )
+    return found

@@ -1,4 +1,5 @@
-"""flywheel export, template and import: a case out of the store as RDF or a workbook, and a workbook back in."""
+"""flywheel export, template, import and migrate: a case out of the store as RDF or a workbook,
+a workbook back in, and a case coded for an earlier ontology version brought up to this one."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import typer
 from kg.cli.app import app
 from kg.cli.common import (
     CaseArg,
+    InputFormatOpt,
     Lang,
     StoreOpt,
     find_case,
@@ -154,3 +156,100 @@ def import_workbook(
         typer.echo(text)
     typer.echo(render_text([report], lang.value), err=True)
     raise typer.Exit(EXIT_OK if report.conforms else EXIT_FINDINGS)
+
+
+@app.command("migrate")
+def migrate_cmd(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...",
+            help="Case files coded with an earlier ontology version (any RDF syntax), or coding "
+            "workbooks (.xlsx, or a folder of CSV files).",
+            show_default=False,
+        ),
+    ],
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            "-o",
+            help="Folder to write the migrated cases into (default: beside each file).",
+            show_default=False,
+        ),
+    ] = None,
+    input_format: InputFormatOpt = None,
+) -> None:
+    """Turn cases coded with an earlier version of the ontology into this version's, without
+    losing a statement: each becomes NAME.VERSION.ttl (the input is left as it is).
+
+    Deprecated terms are rewritten to the term that replaces them; changes of the model are
+    made by the migration's rules (ontology/migrations/), each saying how many statements it
+    rewrote; what could not be decided is listed for the coder. Exit code 0: migrated; 1:
+    migrated, with questions left to decide; 2: a file cannot be read or migrated (nothing is
+    written for it).
+    """
+    from kg.migrate import Migration, MigrationError, migrate_file, migrate_graph
+    from kg.ontology import replacements
+    from kg.rdf.read import RdfInputError
+    from kg.vocab import curie
+    from kg.workbook import WorkbookError, read_workbook
+
+    failed = questions = 0
+    for path in files:
+        try:
+            if path.is_dir() or path.suffix.lower() == ".xlsx":
+                case_iri, graph = read_workbook(path)
+                done: list[Migration] = [migrate_graph(graph, case_iri, str(path))]
+            else:
+                done = migrate_file(path, input_format)
+        except WorkbookError as error:
+            for problem in error.errors:
+                typer.echo(f"error: {problem}", err=True)
+            failed += 1
+            continue
+        except (RdfInputError, MigrationError) as error:
+            typer.echo(f"error: {error}", err=True)
+            failed += 1
+            continue
+        folder = output_dir or (path if path.is_dir() else path.parent)
+        for number, migration in enumerate(done):
+            if migration.from_version == migration.to_version:
+                typer.echo(
+                    f"{path}: <{migration.case}> is coded for ontology "
+                    f"{migration.to_version} already; nothing to do"
+                )
+                continue
+            stem = path.stem if len(done) == 1 else f"{path.stem}-{number + 1}"
+            target = folder / f"{stem}.{migration.to_version}.ttl"
+            folder.mkdir(parents=True, exist_ok=True)
+            target.write_text(
+                serialise_case(migration.graph, migration.case, "turtle", case_prefix=True),
+                encoding="utf-8",
+            )
+            typer.echo(
+                f"{path}: <{migration.case}> from ontology {migration.from_version} to "
+                f"{migration.to_version}: wrote {target} ({migration.statements_in} statements "
+                f"in, {len(migration.graph)} out)"
+            )
+            for old, count in sorted(migration.renamed.items()):
+                new = ", ".join(curie(r) for r in replacements()[old])
+                typer.echo(f"  renamed {curie(old)} → {new} in {count} statement(s)")
+            for change in migration.changes:
+                if change.removed or change.added:
+                    typer.echo(
+                        f"  {change.says.get('rule', change.rule)}: {change.removed} statement(s) "
+                        f"rewritten as {change.added}"
+                    )
+            for question in migration.questions:
+                typer.echo(
+                    f"  to decide: {curie(question.subject)} {curie(question.property)} "
+                    f"{curie(question.value)}: {question.why}"
+                )
+            questions += len(migration.questions)
+    if failed:
+        typer.echo(
+            f"{failed} file(s) could not be migrated; nothing was written for them.", err=True
+        )
+        raise typer.Exit(EXIT_UNREADABLE)
+    raise typer.Exit(EXIT_FINDINGS if questions else EXIT_OK)
