@@ -40,11 +40,19 @@ def test_wheel_contains_the_data(wheel: Path) -> None:
         "kg/cases/hangzhou.ttl",
         "kg/cases/city-a.ttl",
         "kg/cases/shanghai.ttl",
-        "kg/cli.py",
+        "kg/cli/__init__.py",
+        "kg/store/base.py",
+        "kg/_data/queries/api/city-labels.rq",
         "kg/py.typed",  # the packages are typed (PEP 561)
         "api/py.typed",
     ):
         assert required in names
+    # every module of the library and the app, in whatever subpackage it lives
+    sources = [
+        p.relative_to(REPO).as_posix() for d in ("kg", "api") for p in (REPO / d).rglob("*.py")
+    ]
+    assert len(sources) > 60
+    assert [s for s in sources if s not in names] == []
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "flywheel = kg.cli:main_entry" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
