@@ -20,6 +20,7 @@ from api.common import media_content, negotiate, problems
 from api.negotiation import GRAPH_TYPES, content_type
 from api.problems import ProblemError
 from kg import paths
+from kg.rdf.jsonld import CONTEXT_FILE
 from kg.render import docs
 from kg.vocab import curie
 
@@ -213,6 +214,5 @@ def jsonld_context() -> Response:
 
 @cache
 def _context_bytes() -> bytes:
-    from kg.rdf.jsonld import CONTEXT_FILE
 
     return CONTEXT_FILE.read_bytes()

@@ -19,6 +19,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL
 
 from kg import ontology, paths
+from kg.rdf.jsonld import CONTEXT_FILE, context
 from kg.rdf.read import to_oxigraph
 from kg.version import ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI, __version__
 from kg.vocab import FW, curie
@@ -158,7 +159,6 @@ def derived_problems() -> list[Problem]:
 
 def _context_problems() -> list[Problem]:
     """The published JSON-LD @context must be the one the ontology generates."""
-    from kg.rdf.jsonld import CONTEXT_FILE, context
 
     fix = "run 'flywheel ontology --write-derived'"
     if not CONTEXT_FILE.is_file():

@@ -20,6 +20,7 @@ from rdflib.term import Node
 
 from kg import limits
 from kg.errors import BadInput
+from kg.rdf.jsonld import inline_own_context
 from kg.rdf.names import case_iri_problem
 from kg.version import ONTOLOGY_IRI
 
@@ -123,7 +124,6 @@ def _guard(source: Path | str, check: Callable[..., object], *args: object) -> N
 def _own_context_inlined(data: bytes) -> bytes:
     """JSON-LD that names the project's published @context, with the local copy put in its
     place (see :func:`kg.rdf.jsonld.inline_own_context`); nothing is fetched."""
-    from kg.rdf.jsonld import inline_own_context
 
     return inline_own_context(data)
 

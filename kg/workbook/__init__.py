@@ -24,6 +24,7 @@ from rdflib import Graph
 from kg.limits import InputRefused
 from kg.text import delimited_rows, restore, visible
 from kg.version import ONTOLOGY_VERSION_IRI
+from kg.workbook.guard import checked_workbook
 from kg.workbook.read import Table, WorkbookReader, cell_text
 from kg.workbook.schema import ALL_SHEETS, INSTRUCTIONS, LISTS, LISTS_SHEET, Sheet
 from kg.workbook.values import (
@@ -68,8 +69,6 @@ def _read_tables(path: Path) -> dict[str, Table]:
             tables[sheet.key] = Table(file.name, rows[0] if rows else [], rows[1:])
         return tables
     from openpyxl import load_workbook
-
-    from kg.workbook.guard import checked_workbook
 
     # formulas are read as their text (data_only=False), never evaluated; links to other
     # workbooks are dropped unread (keep_links=False)
