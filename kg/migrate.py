@@ -4,7 +4,8 @@ without losing a statement, and saying what could not be decided.
 A migration from version A to version B is data, kept in ``ontology/migrations/A-to-B/``:
 
 1. the renames the ontology itself states: every term B deprecates (``owl:deprecated true``)
-   with exactly one replacement (``dcterms:isReplacedBy``) is rewritten to that replacement,
+   with exactly one replacement (``dcterms:isReplacedBy``) that the ontology says it means no
+   more than (a subclass, subproperty or equivalent of it) is rewritten to that replacement,
    wherever it stands (subject, predicate, object);
 2. ``NN-name.ru``: SPARQL updates applied in their order, each for one change of the model that
    a rename cannot carry (a link moved to another node, a value split in two); the file's header
@@ -12,7 +13,7 @@ A migration from version A to version B is data, kept in ``ontology/migrations/A
 3. ``NN-name.rq``: SELECT queries listing what the migration could not decide, each row a
    question for the coder (columns ``?subject``, ``?property``, ``?value``, ``?why``).
 
-A deprecated term with no replacement or several is never guessed at: its statements stay as
+A deprecated term with no replacement, several, or one that is not term for term is never guessed at: its statements stay as
 they are and are listed as questions. Each rule's statements removed and added are counted, so
 nothing disappears unseen. The case's header is made to import the new version.
 """
@@ -153,14 +154,17 @@ def _renamed(store: ox.Store, counts: Counter[str], questions: list[Question]) -
         targets = replaced.get(iri)
         if targets is None:
             return term
-        if len(targets) == 1:
+        if len(targets) == 1 and ontology.contained_in(iri, targets[0]):
             counts[iri] += 1
             return ox.NamedNode(targets[0])
-        why = (
-            f"<{iri}> is deprecated, and the ontology names no replacement"
-            if not targets
-            else f"<{iri}> is deprecated, replaced by one of " + ", ".join(targets)
-        )
+        if not targets:
+            why = f"<{iri}> is deprecated, and the ontology names no replacement"
+        elif len(targets) == 1:
+            why = f"<{iri}> is deprecated; <{targets[0]}> replaces it, but not term for term"
+        else:
+            why = f"<{iri}> is deprecated, replaced by one of " + ", ".join(
+                f"<{t}>" for t in targets
+            )
         questions.append(
             Question(_text(quad.subject), _text(quad.predicate), _text(quad.object), why)
         )

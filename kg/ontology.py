@@ -108,3 +108,13 @@ def replacements() -> dict[str, tuple[str, ...]]:
                 sorted(str(r) for r in graph.objects(term, DCTERMS.isReplacedBy))
             )
     return found
+
+
+_CONTAINED_IN = (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty)
+
+
+def contained_in(term: str, other: str) -> bool:
+    """Whether the ontology states that ``term`` means no more than ``other`` (a subclass, a
+    subproperty or an equivalent of it), so that ``other`` can stand wherever ``term`` stood."""
+    graph = _ontology()
+    return any((URIRef(term), relation, URIRef(other)) in graph for relation in _CONTAINED_IN)
