@@ -31,6 +31,25 @@ def _ontology() -> Graph:
     return _bind(Graph()).parse(paths.ONTOLOGY_TTL, format="turtle")
 
 
+@cache
+def _aligned() -> Graph:
+    graph = Graph()
+    for path in paths.aligned_vocabulary_files():
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def aligned_vocabularies() -> Graph:
+    """A fresh graph of the bundled copies of PROV-O, ORG, DCAT 3, SKOS and OWL-Time (their
+    owl:imports removed), read offline: for checking the ontology against the vocabularies it
+    aligns to. The ontology itself never imports them."""
+    copy = Graph()
+    for triple in _aligned():
+        if triple[1] != OWL.imports:
+            copy.add(triple)
+    return copy
+
+
 def ontology_graph() -> Graph:
     """A fresh copy of the ontology graph (the caller may change it freely)."""
     copy = _bind(Graph())

@@ -17,6 +17,9 @@ ONTOLOGY_JSONLD = ONTOLOGY_DIR / "flywheel.jsonld"
 SHAPES_DIR = ONTOLOGY_DIR / "shapes"
 CASE_SHAPES = SHAPES_DIR / "case-shapes.ttl"
 LINT_DIR = ONTOLOGY_DIR / "lint"
+# Copies of the vocabularies the ontology aligns to (PROV-O, ORG, DCAT 3, SKOS, OWL-Time), read
+# offline; never imported by the ontology itself (see ontology/aligned/README.md).
+ALIGNED_DIR = ONTOLOGY_DIR / "aligned"
 QUERIES_DIR = DATA_ROOT / "queries"
 CASES_DIR = _PACKAGE / "cases"
 
@@ -24,6 +27,11 @@ CASES_DIR = _PACKAGE / "cases"
 def bundled_case_files() -> list[Path]:
     """The case files shipped with the package, in a stable order."""
     return sorted(CASES_DIR.glob("*.ttl"))
+
+
+def aligned_vocabulary_files() -> list[Path]:
+    """The bundled copies of the aligned vocabularies (Turtle), in a stable order."""
+    return sorted(ALIGNED_DIR.glob("*.ttl"))
 
 
 def query_file_text(name: str) -> str:

@@ -7,7 +7,7 @@ through kg.render.docs) or by hand from it:
   fw:nextStage fw:RotationStage "rotation stage" / "转动阶段";
 - fw:performedBy "performed by" / "实施主体": domain fw:GovernanceAction "governance action" /
   "治理行动", range fw:Actor "actor" / "行动主体", subproperty of prov:wasAssociatedWith;
-- fw:DataBureau "data bureau" / "数据管理局", subclass of fw:TechnicalDepartment "technical
+- fw:DataBureau "data bureau" / "数据管理机构", subclass of fw:TechnicalDepartment "technical
   department" / "技术部门";
 - fw:Aggregation "aggregation" / "归集" in fw:LoopStepScheme "loop steps" / "回路环节".
 """
@@ -78,7 +78,7 @@ def pages(tmp_path_factory) -> dict[str, str]:
 def test_every_declared_term_with_its_label_and_definition_in_both_pages(pages) -> None:
     source = _source()
     terms = declared_terms()
-    assert len(terms) == 161  # 32 classes, 41 + 20 + 5 properties, 10 schemes, 53 individuals
+    assert len(terms) == 250  # 58 classes, 61 + 30 + 11 properties, 15 schemes, 75 individuals
     for lang in ("en", "zh"):
         entries = _entries(pages[lang])
         assert set(entries) == {t[len(FW) :] for t in terms}, lang
@@ -109,10 +109,10 @@ def test_english_page_has_no_chinese_and_chinese_page_no_english_labels(pages) -
         chinese_definition = _literal(source, term, SKOS.definition, "zh")
         assert chinese_definition not in pages["en"]
     # the page's own words are Chinese too
-    for heading in ("目录", "类 (32)", "对象属性 (41)", "数据属性 (20)", "注释属性 (5)"):
+    for heading in ("目录", "类 (58)", "对象属性 (61)", "数据属性 (30)", "注释属性 (11)"):
         assert heading in pages["zh"]
-    assert "概念方案 (10)" in pages["zh"] and "命名个体 (53)" in pages["zh"]
-    for heading in ("Classes (32)", "Object properties (41)", "Named individuals (53)"):
+    assert "概念方案 (15)" in pages["zh"] and "命名个体 (75)" in pages["zh"]
+    for heading in ("Classes (58)", "Object properties (61)", "Named individuals (75)"):
         assert heading in pages["en"]
 
 
@@ -131,15 +131,15 @@ def test_relations_worked_out_by_hand(pages) -> None:
     assert re.search(r"Superclasses</dt><dd>[^\n]*technical department", en["DataBureau"][1])
     assert re.search(r"上位类</dt><dd>[^\n]*技术部门", zh["DataBureau"][1])
     assert re.search(r"In scheme</dt><dd>[^\n]*loop steps", en["Aggregation"][1])
-    assert re.search(r"所属概念方案</dt><dd>[^\n]*回路环节", zh["Aggregation"][1])
+    assert re.search(r"所属概念方案</dt><dd>[^\n]*数据闭环环节", zh["Aggregation"][1])
 
 
 def test_concepts_listed_in_their_lists_order(pages) -> None:
     """fw:order, worked out by hand from ontology/flywheel.ttl (not alphabetical)."""
     en, zh = _entries(pages["en"]), _entries(pages["zh"])
     for entries, words in (
-        (en, ("confirmed", "suspected", "inferred")),
-        (zh, ("已证实", "存疑", "推断")),
+        (en, ("confirmed", "suspected", "inferred", "unverified report")),
+        (zh, ("已核实", "疑似", "推断", "未经核实的报道")),
     ):
         concepts = re.search(
             r"(Concepts|概念)</dt><dd>([^\n]*?)</dd>", entries["ConfidenceScheme"][1]
@@ -231,8 +231,8 @@ def test_chinese_page_in_chromium(api: str, browser, tmp_path: Path) -> None:  #
         startup = page.locator("#StartupStage .label").inner_text()
         assert startup == "启动阶段"
         assert page.locator("#performedBy .label").inner_text() == "实施主体"
-        assert page.locator("#DataBureau .label").inner_text() == "数据管理局"
-        assert page.locator("#classes h2").inner_text() == "类 (32)"
+        assert page.locator("#DataBureau .label").inner_text() == "数据管理机构"
+        assert page.locator("#classes h2").inner_text() == "类 (58)"
         page.goto(f"{api}/ontology?lang=zh#StartupStage", timeout=WAIT)
         shot = SCREENSHOT if os.environ.get("FLYWHEEL_SCREENSHOTS") else tmp_path / "zh.png"
         page.screenshot(path=str(shot))

@@ -23,6 +23,7 @@ from kg.rdf.read import read_cases
 from kg.render.plot import case_data, case_figure, cjk_family, compare_figure
 from kg.store import open_store
 from kg.store.loading import load_files
+from kg.version import __version__
 
 CASE = "https://w3id.org/dataflywheel/case/"
 runner = CliRunner()
@@ -191,7 +192,7 @@ def test_compare_csv_and_codebook(store_dir, tmp_path):
     book = (tmp_path / "cities.codebook.md").read_text(encoding="utf-8")
     for column in rows[0]:
         assert f"| `{column}` |" in book
-    assert "flywheel-kg 0.1.0" in book and "`cities.csv`" in book
+    assert f"flywheel-kg {__version__}" in book and "`cities.csv`" in book
     with open_store(store_dir) as store:
         infos = store.cases()
         assert len(infos) == 3

@@ -21,6 +21,7 @@ from rdflib.compare import isomorphic
 from kg.rdf.read import CaseGraph, read_cases
 from kg.sparql.check import QueryInvalid
 from kg.store import CATALOG, CaseStore, StoreError, open_store
+from kg.version import __version__
 from tests.conftest import REPO
 from tests.servers import marks_its_users, start_oxigraph, stop
 
@@ -163,7 +164,7 @@ def test_put_cases_lists_exactly_the_cases(store) -> None:
         assert info.city_label == EXPECTED[slug]["city"]
         assert info.city == f"{CASE}{slug}/city"
         assert info.sources == EXPECTED[slug]["sources"]
-        assert info.ontology_version == f"{ONTOLOGY}/0.1.0"
+        assert info.ontology_version == f"{ONTOLOGY}/{__version__}"
         assert info.source_file == str(case_file(slug))
         assert info.synthetic is False
         assert len(info.sha256) == 64 and int(info.sha256, 16) >= 0
@@ -176,7 +177,7 @@ def test_put_cases_lists_exactly_the_cases(store) -> None:
 def test_the_ontology_graph_is_present(loaded) -> None:
     ask = (
         f"ASK {{ GRAPH <{ONTOLOGY}> {{ <{ONTOLOGY}> a <http://www.w3.org/2002/07/owl#Ontology> ; "
-        '<http://www.w3.org/2002/07/owl#versionInfo> "0.1.0" } }'
+        f'<http://www.w3.org/2002/07/owl#versionInfo> "{__version__}" }} }}'
     )
     assert loaded.query(ask).boolean is True
     count = loaded.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY}> {{ ?s ?p ?o }} }}")

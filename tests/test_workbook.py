@@ -390,7 +390,9 @@ def test_template_has_sheets_headers_and_dropdowns(
     assert dropdown(workbook[names[8]], "B") == source_types  # sources: the source type
     confidence = dropdown(workbook[names[9]], "H")  # evidence: id, labels, source, page, quotes
     assert confidence == (
-        ["confirmed", "suspected", "inferred"] if lang == "en" else ["已证实", "存疑", "推断"]
+        ["confirmed", "suspected", "inferred", "unverified report"]
+        if lang == "en"
+        else ["已核实", "疑似", "推断", "未经核实的报道"]
     )
     actors = dropdown(workbook[names[2]], "B")
     assert ("leading official" if lang == "en" else "党政主要领导") in actors

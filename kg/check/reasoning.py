@@ -121,15 +121,21 @@ def _hermit(graph: Graph) -> tuple[bool, owlready2.World | None]:
         ) from None
 
 
-def reason_graph(cases: Graph) -> ReasoningResult:
-    """Reason over the ontology plus the given case triples. The input graph is not changed."""
+def reason_graph(cases: Graph, aligned: bool = False) -> ReasoningResult:
+    """Reason over the ontology plus the given case triples. The input graph is not changed.
+
+    With ``aligned``, the bundled copies of the vocabularies the ontology aligns to (PROV-O,
+    ORG, DCAT, SKOS, OWL-Time) are reasoned over too: slower (see docs/ontology-changelog.md),
+    but it catches alignments that contradict those vocabularies."""
     start = time.perf_counter()
     merged = ontology.ontology_graph()
+    if aligned:
+        merged += ontology.aligned_vocabularies()
     for triple in _without_imports(cases):
         merged.add(triple)
     consistent, world = _hermit(merged)
     if not consistent:
-        clashes = explain_inconsistency(merged) or _isolate(cases)
+        clashes = explain_inconsistency(merged) or _isolate(cases, aligned=aligned)
         return ReasoningResult(False, tuple(clashes), seconds=time.perf_counter() - start)
     assert world is not None
     try:
@@ -142,14 +148,17 @@ def reason_graph(cases: Graph) -> ReasoningResult:
     return ReasoningResult(True, (), inferred, unsatisfiable, time.perf_counter() - start)
 
 
-def reason_files(files: Iterable[Path | str], fmt: str | None = None) -> ReasoningResult:
-    """Reason over the ontology plus every case in the given files."""
+def reason_files(
+    files: Iterable[Path | str], fmt: str | None = None, aligned: bool = False
+) -> ReasoningResult:
+    """Reason over the ontology (with ``aligned``, also the aligned vocabularies) plus every
+    case in the given files."""
     cases = Graph()
     for path in files:
         for case in read_cases(Path(path), fmt):
             for triple in case.graph:
                 cases.add(triple)
-    return reason_graph(cases)
+    return reason_graph(cases, aligned)
 
 
 # --- inferred types -------------------------------------------------------------------------
@@ -317,7 +326,7 @@ def _show(term: object) -> str:
     return f'"{term}"' if isinstance(term, Literal) else curie(str(term))
 
 
-def _isolate(cases: Graph, budget: int = 40) -> list[Clash]:
+def _isolate(cases: Graph, budget: int = 40, aligned: bool = False) -> list[Clash]:
     """Delta debugging: the smallest group of case individuals whose statements, with the
     ontology, HermiT still finds inconsistent. Each step is one HermiT run."""
     groups: dict[str, list] = {}
@@ -332,6 +341,8 @@ def _isolate(cases: Graph, budget: int = 40) -> list[Clash]:
         nonlocal calls
         calls += 1
         graph = ontology.ontology_graph()
+        if aligned:
+            graph += ontology.aligned_vocabularies()
         for key in subset:
             for triple in groups[key]:
                 graph.add(triple)

@@ -12,7 +12,7 @@ The catalog graph (``https://w3id.org/dataflywheel/catalog``) says, per case: ci
 ontology version, triple count, content hash, source file and when it was loaded. Queries name
 graphs explicitly (``GRAPH ?case {…}``), so they mean the same on every backend.
 
-A case's short name (the last segment of its IRI, :func:`kg.names.case_id`) belongs to one case
+A case's short name (the last segment of its IRI, :func:`kg.rdf.names.case_id`) belongs to one case
 in a store: every write that brings cases in checks their names first
 (:meth:`CaseStore.check_names`) and refuses, writing nothing, a name another case holds
 (:class:`CaseNameTaken`) or an IRI that cannot name a case (:class:`CaseNameError`).
