@@ -32,6 +32,7 @@ from kg import ontology, paths
 from kg.errors import BadInput
 from kg.rdf.read import read_cases, to_oxigraph
 from kg.version import ONTOLOGY_IRI, ONTOLOGY_VERSION_IRI
+from kg.vocab import curie
 
 MIGRATIONS_DIR = paths.ONTOLOGY_DIR / "migrations"
 
@@ -158,12 +159,12 @@ def _renamed(store: ox.Store, counts: Counter[str], questions: list[Question]) -
             counts[iri] += 1
             return ox.NamedNode(targets[0])
         if not targets:
-            why = f"<{iri}> is deprecated, and the ontology names no replacement"
+            why = f"{curie(iri)} is deprecated, and the ontology names no replacement"
         elif len(targets) == 1:
-            why = f"<{iri}> is deprecated; <{targets[0]}> replaces it, but not term for term"
+            why = f"{curie(iri)} is deprecated; {curie(targets[0])} replaces it, not term for term"
         else:
-            why = f"<{iri}> is deprecated, replaced by one of " + ", ".join(
-                f"<{t}>" for t in targets
+            why = f"{curie(iri)} is deprecated, replaced by one of " + " or ".join(
+                curie(t) for t in targets
             )
         questions.append(
             Question(_text(quad.subject), _text(quad.predicate), _text(quad.object), why)

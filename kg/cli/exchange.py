@@ -238,8 +238,8 @@ def migrate_cmd(
             for change in migration.changes:
                 if change.removed or change.added:
                     typer.echo(
-                        f"  {change.says.get('rule', change.rule)}: {change.removed} statement(s) "
-                        f"rewritten as {change.added}"
+                        f"  {change.says.get('rule', change.rule)}: {change.removed} "
+                        f"statement(s) removed, {change.added} added"
                     )
             for question in migration.questions:
                 typer.echo(
