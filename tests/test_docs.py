@@ -73,3 +73,37 @@ def test_readme_python_example_runs(capsys) -> None:
     assert "('startup stage', '2016-04-01', 'next episode')" in out[1]
     assert out[2] == "{'City A': None, 'Hangzhou': 3.9, 'Shanghai': 2.1}"
     assert out[3].startswith("True ")
+
+
+def test_two_coders_in_turtle_are_a_disagreement_of_question_23() -> None:
+    # The guide's "Two coders in Turtle" block, in a case graph of its own. By hand: coder A's
+    # claim gives 2017-03-01 for ex:ep-startup's fw:startDate, coder B's 2016-01-01: one row.
+    import pyoxigraph as ox
+
+    from kg.sparql.named import run
+
+    blocks = re.findall(r"```turtle\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
+    (two_coders,) = [b for b in blocks if "claim-start-b" in b]
+    case = "https://example.org/cases/riverton"
+    text = (
+        "@prefix fw: <https://w3id.org/dataflywheel/ontology#> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f"@prefix ex: <{case}/> .\n<{case}> a owl:Ontology .\n" + two_coders
+    )
+    store = ox.Store()
+    store.load(text.encode(), ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(case))
+    rows = run(store, 23)
+    assert [
+        (r["record"], r["property"], r["coderA"], r["valuesA"], r["coderB"], r["valuesB"])
+        for r in rows
+    ] == [
+        (
+            f"{case}/ep-startup",
+            str(FW.startDate),
+            "A. Scholar",
+            "2017-03-01",
+            "B. Scholar",
+            "2016-01-01",
+        )
+    ]
