@@ -14,6 +14,7 @@ from rdflib import Graph, URIRef
 
 from kg import ontology, paths
 from kg.check.reasoning import _hermit, reason_files, reason_graph
+from tests.conftest import REPO, run_flywheel
 
 pytestmark = pytest.mark.reasoner  # HermiT: Java
 
@@ -131,3 +132,17 @@ def test_the_roles_and_jurisdictions_example_is_consistent() -> None:
     assert match is not None
     graph = Graph().parse(data=match.group(1), format="turtle")
     assert reason_graph(graph, aligned=True).consistent
+
+
+def test_the_command_reasons_with_the_aligned_vocabularies_when_asked() -> None:
+    # tests/fixtures/reasoning/aligned-only-clash.ttl: a source also typed prov:Activity. By
+    # hand: consistent with the flywheel ontology alone (fw:Source ⊑ prov:Entity, and nothing
+    # there relates prov:Entity and prov:Activity), inconsistent with PROV-O (prov:Activity
+    # owl:disjointWith prov:Entity).
+    fixture = REPO / "tests" / "fixtures" / "reasoning" / "aligned-only-clash.ttl"
+    alone = run_flywheel("reason", str(fixture))
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert alone.stdout.startswith("Consistent")
+    aligned = run_flywheel("reason", "--aligned", str(fixture))
+    assert aligned.returncode == 1, aligned.stdout + aligned.stderr
+    assert aligned.stdout.startswith("Inconsistent")

@@ -56,6 +56,14 @@ def reason(
     bundled: BundledOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     input_format: InputFormatOpt = None,
+    aligned: Annotated[
+        bool,
+        typer.Option(
+            "--aligned",
+            help="Also reason over the vocabularies the ontology aligns to (PROV-O, ORG, DCAT, "
+            "SKOS, OWL-Time; copies kept in the package, read offline). Slower.",
+        ),
+    ] = False,
 ) -> None:
     """Run the HermiT OWL reasoner over the ontology and the given cases.
 
@@ -73,7 +81,7 @@ def reason(
         for triple in case.graph:
             merged.add(triple)
     try:
-        result = reason_graph(merged)
+        result = reason_graph(merged, aligned=aligned)
     except ReasonerError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(error.exit_code) from None
