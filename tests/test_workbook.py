@@ -647,10 +647,12 @@ def test_disagreeing_coders_are_kept_side_by_side(tmp_path) -> None:
     start = ex("ep-startup")
     assert list(graph.objects(start, FW.startDate)) == [Literal("2017-03-01", datatype=XSD.date)]
     assert (start, FW.codedBy, Literal("A. Scholar")) in graph
-    codings = {
-        graph.value(c, FW.codedProperty): set(graph.objects(c, FW.codedValue))
-        for c in graph.subjects(FW.codingOf, start)
-    }
+    codings: dict = {}
+    for c in graph.subjects(FW.claimAbout, start):  # one claim per value, typed fw:Claim
+        assert (c, RDF.type, FW.Claim) in graph
+        codings.setdefault(graph.value(c, FW.claimProperty), set()).add(
+            graph.value(c, FW.claimValue)
+        )
     assert codings == {
         FW.ofStage: {FW.StartupStage},
         FW.startDate: {Literal("2016-10-01", datatype=XSD.date)},

@@ -7,9 +7,9 @@ before giving up), and :func:`write_case` writes a case graph back into a workbo
 it again gives the same graph. Whatever fits no column goes to the "other statements" sheet.
 
 Two coders who disagree code the same id on two rows of a sheet, each with their name in the
-coder column. The first row's values are the record's; every later row becomes ``fw:Coding``
-nodes beside it (one per property: ``fw:codingOf`` the record, ``fw:codedProperty``,
-``fw:codedValue``, ``fw:codedBy``), so no coding overwrites another. Query 23 lists them.
+coder column. The first row's values are the record's; every later row becomes ``fw:Claim``
+nodes beside it (one per value: ``fw:claimAbout`` the record, ``fw:claimProperty``,
+``fw:claimValue``, ``fw:codedBy``), so no coding overwrites another. Query 23 lists them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reading a filled coding workbook into a case graph, collecting every mistake on the way.
 
 Rows that share an id on a claim sheet but name different coders: the first row's values are the
-record's, each later row becomes fw:Coding nodes beside it (see :mod:`kg.workbook`).
+record's, each later row becomes fw:Claim nodes beside it, one per value (see :mod:`kg.workbook`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from kg.workbook.values import (
     UNKNOWN_WORDS,
     CellError,
     choice_index,
-    coding_iri,
+    claim_iri,
     column_letter,
     listed,
     norm,
@@ -357,13 +357,13 @@ class WorkbookReader:
             if predicate not in (FW.codedBy, FW.coder):
                 values[predicate].append(value)
         for predicate, objects in values.items():
-            node = coding_iri(subject, coder, predicate)
-            self.graph.add((node, RDF.type, FW.Coding))
-            self.graph.add((node, FW.codingOf, subject))
-            self.graph.add((node, FW.codedBy, Literal(coder)))
-            self.graph.add((node, FW.codedProperty, predicate))
             for value in objects:
-                self.graph.add((node, FW.codedValue, value))
+                node = claim_iri(subject, coder, predicate, value)
+                self.graph.add((node, RDF.type, FW.Claim))
+                self.graph.add((node, FW.claimAbout, subject))
+                self.graph.add((node, FW.codedBy, Literal(coder)))
+                self.graph.add((node, FW.claimProperty, predicate))
+                self.graph.add((node, FW.claimValue, value))
 
     def _row_triples(
         self,

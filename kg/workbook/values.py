@@ -12,6 +12,7 @@ from functools import cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
+from rdflib.term import Node
 
 from kg import ontology
 from kg.errors import BadInput
@@ -126,10 +127,13 @@ def listed(name: str, lang: str = "en") -> str:
     return ", ".join(c.label(lang) for c in choices(name))
 
 
-def coding_iri(record: URIRef, coder: str, predicate: URIRef) -> URIRef:
+def claim_iri(record: URIRef, coder: str, predicate: URIRef, value: Node) -> URIRef:
+    """The IRI of one coder's claim of one value for one property of a record (a second coder's
+    row): stable, so that reading a workbook twice gives the same graph."""
     coder_key = hashlib.sha1(coder.encode("utf-8")).hexdigest()[:10]
     name = re.sub(r"[^A-Za-z0-9]+", "-", short(predicate)).strip("-")
-    return URIRef(f"{record}/coding/{coder_key}/{name}")
+    value_key = hashlib.sha1(value.n3().encode("utf-8")).hexdigest()[:10]
+    return URIRef(f"{record}/claim/{coder_key}/{name}/{value_key}")
 
 
 def short(iri: str) -> str:

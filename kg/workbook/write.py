@@ -1,7 +1,8 @@
 """Laying a case graph out as workbook rows, so that reading them back gives the same graph.
 
 Each triple goes into the one cell that can hold it exactly; what no column holds goes to the
-"other statements" sheet. Well-formed fw:Coding nodes become extra rows under their record.
+"other statements" sheet. Well-formed fw:Claim nodes (a second coder's values) become extra rows
+under their record.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from kg.workbook.schema import OTHER, SHEETS, Column, Kind, Record, Sheet
 from kg.workbook.values import (
     ID,
     choices,
-    coding_iri,
+    claim_iri,
     short,
 )
 
@@ -259,25 +260,28 @@ class _Writer:
     # -- codings --------------------------------------------------------------------------------
 
     def codings(self) -> dict[URIRef, dict[str, list[URIRef]]]:
-        """Well-formed fw:Coding nodes, by record and coder."""
+        """Well-formed claims a workbook row can hold (one coder, one property, one value, no
+        evidence or confidence of their own), by record and coder."""
         found: dict[URIRef, dict[str, list[URIRef]]] = defaultdict(lambda: defaultdict(list))
         objects = set(self.graph.objects())
-        codings = (n for n in self.graph.subjects(RDF.type, FW.Coding) if isinstance(n, URIRef))
-        for node in sorted(codings):
-            record = list(self.graph.objects(node, FW.codingOf))
+        claims = (n for n in self.graph.subjects(RDF.type, FW.Claim) if isinstance(n, URIRef))
+        for node in sorted(claims):
+            record = list(self.graph.objects(node, FW.claimAbout))
             coder = list(self.graph.objects(node, FW.codedBy))
-            prop = list(self.graph.objects(node, FW.codedProperty))
+            prop = list(self.graph.objects(node, FW.claimProperty))
+            value = list(self.graph.objects(node, FW.claimValue))
             predicates = {p for _, p, _ in self.graph.triples((node, None, None))}
             if (
                 len(record) == 1
                 and len(coder) == 1
                 and len(prop) == 1
+                and len(value) == 1
                 and isinstance(record[0], URIRef)
                 and isinstance(coder[0], Literal)
                 and isinstance(prop[0], URIRef)
                 and predicates
-                <= {RDF.type, FW.codingOf, FW.codedBy, FW.codedProperty, FW.codedValue}
-                and node == coding_iri(record[0], str(coder[0]), prop[0])
+                <= {RDF.type, FW.claimAbout, FW.codedBy, FW.claimProperty, FW.claimValue}
+                and node == claim_iri(record[0], str(coder[0]), prop[0], value[0])
                 and node not in objects
             ):
                 found[record[0]][str(coder[0])].append(node)
@@ -288,10 +292,10 @@ class _Writer:
     ) -> dict[str, str] | None:
         pool: set[tuple[Node, Node, Node]] = set()
         for node in nodes:
-            prop = self.graph.value(node, FW.codedProperty)
+            prop = self.graph.value(node, FW.claimProperty)
             if prop is None:  # pragma: no cover - codings() keeps nodes with one property
                 continue
-            for value in self.graph.objects(node, FW.codedValue):
+            for value in self.graph.objects(node, FW.claimValue):
                 pool.add((subject, prop, value))
         coder_column = sheet.column("coder")
         if coder_column.predicate is None:  # pragma: no cover - the coder column has fw:codedBy
