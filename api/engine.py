@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from kg.errors import DeadlineExceeded
 from kg.store import CaseStore, StoreError, open_store
 from kg.store.workers import EngineStopped, Worker, WorkFailed, outcome, spawn
 
@@ -42,14 +43,6 @@ class Busy(Exception):
     def __init__(self, retry_after: int = 1) -> None:
         super().__init__("the server is busy; try again shortly")
         self.retry_after = retry_after
-
-
-class DeadlineExceeded(Exception):
-    """The work did not finish before its deadline; it was stopped."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"the query did not finish within {seconds:g} s and was stopped")
-        self.seconds = seconds
 
 
 # Imported by each worker as it starts, so the first request does not pay for them.

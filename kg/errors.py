@@ -89,3 +89,17 @@ class Unavailable(FlywheelError):
     """The store or the query engine cannot answer now."""
 
     status, problem, exit_code = 503, "store-unavailable", EXIT_UNAVAILABLE
+
+
+class DeadlineExceeded(FlywheelError):
+    """Work that did not finish in the time allowed; it was stopped (the time is a limit the
+    user can raise: ``--timeout`` on the command line, the server's deadline over HTTP)."""
+
+    status, problem, exit_code = 504, "deadline-exceeded", EXIT_UNREADABLE
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the query did not finish within {seconds:g} s and was stopped")
+        self.seconds = seconds
+
+    def __reduce__(self) -> tuple[type, tuple[float]]:
+        return (type(self), (self.seconds,))

@@ -16,7 +16,22 @@ from kg.cli.common import (
     print_result,
     table_format,
 )
-from kg.errors import EXIT_UNREADABLE
+from kg.errors import EXIT_UNREADABLE, DeadlineExceeded
+
+TimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        envvar="FLYWHEEL_QUERY_TIMEOUT",
+        min=0,
+        help="Seconds the query may run before it is stopped (0: no limit).",
+    ),
+]
+
+
+def _timed_out(error: DeadlineExceeded) -> typer.Exit:
+    typer.echo(f"error: {error}; --timeout SECONDS allows longer (0: no limit)", err=True)
+    return typer.Exit(error.exit_code)
 
 
 @app.command()
@@ -36,12 +51,14 @@ def sparql(
             help="Treat the default graph as the union of all graphs (embedded stores only).",
         ),
     ] = False,
+    timeout: TimeoutOpt = 60.0,
 ) -> None:
     """Run a read-only SPARQL query on the store. Name graphs with GRAPH ?g { … }, or use --union.
 
     SERVICE, LOAD, updates, FROM with a file or other non-web IRI, calls of functions other than
     SPARQL's own and the XSD casts, and queries nested deeper than the engine can go are refused
-    (exit 2). The query runs in a separate process that cannot open network connections.
+    (exit 2). The query runs in a separate process that cannot open network connections, and
+    is stopped after --timeout seconds (exit 2).
     """
     from kg.sparql.check import QueryRefused
     from kg.store import StoreError, default_location
@@ -61,11 +78,15 @@ def sparql(
             raise typer.Exit(EXIT_UNREADABLE) from None
     assert query_text is not None
     try:
-        result = run_isolated(store or default_location(), user_query, query_text, union)
+        result = run_isolated(
+            store or default_location(), user_query, query_text, union, deadline=timeout or None
+        )
     except QueryRefused as error:
         where = f"{file}: " if file is not None else ""
         typer.echo(f"error: {where}{error}", err=True)
         raise typer.Exit(error.exit_code) from None
+    except DeadlineExceeded as error:
+        raise _timed_out(error) from None
     except (StoreError, EngineStopped) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(error.exit_code) from None
@@ -112,10 +133,13 @@ def query(
     ] = None,
     store: StoreOpt = None,
     fmt: TableFormatOpt = None,
+    timeout: TimeoutOpt = 60.0,
 ) -> None:
-    """Run a named query. Parameters are bound as typed RDF terms, never pasted into the query."""
+    """Run a named query. Parameters are bound as typed RDF terms, never pasted into the query.
+    The query runs in a separate process, stopped after --timeout seconds (exit 2)."""
     from kg.sparql.named import QueryParameterError, UnknownQueryError, bind, get_query
-    from kg.store import StoreError
+    from kg.store import StoreError, default_location
+    from kg.store.workers import EngineStopped, named_query, run_isolated
 
     values: dict[str, str] = {}
     for item in param or []:
@@ -125,11 +149,13 @@ def query(
             raise typer.Exit(EXIT_UNREADABLE)
         values[key.strip()] = value
     try:
-        named = get_query(name)
-        bindings = bind(named, values)
-        with open_case_store(store) as case_store:
-            result = case_store.query(named.text, {v.value: t for v, t in bindings.items()})
-    except (UnknownQueryError, QueryParameterError, StoreError) as error:
+        bind(get_query(name), values)  # a wrong name or parameter is said before any work starts
+        location = store or default_location()
+        open_case_store(location).close()  # a store that cannot be opened, in one line
+        result = run_isolated(location, named_query, name, values, deadline=timeout or None)
+    except DeadlineExceeded as error:
+        raise _timed_out(error) from None
+    except (UnknownQueryError, QueryParameterError, StoreError, EngineStopped) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(error.exit_code) from None
     print_result(result, table_format(fmt))

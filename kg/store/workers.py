@@ -29,8 +29,9 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from kg import limits
-from kg.errors import FlywheelError
+from kg.errors import DeadlineExceeded, FlywheelError
 from kg.sparql.check import check_query
+from kg.sparql.named import bind, get_query
 from kg.store import CaseStore, QueryResult, open_store, reads_over_network
 
 __all__ = [
@@ -270,14 +271,26 @@ def user_query(store: CaseStore, text: str, union: bool) -> QueryResult:
     return store.query(text, union=union)
 
 
-def run_isolated(location: str, fn: Callable[..., Any], *args: Any) -> Any:
+def named_query(store: CaseStore, name: str, values: dict[str, str]) -> QueryResult:
+    """A named query (by number or name) with its parameters bound as typed terms, run."""
+    named = get_query(name)
+    bindings = bind(named, values)
+    return store.query(named.text, {v.value: term for v, term in bindings.items()})
+
+
+def run_isolated(
+    location: str, fn: Callable[..., Any], *args: Any, deadline: float | None = None
+) -> Any:
     """Run ``fn(store, *args)`` once in a walled worker (for the command line) and return its
-    result; raises what ``fn`` raised, or :class:`EngineStopped`."""
+    result; raises what ``fn`` raised, :class:`EngineStopped`, or DeadlineExceeded when
+    ``deadline`` seconds pass first (the worker is then ended, and the query with it)."""
     worker = spawn(walled=not reads_over_network(location), read_only=False)
     try:
         worker.send(location, fn, args)
-        reply = worker.receive(None)
-        assert reply is not None  # no deadline: a reply or EngineStopped
+        reply = worker.receive(deadline)
+        if reply is None:
+            worker.stop()
+            raise DeadlineExceeded(deadline or 0)
         return outcome(reply)
     finally:
         worker.close(5)
