@@ -37,7 +37,9 @@ CONTROLS = FIXTURES / "controls"
 WITH_CONTROLS = sorted(
     [
         "fws:ActionActorLogicShape",
+        "fws:ActionDateInEpisodeShape",
         "fws:ActionLogicFitShape",
+        "fws:ActorKindShape",
         "fws:CreatedUnitChangeShape",
         "fws:DeprecatedTermShape",
         "fws:EpisodeMechanismFitShape",
@@ -67,6 +69,7 @@ THEORY_SHAPES = [
     "fws:LoopStepStageShape",
     "fws:ActionLogicFitShape",
     "fws:ActionActorLogicShape",
+    "fws:ActorKindShape",
 ]
 
 # The shapes graph as plain RDF, read here with rdflib so that the tests check the validator
