@@ -4,7 +4,10 @@ The shapes are parsed once per :class:`CaseValidator`; each validation adds only
 hierarchy of the ontology and the framework's statements (the stage order, which mechanism and
 kind of actor each stage has, which logic each kind of actor follows, which loop step the project
 pairs with each stage: about a hundred triples, see :func:`framework_statements`) to the data,
-not the whole ontology, and works on a copy, so the caller's graph is never changed. The theory
+not the whole ontology, and works on a copy, so the caller's graph is never changed. Measured on
+2026-12-03 (median of five runs per bundled case, shared 2-core machine at load ~17): 0.25-0.28 s
+with the class hierarchy only, 0.39-0.60 s with the framework's statements added, 6.8-8.5 s with
+the whole ontology (2,923 triples) added instead. The theory
 shapes read their expectations from those statements; nothing of the theory is written into the
 shapes. Three checks run in code because they need the package's own knowledge: every ``fw:``
 term is declared (``fws:VocabularyShape``), the case is coded for this ontology version
