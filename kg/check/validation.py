@@ -381,10 +381,12 @@ class CaseValidator:
         for deprecated, subject in sorted(used.items()):
             replaced_by = self._replacements[deprecated]
             if replaced_by:
-                names = ", ".join(curie(r) for r in replaced_by)
                 details = {
-                    "en": f"{curie(deprecated)} is replaced by {names}",
-                    "zh": f"{curie(deprecated)} 已由 {names} 取代",
+                    "en": f"{curie(deprecated)} is replaced by "
+                    + ", ".join(curie(r) for r in replaced_by),
+                    "zh": f"{curie(deprecated)} 已由 "
+                    + "、".join(curie(r) for r in replaced_by)
+                    + " 取代",
                 }
             else:
                 details = {
