@@ -77,7 +77,7 @@ def test_chinese_report() -> None:
         "validate", "--lang", "zh", str(FIXTURES / "shapes" / "EpisodeStageShape.ttl")
     )
     assert result.returncode == 1
-    assert "违规" in result.stdout and "阶段时期必须通过 fw:ofStage" in result.stdout
+    assert "违规" in result.stdout and "阶段历程必须通过 fw:ofStage" in result.stdout
 
 
 def test_json_report_groups_by_case() -> None:

@@ -3,10 +3,16 @@
 The fixtures live in ``tests/fixtures/shapes/<LocalName>.ttl``; each starts with a
 ``# Tries:`` line saying what is wrong in it. A fixture tries one thing: the shape it is named
 after is the only one that reports a violation (other shapes may add warnings or infos).
+
+The theory shapes and the checks added with ontology 0.2 also have a control,
+``tests/fixtures/shapes/controls/<LocalName>.ttl`` (first line ``# Controls:``): the nearest case
+that must not make the shape fire, and conforms. The expected findings below were worked out by
+hand from the fixture files.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,10 +20,57 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from kg import paths
-from kg.check.validation import LANGUAGES, CaseReport, CaseValidator, Severity
-from kg.vocab import FWS, curie
+from kg.check.validation import (
+    LANGUAGES,
+    CaseReport,
+    CaseValidator,
+    Severity,
+    framework_statements,
+)
+from kg.vocab import FW, FWS, curie
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+CONTROLS = FIXTURES / "controls"
+
+# The shapes that compare a case with the theory, and those added for ontology 0.2: each has a
+# control as well as a firing fixture.
+WITH_CONTROLS = sorted(
+    [
+        "fws:ActionActorLogicShape",
+        "fws:ActionDateInEpisodeShape",
+        "fws:ActionLogicFitShape",
+        "fws:ActorKindShape",
+        "fws:CreatedUnitChangeShape",
+        "fws:DeprecatedTermShape",
+        "fws:EpisodeMechanismFitShape",
+        "fws:InertiaCommandCenterShape",
+        "fws:InertiaPlatformShape",
+        "fws:InertiaReaggregationShape",
+        "fws:LoopStepStageShape",
+        "fws:OutdatedOntologyShape",
+        "fws:ScenarioBeforeFoundationShape",
+        "fws:ScenarioPossiblyBeforeFoundationShape",
+        "fws:StageOrderShape",
+        "fws:StageSkippedShape",
+        "fws:StartupLeaderShape",
+    ]
+)
+
+# The theory shapes: their SPARQL must read the expectations from the ontology's statements,
+# so it names none of the stage, mechanism, logic or actor-kind individuals.
+THEORY_SHAPES = [
+    "fws:StageOrderShape",
+    "fws:StageSkippedShape",
+    "fws:EpisodeMechanismFitShape",
+    "fws:StartupLeaderShape",
+    "fws:InertiaCommandCenterShape",
+    "fws:InertiaPlatformShape",
+    "fws:InertiaReaggregationShape",
+    "fws:LoopStepStageShape",
+    "fws:ActionLogicFitShape",
+    "fws:ActionActorLogicShape",
+    "fws:ActorKindShape",
+]
 
 # The shapes graph as plain RDF, read here with rdflib so that the tests check the validator
 # against the shapes file itself (severities and messages are not copied into the tests).
@@ -129,7 +182,7 @@ def test_fixture_tries_one_thing(shape: str, reports) -> None:
 
 def test_no_fixtures_for_unknown_shapes() -> None:
     known = {local(shape) for shape in SHAPE_NAMES}
-    files = sorted(p for p in FIXTURES.iterdir() if not p.name.startswith("."))
+    files = sorted(p for p in FIXTURES.iterdir() if not p.name.startswith(".") and p.is_file())
     assert files, f"no fixtures in {FIXTURES}"
     strays = [p.name for p in files if p.suffix != ".ttl" or p.stem not in known]
     assert not strays, f"fixtures for shapes that do not exist: {strays}"
@@ -167,3 +220,204 @@ def test_validation_does_not_change_graph(validator: CaseValidator) -> None:
     assert any(f.shape == "fws:ActionEvidenceShape" for f in report.findings)
     assert len(graph) == size
     assert set(graph) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Controls: the nearest case that must not make the shape fire
+
+
+def control_params() -> list:
+    return [pytest.param(shape, id=local(shape)) for shape in WITH_CONTROLS]
+
+
+@pytest.mark.parametrize("shape", control_params())
+def test_control_does_not_fire(shape: str, validator: CaseValidator) -> None:
+    path = CONTROLS / f"{local(shape)}.ttl"
+    assert path.is_file(), f"no control for {shape}: expected {path}"
+    first_line = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first_line.startswith("# Controls: ") and first_line[len("# Controls: ") :].strip()
+    case_reports = validator.validate_file(path)
+    findings = findings_of(case_reports)
+    assert not [f for f in findings if f.shape == shape], f"{shape} fired on its control"
+    assert all(report.conforms for report in case_reports), sorted(
+        {f.shape for f in findings if f.severity is Severity.VIOLATION}
+    )
+
+
+def test_no_controls_for_unknown_shapes() -> None:
+    known = {local(shape) for shape in WITH_CONTROLS}
+    strays = sorted(p.name for p in CONTROLS.iterdir() if p.stem not in known)
+    assert not strays, f"controls for shapes without one expected: {strays}"
+
+
+def test_with_controls_are_shapes() -> None:
+    assert set(WITH_CONTROLS) <= set(SHAPE_NAMES)
+
+
+# ---------------------------------------------------------------------------------------------
+# The theory is read from the ontology
+
+
+def test_framework_statements_are_the_ontologys() -> None:
+    """The statements the theory shapes read, checked against flywheel.ttl's stage individuals
+    (lines "fw:nextStage fw:RotationStage ; fw:drivenBy fw:HighLevelPromotion" and so on)."""
+    graph = framework_statements()
+    assert (FW.StartupStage, FW.nextStage, FW.RotationStage) in graph
+    assert (FW.InertiaStage, FW.drivenBy, FW.PlatformOperation) in graph
+    assert (FW.AccelerationStage, FW.stageActorKind, FW.TechnicalDepartmentKind) in graph
+    assert (FW.CommandCenterKind, FW.followsLogic, FW.PlatformLogic) in graph
+    assert (FW.TechnicalDepartmentKind, FW.playerClass, FW.FunctionalDepartment) in graph
+    assert (FW.RotationStage, FW.characteristicLoopStep, FW.Fusion) in graph
+    assert (FW.characteristicLoopStep, FW.basis, FW.ProjectReading) in graph
+    # the last stage has no next stage: that is how the shapes find the inertia stage
+    assert not list(graph.objects(FW.InertiaStage, FW.nextStage))
+    # only the framework, not the ontology: no labels, definitions or class axioms
+    assert not list(graph.triples((None, SH.message, None)))
+    assert {p for p in graph.predicates()} <= {
+        *(p for p in graph.subjects(FW.basis, None)),
+        FW.order,
+        FW.playerClass,
+        FW.basis,
+    }
+
+
+@pytest.mark.parametrize("shape", [pytest.param(s, id=local(s)) for s in THEORY_SHAPES])
+def test_theory_shapes_name_no_concept_of_the_theory(shape: str) -> None:
+    names = {
+        str(FW[n])
+        for n in [
+            "StartupStage",
+            "RotationStage",
+            "AccelerationStage",
+            "InertiaStage",
+            "HighLevelPromotion",
+            "InstitutionalFineTuning",
+            "ScenarioEmpowerment",
+            "PlatformOperation",
+            "PoliticalLogic",
+            "BureaucraticLogic",
+            "TechnicalLogic",
+            "PlatformLogic",
+            "LeadersKind",
+            "FunctionalDepartmentKind",
+            "TechnicalDepartmentKind",
+            "CommandCenterKind",
+            "LeadingOfficial",
+            "LeadingGroup",
+            "FunctionalDepartment",
+            "TechnicalDepartment",
+            "CommandCenter",
+            "Aggregation",
+            "Fusion",
+            "Transformation",
+            "Circulation",
+            "Reaggregation",
+        ]
+    }
+    texts = [
+        str(select)
+        for constraint in SHAPES.objects(iri(shape), SH.sparql)
+        for select in SHAPES.objects(constraint, SH.select)
+    ]
+    assert texts, f"{shape} has no SPARQL constraint"
+    for text in texts:
+        for name in names:
+            local_name = "fw:" + name.rsplit("#", 1)[1]
+            assert not re.search(re.escape(local_name) + r"(?![A-Za-z])", text), (
+                f"{shape} names {local_name} instead of reading it from the ontology"
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# What each new check finds, worked out by hand from its fixture
+
+
+def hits(reports, shape: str) -> set[tuple[str, str | None]]:
+    return {
+        (f.focus.rsplit("/", 1)[-1], f.value.rsplit("#", 1)[-1] if f.value else None)
+        for f in findings_of(reports(shape))
+        if f.shape == shape
+    }
+
+
+def test_stage_skipped_finds_both_kinds(reports) -> None:
+    # startup (1), acceleration (2), inertia (3, fw:passage fw:Skipped): rotation is missing
+    # between startup and acceleration; inertia is recorded as skipped.
+    assert hits(reports, "fws:StageSkippedShape") == {
+        ("ep-2", "RotationStage"),
+        ("ep-3", "InertiaStage"),
+    }
+
+
+def test_episode_mechanism_fit_names_the_coded_mechanism(reports) -> None:
+    assert hits(reports, "fws:EpisodeMechanismFitShape") == {("ep-1", "HighLevelPromotion")}
+
+
+def test_scenario_certainly_before_is_not_also_possibly(reports) -> None:
+    # scenario latest 2016-06-30 (fw:dateLatest) < foundation earliest 2016-07-01 (July 2016)
+    found = findings_of(reports("fws:ScenarioBeforeFoundationShape"))
+    shapes = {f.shape for f in found if f.focus.endswith("/scenario")}
+    assert "fws:ScenarioBeforeFoundationShape" in shapes
+    assert "fws:ScenarioPossiblyBeforeFoundationShape" not in shapes
+
+
+def test_scenario_possibly_before_is_not_certainly(reports) -> None:
+    # scenario 2016 (2016-01-01..2016-12-31), foundation July 2016 (2016-07-01..2016-07-31)
+    found = findings_of(reports("fws:ScenarioPossiblyBeforeFoundationShape"))
+    shapes = {f.shape for f in found if f.focus.endswith("/scenario")}
+    assert shapes >= {"fws:ScenarioPossiblyBeforeFoundationShape"}
+    assert "fws:ScenarioBeforeFoundationShape" not in shapes
+
+
+def test_action_actor_logic_names_the_action(reports) -> None:
+    assert hits(reports, "fws:ActionActorLogicShape") == {("act-1", None)}
+
+
+def test_created_unit_change_names_the_action(reports) -> None:
+    assert hits(reports, "fws:CreatedUnitChangeShape") == {("act-1", None)}
+
+
+def test_loop_step_stage_is_the_projects_reading(validator: CaseValidator) -> None:
+    assert validator.messages(str(FWS.LoopStepStageShape))["en"].count("project's reading") == 1
+    assert "项目组的解读" in validator.messages(str(FWS.LoopStepStageShape))["zh"]
+
+
+def test_outdated_ontology_tells_to_migrate_this_file(reports) -> None:
+    path = fixture_path("fws:OutdatedOntologyShape")
+    found = [f for f in findings_of(reports("fws:OutdatedOntologyShape"))]
+    outdated = [f for f in found if f.shape == "fws:OutdatedOntologyShape"]
+    assert len(outdated) == 1
+    assert outdated[0].value == "https://w3id.org/dataflywheel/ontology/0.1.0"
+    assert f"flywheel migrate {path}" in outdated[0].message("en")
+    assert f"flywheel migrate {path}" in outdated[0].message("zh")
+    assert "fws:OntologyVersionShape" not in {f.shape for f in found}
+
+
+def test_later_ontology_is_a_warning_not_a_migration(reports) -> None:
+    found = findings_of(reports("fws:OntologyVersionShape"))
+    assert {f.shape for f in found} & {"fws:OntologyVersionShape", "fws:OutdatedOntologyShape"} == {
+        "fws:OntologyVersionShape"
+    }
+    assert "9.0.0" in next(f for f in found if f.shape == "fws:OntologyVersionShape").message()
+
+
+def test_deprecated_term_names_its_replacement(reports) -> None:
+    found = [
+        f
+        for f in findings_of(reports("fws:DeprecatedTermShape"))
+        if f.shape == "fws:DeprecatedTermShape"
+    ]
+    assert [(f.focus.rsplit("/", 1)[-1], f.value) for f in found] == [
+        ("city", str(FW.reachedGovernance))
+    ]
+    assert "fw:movesToward" in found[0].message("en")
+    assert "fw:movesToward" in found[0].message("zh")
+
+
+def test_current_ontology_raises_no_version_finding(validator: CaseValidator) -> None:
+    for report in validator.validate_file(CONTROLS / "OutdatedOntologyShape.ttl"):
+        assert not {f.shape for f in report.findings} & {
+            "fws:OutdatedOntologyShape",
+            "fws:OntologyVersionShape",
+            "fws:DeprecatedTermShape",
+        }

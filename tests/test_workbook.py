@@ -63,13 +63,13 @@ def lakeside() -> dict[str, list[list[object]]]:
             ],
             [
                 LAKE,
-                "https://w3id.org/dataflywheel/ontology/0.1.0",
+                "https://w3id.org/dataflywheel/ontology/0.2.0",
                 "Lakeside (made up)",
                 "case",
                 "Lakeside (made-up test city)",
                 "湖城(虚构测试城市)",
                 "A. Scholar",
-                "0.1.0",
+                "0.2.0",
                 "Test Province",
                 "测试省",
                 2017,
@@ -426,7 +426,7 @@ def test_csv_template_has_one_file_per_sheet(tmp_path) -> None:
     assert header[:5] == ["编号", "名称(英文)", "名称(中文)", "来源", "页码或章节"]
     with (folder / "lists.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
-    assert ["回路环节", "re-aggregation", "再归集", "fw:Reaggregation"] in rows
+    assert ["数据闭环环节", "re-aggregation", "再归集", "fw:Reaggregation"] in rows
 
 
 # ------------------------------------------------------------------------------------------------

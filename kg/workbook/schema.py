@@ -109,8 +109,8 @@ LISTS: dict[str, ControlledList] = {
     for lst in (
         ControlledList("stages", "flywheel stages", "飞轮阶段", scheme=FW.StageScheme),
         ControlledList("mechanisms", "driving mechanisms", "驱动机制", scheme=FW.MechanismScheme),
-        ControlledList("logics", "institutional logics", "制度逻辑", scheme=FW.LogicScheme),
-        ControlledList("loop_steps", "loop steps", "回路环节", scheme=FW.LoopStepScheme),
+        ControlledList("logics", "action logics", "行动逻辑", scheme=FW.LogicScheme),
+        ControlledList("loop_steps", "loop steps", "数据闭环环节", scheme=FW.LoopStepScheme),
         ControlledList("source_types", "source types", "来源类型", scheme=FW.SourceTypeScheme),
         ControlledList("confidence", "confidence levels", "置信度", scheme=FW.ConfidenceScheme),
         ControlledList("action_types", "action types", "行动类型", scheme=FW.ActionTypeScheme),
@@ -122,16 +122,36 @@ LISTS: dict[str, ControlledList] = {
         ),
         ControlledList(
             "actor_kinds",
-            "actor kinds",
-            "主体类别",
+            "parts played",
+            "承担角色",
+            # the paper's four kinds of actor, as role-player classes; fw:LeadingGroup and the
+            # deprecated fw:DataBureau stay so that a 0.1 workbook still reads
             classes=(
                 FW.Actor,
                 FW.LeadingOfficial,
-                FW.LeadingGroup,
                 FW.FunctionalDepartment,
                 FW.TechnicalDepartment,
-                FW.DataBureau,
                 FW.CommandCenter,
+                FW.LeadingGroup,
+                FW.DataBureau,
+            ),
+        ),
+        ControlledList(
+            "organisation_kinds",
+            "kinds of actor",
+            "主体性质",
+            classes=(
+                FW.Person,
+                FW.LeadershipCollective,
+                FW.PartyCommittee,
+                FW.PeoplesGovernment,
+                FW.PeoplesCongress,
+                FW.GovernmentDepartment,
+                FW.DataAdministration,
+                FW.PublicServiceUnit,
+                FW.BigDataCenter,
+                FW.OperationsCenter,
+                FW.Firm,
             ),
         ),
         ControlledList(
@@ -442,6 +462,19 @@ SHEETS: tuple[Sheet, ...] = (
                 RDF.type,
                 required=True,
                 choices="actor_kinds",
+                multi=True,
+                note_en="the part(s) it plays in the paper's terms; several separated by ;",
+                note_zh="按论文的主体类别所承担的角色;多个以 ; 分隔",
+            ),
+            Column(
+                "what",
+                "what it is",
+                "主体性质",
+                Kind.TYPE,
+                RDF.type,
+                choices="organisation_kinds",
+                note_en="a person, the leaders together, or the kind of organisation",
+                note_zh="个人、党政领导集体或组织类型",
             ),
             *_labels(),
             Column("post_en", "post (en)", "职务(英文)", Kind.TEXT, FW.post, lang="en"),
@@ -451,9 +484,12 @@ SHEETS: tuple[Sheet, ...] = (
             _evidence(),
             CODER,
         ),
-        about_en="Leading officials, leading groups, functional and technical departments, data "
-        "bureaus, command centers, and other actors.",
-        about_zh="党政主要领导、领导小组、职能部门、技术部门、数据管理局、指挥中心及其他主体。",
+        about_en="Who acts: the part each plays in the paper's terms (leading official, functional "
+        "or technical department, command center; one organisation may play several) and what "
+        "it is (a person, the leaders together, a government department, a data administration, "
+        "a big data centre, a firm, …).",
+        about_zh="行动主体:按论文的主体类别所承担的角色(党政主要领导、职能部门、技术部门、指挥中心;"
+        "同一组织可承担多个角色)及其性质(个人、党政领导集体、政府工作部门、数据管理局、大数据中心、企业等)。",
     ),
     Sheet(
         "episodes",
