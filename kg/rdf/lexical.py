@@ -23,6 +23,7 @@ __all__ = [
     "INTEGER",
     "MONTH",
     "YEAR",
+    "DateError",
     "EDTFDate",
     "is_absolute_iri",
     "parse_edtf",
@@ -73,6 +74,25 @@ _EDTF_INTERVALS = {"Interval", "Level1Interval"}
 _OPEN_WORDS = {"..", ""}
 
 
+class DateError(ValueError):
+    """A date that cannot be read, saying what is wrong in English (``str``) and Chinese
+    (``zh``)."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
+_HOW_EN = (
+    "write 2016-04-13 (day), 2016-04 (month), 2016 (year), 2016/2017 (some day between), "
+    "../2018-06 (on or before: first attested), 2020/.. (on or after) or unknown"
+)
+_HOW_ZH = (
+    "请写 2016-04-13(日)、2016-04(月)、2016(年)、2016/2017(其间某日)、"
+    "../2018-06(不晚于,即最早见证)、2020/..(不早于)或“未知”"
+)
+
+
 @dataclass(frozen=True)
 class EDTFDate:
     """A date as written in EDTF, with what docs/dates.md derives from it: the comparable value
@@ -92,20 +112,22 @@ def _edtf_day(parts: time.struct_time, text: str) -> dt.date:
     """A struct_time from the edtf package as a real calendar day (edtf lets 2015-02-29 pass)."""
     year, month, day = parts.tm_year, parts.tm_mon, parts.tm_mday
     if not 1 <= year <= 9999:
-        raise ValueError(f"“{text}”: write a year of four digits")
+        raise DateError(f"“{text}”: write a year of four digits", f"“{text}”:年份请写四位数字")
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"“{text}” is not a day of the calendar") from None
+        raise DateError(
+            f"“{text}” is not a day of the calendar", f"“{text}”不是日历上存在的日期"
+        ) from None
 
 
 def _edtf_point(node: object, text: str) -> tuple[dt.date, dt.date, str, bool]:
     """Bounds, precision word and uncertainty of one EDTF date (not an interval)."""
     kind = type(node).__name__
     if kind not in _EDTF_POINTS:
-        raise ValueError(
-            f"“{text}” uses EDTF beyond level 1 or a time of day: write a day, month, year, "
-            "season, 201X or an interval such as 2016/2017"
+        raise DateError(
+            f"“{text}” uses EDTF beyond level 1 or a time of day: {_HOW_EN}",
+            f"“{text}”超出了 EDTF 第 1 级或带有时刻:{_HOW_ZH}",
         )
     earliest = _edtf_day(node.lower_strict(), text)  # type: ignore[attr-defined]
     latest = _edtf_day(node.upper_strict(), text)  # type: ignore[attr-defined]
@@ -126,7 +148,7 @@ def parse_edtf(text: str, *, end: bool = False) -> EDTFDate:
     ``2016-04?``, ``2016-21``, ``201X``, ``2016/2017``, ``../2018-06``, ``2020/..``), with its
     comparable value, bounds and precision as docs/dates.md gives them. ``end``: the text is an
     end, where ``..`` alone means not yet ended (ongoing) and an empty text an unknown end.
-    Raises ValueError saying what is wrong, in English."""
+    Raises :class:`DateError` (a ValueError) saying what is wrong, in English and Chinese."""
     from edtf import parse_edtf as _parse  # the edtf package; its grammar is pyparsing's
     from edtf.parser.edtf_exceptions import EDTFParseException
 
@@ -138,9 +160,9 @@ def parse_edtf(text: str, *, end: bool = False) -> EDTFDate:
     try:
         parsed = _parse(written)
     except EDTFParseException:
-        raise ValueError(
-            f"“{written}” is not a date in EDTF: write 2016-04-13 (day), 2016-04 (month), "
-            "2016 (year), 2016/2017 (between), ../2018-06 (on or before), 2020/.. (on or after)"
+        raise DateError(
+            f"“{written}” is not a date in EDTF: {_HOW_EN}",
+            f"“{written}”不是 EDTF 日期:{_HOW_ZH}",
         ) from None
     kind = type(parsed).__name__
     if kind not in _EDTF_INTERVALS:
@@ -150,7 +172,9 @@ def parse_edtf(text: str, *, end: bool = False) -> EDTFDate:
     low = None if type(lower).__name__ == "UnspecifiedIntervalSection" else lower
     high = None if type(upper).__name__ == "UnspecifiedIntervalSection" else upper
     if low is None and high is None:
-        raise ValueError(f"“{written}” gives neither a start nor an end")
+        raise DateError(
+            f"“{written}” gives neither a start nor an end", f"“{written}”既无起点也无终点"
+        )
     uncertain = False
     earliest: dt.date | None = None
     latest: dt.date | None = None
@@ -162,7 +186,10 @@ def parse_edtf(text: str, *, end: bool = False) -> EDTFDate:
         uncertain = uncertain or high_uncertain
     if earliest is not None and latest is not None:
         if earliest > latest:
-            raise ValueError(f"“{written}”: the interval starts after it ends")
+            raise DateError(
+                f"“{written}”: the interval starts after it ends",
+                f"“{written}”:区间的起点晚于终点",
+            )
         return EDTFDate(written, earliest, earliest, latest, "range", uncertain)
     if earliest is not None:
         return EDTFDate(written, earliest, earliest, None, "on or after", uncertain)
