@@ -248,3 +248,13 @@ def test_19_a_first_attested_creation_has_only_a_most(store):
     assert [tuple(row[c] for c in columns) for row in rows] == [
         (fw("OnOrBefore"), None, "2016-08-31", "549", "1.5", None, "549", None, "1.5")
     ]
+
+
+def test_14_counts_a_year_only_when_the_date_stays_in_it(store):
+    # stated.ttl: s:flow-2016 (year 2016) counts in 2016; s:flow-2016-2017 may be any day of
+    # 2016 or 2017, so its year is unknown: it counts on the undated row (year empty), last
+    rows = ask(store, "14", case=STATED)
+    assert [(r["year"], r["newFlows"], r["totalFlows"]) for r in rows] == [
+        ("2016", "1", "1"),
+        (None, "1", None),
+    ]

@@ -68,7 +68,10 @@ DESCRIPTIONS: dict[str, str] = {
     "scenarios": "scenarios coded",
 }
 for _s in STAGES:
-    DESCRIPTIONS[f"{_s}_start"] = f"first day of the city's first {_s} episode (xsd:date)"
+    DESCRIPTIONS[f"{_s}_start"] = (
+        f"start of the city's first {_s} episode as a comparable day (xsd:date: the earliest "
+        "it can be, else the latest)"
+    )
     DESCRIPTIONS[f"{_s}_start_earliest"] = "the earliest day that episode can have started"
     DESCRIPTIONS[f"{_s}_start_latest"] = "the latest day that episode can have started"
     DESCRIPTIONS[f"{_s}_end"] = "its stated end, else the next episode's start"
