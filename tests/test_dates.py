@@ -258,3 +258,34 @@ def test_14_counts_a_year_only_when_the_date_stays_in_it(store):
         ("2016", "1", "1"),
         (None, "1", None),
     ]
+
+
+# ------------------------------------------------------------------------------------------------
+# The timeline view (what the API and the CLI show) on the bundled Hangzhou case
+# ------------------------------------------------------------------------------------------------
+
+HANGZHOU = "https://w3id.org/dataflywheel/case/hangzhou"
+
+
+def test_the_view_names_a_stage_only_when_certain(bundled_store):
+    from kg.store import open_store
+    from kg.views.timeline import episodes, stage_on_date
+
+    with open_store(bundled_store, read_only=True) as store:
+        # hangzhou.ttl: inertia starts 2020-03 (month), closing acceleration (2018-04-13): on
+        # 2020-03-01 the city may be in either; from 2020-04-01 certainly in inertia
+        march = stage_on_date(store, HANGZHOU, "2020-03-01")
+        assert (march["match"], march["stage"], march["episode"]) == ("possibly", None, None)
+        assert [(c["episode"].rsplit("/", 1)[-1], c["match"]) for c in march["candidates"]] == [
+            ("ep-acceleration", "possibly"),
+            ("ep-inertia", "possibly"),
+        ]
+        april = stage_on_date(store, HANGZHOU, "2020-04-01")
+        assert (april["match"], april["episode"]) == ("certainly", f"{HANGZHOU}/ep-inertia")
+        # before startup (no earlier than 2016-04-01): no episode at all
+        before = stage_on_date(store, HANGZHOU, "2015-01-01")
+        assert (before["match"], before["candidates"]) == ("none", [])
+        # the timeline carries the bounds: startup 2016-04 (1 to 30), closed by rotation 2017-01
+        first = episodes(store, HANGZHOU)[0]
+        assert (first["start_earliest"], first["start_latest"]) == ("2016-04-01", "2016-04-30")
+        assert (first["end_earliest"], first["end_latest"]) == ("2017-01-01", "2017-01-31")
