@@ -20,6 +20,7 @@ FW = "https://w3id.org/dataflywheel/ontology#"
 ONTOLOGY_GRAPH = "https://w3id.org/dataflywheel/ontology"
 RANGES = "https://w3id.org/dataflywheel/synthetic/dates-ranges"
 STATED = "https://w3id.org/dataflywheel/synthetic/dates-stated"
+FEBRUARY = "https://w3id.org/dataflywheel/synthetic/dates-february"
 
 
 def fw(name: str) -> str:
@@ -95,6 +96,16 @@ def store() -> ox.Store:
     for name in ("ranges", "stated"):
         for case in rdfio.read_cases(FIXTURES / "dates" / f"{name}.ttl"):
             result.extend(rdfio.to_oxigraph(case.graph, case.iri))
+    result.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    return result
+
+
+@pytest.fixture(scope="module")
+def february() -> ox.Store:
+    """february.ttl alone (its city would join the statistics of question 17)."""
+    result = ox.Store()
+    for case in rdfio.read_cases(FIXTURES / "dates" / "february.ttl"):
+        result.extend(rdfio.to_oxigraph(case.graph, case.iri))
     result.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
     return result
 
@@ -193,6 +204,18 @@ def test_01_an_unknown_end_stays_open_only_to_the_next_start(store):
         "2018-04-13",
         "2018-04-13",
     )
+
+
+def test_02_month_ends_know_leap_years(february):
+    # february.ttl: 1900 is not a leap year (a century not divisible by 400), 2000 is, 2015 is
+    # not, 2016 is
+    rows = ask(february, "02", case=FEBRUARY)
+    assert [(r["startEarliest"], r["startLatest"]) for r in rows] == [
+        ("1900-02-01", "1900-02-28"),
+        ("2000-02-01", "2000-02-29"),
+        ("2015-02-01", "2015-02-28"),
+        ("2016-02-01", "2016-02-29"),
+    ]
 
 
 def test_17_fewest_and_most_years(store):
