@@ -243,8 +243,9 @@ def comparison_export(
     thresholds = [
         "each stage's dates are those of the city's first episode of that stage; an episode "
         "with no stated end is closed by the next episode's start",
-        "years from startup to inertia = days between the two starts' comparable days / "
-        "365.25, rounded to one decimal; its precision is the coarser of the two dates'",
+        "years from startup to inertia = days between the two starts / 365.25 (their "
+        "comparable days), rounded to one decimal; its precision is the coarser of the two "
+        "dates'",
         "years at least / at most = the fewest and most years the two starts' inclusive bounds "
         "allow (inertia's earliest minus startup's latest; inertia's latest minus startup's "
         "earliest), two decimals; bounds as coded in the case, else from the precision",
