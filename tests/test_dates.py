@@ -274,13 +274,32 @@ def test_19_a_first_attested_creation_has_only_a_most(store):
 
 
 def test_14_counts_a_year_only_when_the_date_stays_in_it(store):
-    # stated.ttl: s:flow-2016 (year 2016) counts in 2016; s:flow-2016-2017 may be any day of
-    # 2016 or 2017, so its year is unknown: it counts on the undated row (year empty), last
+    # stated.ttl: s:flow-2016 (year 2016) counts in 2016, s:flow-back-june (2017-06) in 2017;
+    # s:flow-2016-2017 may be any day of 2016 or 2017 and s:flow-back-attested any day up to
+    # 2017-03-31, so their years are unknown: they count on the undated row (year empty), last,
+    # with the scenario (no launch is coded)
     rows = ask(store, "14", case=STATED)
-    assert [(r["year"], r["newFlows"], r["totalFlows"]) for r in rows] == [
-        ("2016", "1", "1"),
-        (None, "1", None),
+    assert [(r["year"], r["newFlows"], r["totalFlows"], r["newScenarios"]) for r in rows] == [
+        ("2016", "1", "1", "0"),
+        ("2017", "1", "2", "0"),
+        (None, "2", None, "1"),
     ]
+
+
+def test_11_and_16_when_the_loop_closed(store):
+    # stated.ttl: re-aggregation in 2017-06 (2017-06-01..30) and on or before 2017-03-31.
+    # Compared as days, the first is 2017-03-31 (on or before). It may have closed any day
+    # before that (no earliest bound): firstEarliest empty; it had certainly closed by
+    # 2017-03-31, the smaller of the latest bounds (2017-03-31, 2017-06-30)
+    columns = ("closed", "reaggregationFlows", "firstDate", "firstPrecision")
+    more = ("undatedFlows", "firstEarliest", "closedBy")
+    expected = ("true", "2", "2017-03-31", fw("OnOrBefore"), "0", None, "2017-03-31")
+    [row] = ask(store, "11", case=STATED)
+    assert tuple(row[c] for c in columns + more) == expected
+    by_case = {r["case"]: r for r in ask(store, "16")}
+    assert tuple(by_case[STATED][c] for c in columns + more) == expected
+    # ranges.ttl codes no re-aggregation
+    assert (by_case[RANGES]["closed"], by_case[RANGES]["closedBy"]) == ("false", None)
 
 
 # ------------------------------------------------------------------------------------------------
