@@ -1,6 +1,10 @@
 """The lexical forms flywheel accepts for values typed by people (named-query parameters,
 workbook cells): one definition each, used everywhere.
 
+A date as scholars write it is EDTF levels 0-1 (docs/dates.md), parsed by the `edtf` package
+(never by a regular expression here): :func:`parse_edtf` gives its comparable value, inclusive
+bounds and precision.
+
 An IRI is checked by pyoxigraph's IRI parser (RFC 3987) after a stricter look at its characters:
 no white space of any script (U+3000 included: a typing slip, never meant) and no control or
 format character anywhere, though RFC 3987 allows some of them.
