@@ -421,6 +421,8 @@ def test_query_results_typed_and_errors(api):
             "firstDate": None,
             "firstPrecision": f"{FW}UnknownDate",
             "undatedFlows": "1",
+            "firstEarliest": None,
+            "closedBy": None,
         }
     ]
     assert "case" in problem(get(url, params={"case": "not an iri"}), 400)["detail"]
@@ -431,7 +433,10 @@ def test_query_results_typed_and_errors(api):
         headers={"Accept": "text/csv"},
     )
     lines = stage.text.strip().split("\r\n")
-    assert len(lines) == 2 and f"{CASE}hangzhou/ep-acceleration" in lines[1]
+    # a header and every episode with its match; on 2018-06-01 Hangzhou is certainly in the
+    # acceleration episode (2018-04-13 to inertia's start in 2020-03), the third
+    assert len(lines) == 5
+    assert lines[3].split(",")[2:5] == ['"certainly"', f'"{CASE}hangzhou/ep-acceleration"', "3"]
 
 
 # --- ontology and shapes ---------------------------------------------------------------------
