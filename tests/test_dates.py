@@ -331,3 +331,41 @@ def test_the_view_names_a_stage_only_when_certain(bundled_store):
         first = episodes(store, HANGZHOU)[0]
         assert (first["start_earliest"], first["start_latest"]) == ("2016-04-01", "2016-04-30")
         assert (first["end_earliest"], first["end_latest"]) == ("2017-01-01", "2017-01-31")
+
+
+def test_the_comparison_carries_bounds_and_fewest_most_years():
+    from kg.rdf.read import CaseGraph
+    from kg.store import open_store
+    from kg.views.comparison import compare
+
+    with open_store("memory:") as store:
+        store.put_cases(
+            [
+                CaseGraph(case.iri, name, case.graph)
+                for name in ("ranges", "stated")
+                for case in rdfio.read_cases(FIXTURES / "dates" / f"{name}.ttl")
+            ]
+        )
+        rows = {row["case"]: row for row in compare(store)}
+    stated, ranges = rows[STATED], rows[RANGES]
+    # as question 17 (test_17_fewest_and_most_years): stated 1109 to 1139 days, 3.04 to 3.12
+    # years; ranges at least 731 days (2.0 years), no most (inertia "2020 or later")
+    assert (stated["years_at_least"], stated["years_at_most"]) == (3.04, 3.12)
+    assert (ranges["years_at_least"], ranges["years_at_most"]) == (2.0, None)
+    # ranges: startup 2016/2017; rotation first attested by 2018-06-30; inertia still open
+    assert (ranges["startup_start_earliest"], ranges["startup_start_latest"]) == (
+        "2016-01-01",
+        "2017-12-31",
+    )
+    assert (ranges["rotation_start_precision"], ranges["rotation_start_earliest"]) == (
+        "on or before",
+        None,
+    )
+    assert (ranges["inertia_end_precision"], ranges["inertia_end_latest"]) == ("ongoing", None)
+    # stated: the loop closed on or before 2017-03-31 (first attested), certainly by then
+    assert (
+        stated["loop_closed"],
+        stated["loop_closed_since"],
+        stated["loop_closed_since_precision"],
+        stated["loop_closed_by"],
+    ) == (True, "2017-03-31", "on or before", "2017-03-31")

@@ -127,6 +127,13 @@ def _comparison_variable(name: str) -> Variable:
         "loop_closed_since": Variable(
             name, meaning, _DATE, "day", "empty when the loop is not closed or no flow is dated"
         ),
+        "loop_closed_by": Variable(
+            name,
+            meaning,
+            _BOUND,
+            "day",
+            "empty when the loop is not closed or no closing flow's date has a latest bound",
+        ),
         "loop_closed_since_precision": Variable(
             name,
             meaning or "how precisely the loop's closing date is known",

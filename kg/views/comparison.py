@@ -49,6 +49,7 @@ COLUMNS: tuple[str, ...] = (
     "loop_closed",
     "loop_closed_since",
     "loop_closed_since_precision",
+    "loop_closed_by",
     *[f"{s}_dominant_logic" for s in STAGES],
     "actions",
     "flows",
@@ -63,6 +64,7 @@ DESCRIPTIONS: dict[str, str] = {
     "years_at_most": "the most years the dates' bounds allow: the inertia start's latest bound minus the startup start's earliest (empty when either bound is unknown)",
     "loop_closed": "true when a re-aggregation flow feeds data back into a data foundation",
     "loop_closed_since": "the earliest dated re-aggregation flow (empty when none is dated)",
+    "loop_closed_by": "the day by which the loop had certainly closed: the smallest latest bound of a re-aggregation flow's date (empty when none has one)",
     "actions": "governance actions coded",
     "flows": "data flows coded",
     "scenarios": "scenarios coded",
@@ -121,6 +123,7 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
             "loop_closed_since_precision": PRECISION_WORDS.get(
                 _text(r.get("loopSincePrecision")) or ""
             ),
+            "loop_closed_by": _text(r.get("loopClosedBy")),
         }
         for s in STAGES:
             rows[case][f"{s}_start_precision"] = rows[case][f"{s}_end_precision"] = None
