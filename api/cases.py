@@ -143,10 +143,13 @@ async def stage_on_date(
         ),
     ],
 ) -> dict:
-    """The stage on that date (named query 01). `stage` is given when the coded dates place
-    the city in exactly one episode; when missing dates leave several open (City A codes no
-    dates) it is null and `candidates` lists them; a date before the first episode gives none.
-    A date that is not a real YYYY-MM-DD date is 400."""
+    """The stage on that date (named query 01), read with each date's earliest and latest
+    bounds (a date known to the month may be any day of it). `stage` is given when the dates
+    place the city in one episode for certain (`match` "certainly"); when uncertain or missing
+    dates leave episodes only possible (City A codes no dates; Hangzhou's inertia began some
+    day in March 2020) it is null, `match` is "possibly" and `candidates` lists them with
+    their own match; a date before the first episode gives "none". A date that is not a real
+    YYYY-MM-DD date is 400."""
     return await engine(request).read(stories.stage_on_date, case_id, date)
 
 

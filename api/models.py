@@ -12,7 +12,9 @@ from kg.vocab import FW
 _CASE = "https://w3id.org/dataflywheel/case/hangzhou"
 _FW = str(FW)
 
-Precision = Literal["day", "month", "year", "unknown"]
+Precision = Literal[
+    "day", "month", "year", "range", "on or before", "on or after", "ongoing", "unknown"
+]
 
 
 def _example(example: dict[str, Any]) -> ConfigDict:
@@ -196,8 +198,22 @@ class EpisodeSummary(BaseModel):
     follows_theory: bool
     start: str | None
     start_precision: Precision
+    start_earliest: str | None = Field(
+        default=None, description="the earliest day the episode can have started (inclusive)"
+    )
+    start_latest: str | None = Field(
+        default=None, description="the latest day the episode can have started (inclusive)"
+    )
     end: str | None
     end_precision: Precision
+    end_earliest: str | None = Field(
+        default=None,
+        description="the earliest bound of the end (of the next episode's start when inferred)",
+    )
+    end_latest: str | None = Field(
+        default=None,
+        description="the latest bound of the end (of the next episode's start when inferred)",
+    )
     end_inferred: bool = Field(description="true when the end is the next episode's start")
     mechanism: Term | None = Field(description="the mechanism coded as driving the episode")
     logic: Term | None = Field(
@@ -215,8 +231,12 @@ _EPISODE = {
     "follows_theory": True,
     "start": "2016-04-01",
     "start_precision": "month",
+    "start_earliest": "2016-04-01",
+    "start_latest": "2016-04-30",
     "end": "2017-01-01",
     "end_precision": "month",
+    "end_earliest": "2017-01-01",
+    "end_latest": "2017-01-31",
     "end_inferred": True,
     "mechanism": {
         "iri": f"{_FW}HighLevelPromotion",
@@ -274,7 +294,10 @@ class Candidate(BaseModel):
 
     episode: str
     stage: Term
-    match: Literal["yes", "unknown"]
+    match: Literal["certainly", "possibly"] = Field(
+        description='"certainly": every day the bounds allow places the city in this episode; '
+        '"possibly": some do'
+    )
 
 
 class StageOnDate(BaseModel):
@@ -284,9 +307,11 @@ class StageOnDate(BaseModel):
     date: str
     stage: Term | None
     episode: str | None
-    match: Literal["yes", "unknown", "none"] = Field(
-        description='"yes": the dates place the city in one episode; "unknown": missing dates '
-        'leave several open (see candidates); "none": every episode is ruled out'
+    match: Literal["certainly", "possibly", "none"] = Field(
+        description='"certainly": the dates (with their earliest and latest bounds) place the '
+        'city in one episode for certain; "possibly": uncertain or missing dates leave one or '
+        'more episodes possible and none certain (see candidates); "none": every episode is '
+        "ruled out"
     )
     candidates: list[Candidate]
 
@@ -299,8 +324,17 @@ class StageOnDate(BaseModel):
                 "label": {"en": "acceleration stage", "zh": "加速阶段"},
             },
             "episode": f"{_CASE}/ep-acceleration",
-            "match": "yes",
-            "candidates": [],
+            "match": "certainly",
+            "candidates": [
+                {
+                    "episode": f"{_CASE}/ep-acceleration",
+                    "stage": {
+                        "iri": f"{_FW}AccelerationStage",
+                        "label": {"en": "acceleration stage", "zh": "加速阶段"},
+                    },
+                    "match": "certainly",
+                }
+            ],
         }
     )
 

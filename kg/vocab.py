@@ -70,18 +70,32 @@ LOGIC_OF: dict[str, str] = {iri: logic for logic, iri in LOGIC_IRIS.items()}
 
 # A date's precision (the fw:DatePrecision individuals) by the word tables and figures use,
 # from the finest to the coarsest.
-PRECISIONS: tuple[str, ...] = ("day", "month", "year", "unknown")
+PRECISIONS: tuple[str, ...] = (
+    "day",
+    "month",
+    "year",
+    "range",
+    "on or before",
+    "on or after",
+    "ongoing",
+    "unknown",
+)  # finest first; ontology 0.2 added range … ongoing (docs/dates.md)
 PRECISION_IRIS: dict[str, str] = {
     "day": str(FW.DayPrecision),
     "month": str(FW.MonthPrecision),
     "year": str(FW.YearPrecision),
+    "range": str(FW.RangePrecision),
+    "on or before": str(FW.OnOrBefore),
+    "on or after": str(FW.OnOrAfter),
+    "ongoing": str(FW.Ongoing),
     "unknown": str(FW.UnknownDate),
 }
 PRECISION_WORDS: dict[str, str] = {iri: word for word, iri in PRECISION_IRIS.items()}
 
 
 def precision_word(iri: str | None) -> str:
-    """A date precision individual as a word: day, month, year or unknown."""
+    """A date precision individual as a word: day, month, year, range, on or before, on or
+    after, ongoing or unknown."""
     return PRECISION_WORDS.get(iri or "", "unknown")
 
 

@@ -269,16 +269,16 @@ def test_hangzhou_timeline_dates_and_dominant_logic(api):
 @pytest.mark.parametrize(
     ("date", "stage"),
     [
-        ("2016-05-15", "StartupStage"),
+        ("2016-05-15", "StartupStage"),  # startup began in 2016-04, rotation in 2017-01
         ("2018-06-01", "AccelerationStage"),
-        ("2020-02-29", "AccelerationStage"),  # acceleration runs until inertia starts
-        ("2020-03-01", "InertiaStage"),
+        ("2020-02-29", "AccelerationStage"),  # acceleration runs until inertia starts (2020-03)
+        ("2020-04-01", "InertiaStage"),  # inertia began 2020-03-31 at the latest
         ("2024-01-01", "InertiaStage"),  # the last episode is open
     ],
 )
 def test_hangzhou_stage_on_a_date(api, date, stage):
     body = get(f"{api}/cases/hangzhou/stage", params={"date": date}).json()
-    assert body["date"] == date and body["match"] == "yes"
+    assert body["date"] == date and body["match"] == "certainly"
     assert body["stage"]["iri"] == f"{FW}{stage}"
     assert body["episode"] == f"{CASE}hangzhou/ep-{stage.removesuffix('Stage').lower()}"
 
@@ -287,8 +287,15 @@ def test_stage_before_the_first_episode_and_with_unknown_dates(api):
     before = get(f"{api}/cases/hangzhou/stage", params={"date": "2015-01-01"}).json()
     assert before["stage"] is None and before["match"] == "none" and before["candidates"] == []
     city_a = get(f"{api}/cases/city-a/stage", params={"date": "2018-06-01"}).json()
-    assert city_a["stage"] is None and city_a["match"] == "unknown"
+    assert city_a["stage"] is None and city_a["match"] == "possibly"
     assert len(city_a["candidates"]) == 4
+    # hangzhou.ttl: inertia starts 2020-03 (month), closing acceleration: on 2020-03-01 either
+    march = get(f"{api}/cases/hangzhou/stage", params={"date": "2020-03-01"}).json()
+    assert march["stage"] is None and march["match"] == "possibly"
+    assert [(c["episode"].rsplit("/", 1)[-1], c["match"]) for c in march["candidates"]] == [
+        ("ep-acceleration", "possibly"),
+        ("ep-inertia", "possibly"),
+    ]
 
 
 @pytest.mark.parametrize("date", ["2018-02-30", "yesterday", "2018-6-1"])
@@ -414,6 +421,8 @@ def test_query_results_typed_and_errors(api):
             "firstDate": None,
             "firstPrecision": f"{FW}UnknownDate",
             "undatedFlows": "1",
+            "firstEarliest": None,
+            "closedBy": None,
         }
     ]
     assert "case" in problem(get(url, params={"case": "not an iri"}), 400)["detail"]
@@ -424,7 +433,10 @@ def test_query_results_typed_and_errors(api):
         headers={"Accept": "text/csv"},
     )
     lines = stage.text.strip().split("\r\n")
-    assert len(lines) == 2 and f"{CASE}hangzhou/ep-acceleration" in lines[1]
+    # a header and every episode with its match; on 2018-06-01 Hangzhou is certainly in the
+    # acceleration episode (2018-04-13 to inertia's start in 2020-03), the third
+    assert len(lines) == 5
+    assert lines[3].split(",")[2:5] == ['"certainly"', f'"{CASE}hangzhou/ep-acceleration"', "3"]
 
 
 # --- ontology and shapes ---------------------------------------------------------------------

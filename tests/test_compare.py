@@ -47,6 +47,13 @@ def test_hangzhou(rows) -> None:
     )
     # 2016-04-01 to 2020-03-01 is 1,430 days = 3.9 years; both dates to the month
     assert (r["years_startup_to_inertia"], r["years_precision"]) == (3.9, "month")
+    # the months' bounds: startup 2016-04-01 to 2016-04-30, inertia 2020-03-01 to 2020-03-31;
+    # fewest 2020-03-01 − 2016-04-30 = 1,401 days = 3.84 years, most 2020-03-31 − 2016-04-01 =
+    # 1,460 days = 4.0 years (as question 17: tests/test_queries.py)
+    assert (r["startup_start_earliest"], r["startup_start_latest"]) == ("2016-04-01", "2016-04-30")
+    assert (r["startup_end_earliest"], r["startup_end_latest"]) == ("2017-01-01", "2017-01-31")
+    assert (r["inertia_end_earliest"], r["inertia_end_latest"]) == (None, None)
+    assert (r["years_at_least"], r["years_at_most"]) == (3.84, 4.0)
     # no re-aggregation flow is coded
     assert r["loop_closed"] is False and r["loop_closed_since"] is None
     # startup: one political, one technical action; rotation: two bureaucratic;
@@ -67,6 +74,8 @@ def test_shanghai(rows) -> None:
     ]
     # 2018-03-30 to 2020-05-08: 731 days to 2020-03-30 (2020 is a leap year) + 39 = 770 days
     assert (r["years_startup_to_inertia"], r["years_precision"]) == (2.1, "day")
+    # known to the day: the bounds leave no room (770 / 365.25 = 2.108)
+    assert (r["years_at_least"], r["years_at_most"]) == (2.11, 2.11)
     assert r["loop_closed"] is False
     assert r["rotation_dominant_logic"] == "bureaucratic+technical"
     assert (r["actions"], r["flows"], r["scenarios"]) == (6, 3, 2)
@@ -78,6 +87,7 @@ def test_city_a_keeps_the_unknown_unknown(rows) -> None:
         assert r[f"{stage}_start"] is None and r[f"{stage}_start_precision"] == "unknown"
         assert r[f"{stage}_end"] is None and r[f"{stage}_end_precision"] == "unknown"
     assert r["years_startup_to_inertia"] is None
+    assert (r["years_at_least"], r["years_at_most"]) == (None, None)
     # the abstract's loop ends in re-aggregation (platform -> foundation), date unknown
     assert r["loop_closed"] is True and r["loop_closed_since"] is None
     assert [

@@ -318,40 +318,76 @@ def test_01_stage_on_date(store):
         "stage",
         "start",
         "startPrecision",
+        "startEarliest",
+        "startLatest",
         "end",
         "endPrecision",
+        "endEarliest",
+        "endLatest",
         "endBasis",
     )
-    # hangzhou.ttl: hz:ep-acceleration starts 2018-04-13 (day); hz:ep-inertia starts 2020-03-01
-    # (month) and closes it
-    assert cells(ask(store, "01", case=HANGZHOU, date="2018-06-01"), *columns) == [
-        (
-            "yes",
-            hz("ep-acceleration"),
-            fw("AccelerationStage"),
-            "2018-04-13",
-            fw("DayPrecision"),
-            "2020-03-01",
-            fw("MonthPrecision"),
-            "next episode",
-        ),
+
+    def matches(case: str, date: str) -> list[tuple[str | None, ...]]:
+        return cells(ask(store, "01", case=case, date=date), "episode", "match")
+
+    # hangzhou.ttl: hz:ep-acceleration starts 2018-04-13 (day); hz:ep-inertia starts 2020-03
+    # (month: 2020-03-01 to 2020-03-31) and closes it; every episode is listed with its match
+    rows = ask(store, "01", case=HANGZHOU, date="2018-06-01")
+    assert cells(rows, *columns)[2] == (
+        "certainly",
+        hz("ep-acceleration"),
+        fw("AccelerationStage"),
+        "2018-04-13",
+        fw("DayPrecision"),
+        "2018-04-13",
+        "2018-04-13",
+        "2020-03-01",
+        fw("MonthPrecision"),
+        "2020-03-01",
+        "2020-03-31",
+        "next episode",
+    )
+    # startup (2016-04) and rotation (2017-01) were over by 2018-04-13; inertia began 2020-03
+    assert cells(rows, "episode", "match") == [
+        (hz("ep-startup"), "not"),
+        (hz("ep-rotation"), "not"),
+        (hz("ep-acceleration"), "certainly"),
+        (hz("ep-inertia"), "not"),
     ]
-    # hz:ep-rotation starts 2017-01-01 (month): on that day the startup episode is over
-    assert cells(ask(store, "01", case=HANGZHOU, date="2017-01-01"), "episode") == [
-        (hz("ep-rotation"),)
+    # hz:ep-rotation starts some day in January 2017 (2017-01-01 to 2017-01-31): on 2017-01-01
+    # the city may still have been in startup or already in rotation
+    assert matches(HANGZHOU, "2017-01-01") == [
+        (hz("ep-startup"), "possibly"),
+        (hz("ep-rotation"), "possibly"),
+        (hz("ep-acceleration"), "not"),
+        (hz("ep-inertia"), "not"),
     ]
-    # before hz:ep-startup (2016-04-01) the city was in no stage
-    assert ask(store, "01", case=HANGZHOU, date="2015-06-01") == []
-    # hz:ep-inertia is the last episode and states no end: still open
+    # by 2017-02-01 rotation had certainly begun (its latest start is 2017-01-31)
+    assert matches(HANGZHOU, "2017-02-01")[:2] == [
+        (hz("ep-startup"), "not"),
+        (hz("ep-rotation"), "certainly"),
+    ]
+    # before hz:ep-startup (2016-04: no earlier than 2016-04-01) the city was in no stage
+    assert {m for _, m in matches(HANGZHOU, "2015-06-01")} == {"not"}
+    # 2016-04-15 is inside startup's month: startup possibly, nothing else
+    assert matches(HANGZHOU, "2016-04-15")[0] == (hz("ep-startup"), "possibly")
+    # hz:ep-inertia is the last episode and states no end: still open, certainly after 2020-03-31
     assert cells(
-        ask(store, "01", case=HANGZHOU, date="2024-01-01"), "episode", "endBasis", "endPrecision"
-    ) == [(hz("ep-inertia"), "open", fw("UnknownDate"))]
+        ask(store, "01", case=HANGZHOU, date="2024-01-01")[3:],
+        "episode",
+        "match",
+        "endBasis",
+        "endPrecision",
+        "endEarliest",
+        "endLatest",
+    ) == [(hz("ep-inertia"), "certainly", "open", fw("UnknownDate"), None, None)]
     # shanghai.ttl: sh:ep-startup 2018-03-30, sh:ep-rotation 2018-04-12 (both day precision)
-    assert cells(ask(store, "01", case=SHANGHAI, date="2018-04-01"), "episode", "end") == [
-        (sh("ep-startup"), "2018-04-12")
-    ]
-    assert cells(ask(store, "01", case=SHANGHAI, date="2018-04-12"), "episode") == [
-        (sh("ep-rotation"),)
+    assert cells(ask(store, "01", case=SHANGHAI, date="2018-04-01"), "episode", "match", "end")[
+        :2
+    ] == [(sh("ep-startup"), "certainly", "2018-04-12"), (sh("ep-rotation"), "not", "2018-10-17")]
+    assert matches(SHANGHAI, "2018-04-12")[:2] == [
+        (sh("ep-startup"), "not"),
+        (sh("ep-rotation"), "certainly"),
     ]
 
 
@@ -414,6 +450,16 @@ def test_02_stage_timeline(store):
             fw("UnknownDate"),
             "open",
         ),
+    ]
+    # the bounds: a month runs from its first to its last day, a day is itself; the last
+    # episode is open (no end bounds); an end closed by the next episode has that start's bounds
+    assert cells(
+        ask(store, "02", case=HANGZHOU), "startEarliest", "startLatest", "endEarliest", "endLatest"
+    ) == [
+        ("2016-04-01", "2016-04-30", "2017-01-01", "2017-01-31"),
+        ("2017-01-01", "2017-01-31", "2018-04-13", "2018-04-13"),
+        ("2018-04-13", "2018-04-13", "2020-03-01", "2020-03-31"),
+        ("2020-03-01", "2020-03-31", None, None),
     ]
     # shanghai.ttl: 2018-03-30, 2018-04-12, 2018-10-17, 2020-05-08, all day precision
     assert cells(ask(store, "02", case=SHANGHAI), "start", "end", "followsTheory") == [
@@ -1034,6 +1080,25 @@ def test_17_startup_to_inertia(store):
     assert {
         cells([row], "citiesCompared", "minYears", "maxYears", "rangeYears")[0] for row in rows
     } == {("2", "2.11", "3.92", "1.81")}
+    # the least and most days the bounds allow: hangzhou's starts are months (2016-04-01 to
+    # 2016-04-30, 2020-03-01 to 2020-03-31): at least 2020-03-01 − 2016-04-30 = 1461 − 60 = 1401
+    # days (3.84 years: 2016-04-30 → 2020-04-30 is 1461, back 30 + 30 to 2020-03-01), at most
+    # 2020-03-31 − 2016-04-01 = 1461 − 1 = 1460 (4.00); shanghai's days: 770 both; city-a none
+    assert cells(
+        rows,
+        "startupStartEarliest",
+        "startupStartLatest",
+        "inertiaStartEarliest",
+        "inertiaStartLatest",
+        "daysAtLeast",
+        "daysAtMost",
+        "yearsAtLeast",
+        "yearsAtMost",
+    ) == [
+        ("2018-03-30", "2018-03-30", "2020-05-08", "2020-05-08", "770", "770", "2.11", "2.11"),
+        ("2016-04-01", "2016-04-30", "2020-03-01", "2020-03-31", "1401", "1460", "3.84", "4"),
+        (None, None, None, None, None, None, None, None),
+    ]
 
 
 def test_18_dominant_logic(store):
@@ -1099,6 +1164,24 @@ def test_19_data_bureau_delay(store):
         ),
     ]
     # city-a.ttl codes no data bureau
+    # the least and most days the month precisions allow (hangzhou): the bureau 2017-01-01 to
+    # 2017-01-31, startup 2016-04-01 to 2016-04-30; at least 2017-01-01 − 2016-04-30 = 275 − 29 =
+    # 246 days (0.67 years), at most 2017-01-31 − 2016-04-01 = 275 + 30 = 305 (0.84); Shanghai's
+    # day precision dates leave no room: 13 and 13
+    assert cells(
+        ask(store, "19"),
+        "createdEarliest",
+        "createdLatest",
+        "startupStartEarliest",
+        "startupStartLatest",
+        "daysAtLeast",
+        "daysAtMost",
+        "yearsAtLeast",
+        "yearsAtMost",
+    ) == [
+        ("2018-04-12", "2018-04-12", "2018-03-30", "2018-03-30", "13", "13", "0.04", "0.04"),
+        ("2017-01-01", "2017-01-31", "2016-04-01", "2016-04-30", "246", "305", "0.67", "0.84"),
+    ]
 
 
 def test_20_shared_scenario_types(store):
@@ -1203,7 +1286,7 @@ def test_city_a_agrees_with_the_abstract(store):
     # no date can place City A in a stage: every episode stays possible, none is ruled out
     for date in ("2010-01-01", "2020-06-30"):
         assert cells(ask(store, "01", case=CITY_A, date=date), "episode", "match") == [
-            (ca(f"ep-{s}"), "unknown") for s in ("startup", "rotation", "acceleration", "inertia")
+            (ca(f"ep-{s}"), "possibly") for s in ("startup", "rotation", "acceleration", "inertia")
         ]
     # "数据(归集)→底座(融合)→场景(转化)→平台(循环)→数据(再归集)": the loop is closed, date unknown
     assert cells(ask(store, "11", case=CITY_A), "closed", "firstPrecision") == [
@@ -1321,15 +1404,23 @@ def test_sparse_case_answers(sparse_store):
         (fw("RotationStage"), "false"),
         (fw("StartupStage"), "false"),
     ]
-    # 2019-06-01 is after ep1's start, but ep2's start (ep1's end) is unknown
+    # 2019-06-01 is inside ep1's start year (2019-01-01 to 2019-12-31), and ep2's start (ep1's
+    # end) is unknown: both possibly
     assert cells(sparse("01", date="2019-06-01"), "episode", "match") == [
-        (f"{SPARSE}/ep1", "unknown"),
-        (f"{SPARSE}/ep2", "unknown"),
+        (f"{SPARSE}/ep1", "possibly"),
+        (f"{SPARSE}/ep2", "possibly"),
     ]
-    # 2018-06-01 is before ep1 (2019, year precision); ep2's start is unknown
+    # 2018-06-01 is before ep1 (no earlier than 2019-01-01); ep2's start is unknown
     assert cells(sparse("01", date="2018-06-01"), "episode", "match") == [
-        (f"{SPARSE}/ep2", "unknown")
+        (f"{SPARSE}/ep1", "not"),
+        (f"{SPARSE}/ep2", "possibly"),
     ]
+    # 2020-01-01 is after ep1's latest start (2019-12-31): ep1 is certain if its end is known;
+    # it is not (ep2 has no start), so possibly
+    assert cells(sparse("01", date="2020-01-01"), "episode", "match")[0] == (
+        f"{SPARSE}/ep1",
+        "possibly",
+    )
     # an action with no logic and an untyped actor: empty cells, not the ontology's every label
     act1 = [row for row in sparse("03") if row["action"] == f"{SPARSE}/act1"]
     assert cells(

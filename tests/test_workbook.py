@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from rdflib import Literal, URIRef
-from rdflib.compare import isomorphic
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDF
 
 from kg.check.validation import CaseValidator, Severity
@@ -434,16 +434,62 @@ def test_csv_template_has_one_file_per_sheet(tmp_path) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
+# what reading a date cell adds to a date coded the 0.1 way (value and precision only)
+DATE_ADDITIONS = {
+    FW[name]
+    for name in [
+        "dateEDTF",
+        "dateEarliest",
+        "dateLatest",
+        "startEDTF",
+        "startEarliest",
+        "startLatest",
+        "endEDTF",
+        "endEarliest",
+        "endLatest",
+    ]
+}
+
+
+def assert_only_dates_completed(original: Graph, read_back: Graph) -> None:
+    """Nothing of ``original`` is lost, and all ``read_back`` adds is the EDTF and bounds of
+    dates coded the 0.1 way (docs/dates.md: a date cell writes them all)."""
+    _, lost, added = graph_diff(to_isomorphic(original), to_isomorphic(read_back))
+    assert len(lost) == 0, sorted(lost)
+    assert {p for _, p, _ in added} <= DATE_ADDITIONS, sorted(added)
+
+
 @pytest.mark.parametrize("as_csv", [False, True], ids=["xlsx", "csv"])
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
 def test_round_trip_is_isomorphic(tmp_path, path: Path, as_csv: bool) -> None:
     case = read_cases(path)[0]
     target = tmp_path / ("case" if as_csv else "case.xlsx")
-    write_case(case.graph, target, lang="zh" if path.stem == "shanghai" else "en", as_csv=as_csv)
+    lang = "zh" if path.stem == "shanghai" else "en"
+    write_case(case.graph, target, lang=lang, as_csv=as_csv)
     iri, graph = read_workbook(target)
     assert iri == case.iri
-    assert len(graph) == len(case.graph)
-    assert isomorphic(graph, case.graph)
+    # the bundled cases code their dates the 0.1 way: the workbook completes them, losing nothing
+    assert_only_dates_completed(case.graph, graph)
+    # a case whose dates carry their EDTF and bounds comes back exactly
+    again = tmp_path / ("again" if as_csv else "again.xlsx")
+    write_case(graph, again, lang=lang, as_csv=as_csv)
+    assert isomorphic(read_workbook(again)[1], graph)
+
+
+def test_a_date_cell_writes_edtf_value_bounds_and_precision(tmp_path) -> None:
+    # hangzhou.ttl: ep-startup starts 2016-04-01, month precision; its end is unknown
+    write_case(read_cases(REPO / "kg/cases/hangzhou.ttl")[0].graph, tmp_path / "hz.xlsx")
+    _, graph = read_workbook(tmp_path / "hz.xlsx")
+    episode = URIRef("https://w3id.org/dataflywheel/case/hangzhou/ep-startup")
+    assert {(p, o) for p, o in graph.predicate_objects(episode) if "start" in str(p)} == {
+        (FW.startEDTF, Literal("2016-04")),
+        (FW.startDate, Literal("2016-04-01", datatype=XSD.date)),
+        (FW.startDatePrecision, FW.MonthPrecision),
+        (FW.startEarliest, Literal("2016-04-01", datatype=XSD.date)),
+        (FW.startLatest, Literal("2016-04-30", datatype=XSD.date)),  # April has 30 days
+    }
+    assert set(graph.objects(episode, FW.endDatePrecision)) == {FW.UnknownDate}
+    assert not set(graph.objects(episode, FW.endEDTF))
 
 
 def test_round_trip_uses_proper_columns(tmp_path) -> None:
@@ -468,7 +514,7 @@ def test_export_command_writes_a_workbook_from_the_store(tmp_path) -> None:
     result = run_flywheel("export", "shanghai", "--xlsx", "-o", str(out), "--store", store)
     assert result.returncode == 0, result.stderr
     _, graph = read_workbook(out)
-    assert isomorphic(graph, read_cases(source)[0].graph)
+    assert_only_dates_completed(read_cases(source)[0].graph, graph)
     folder = tmp_path / "sh-csv"
     result = run_flywheel("export", "shanghai", "--csv", "-o", str(folder), "--store", store)
     assert result.returncode == 0, result.stderr
@@ -578,6 +624,97 @@ def test_every_mistake_is_reported_at_once_and_nothing_is_written(tmp_path) -> N
     assert "Traceback" not in result.stderr
 
 
+def test_date_cells_take_edtf(tmp_path) -> None:
+    sheets = lakeside()
+    cell(sheets, "stage episodes", "ep-startup", "起始日期", "2016/2017")  # some day in between
+    cell(sheets, "stage episodes", "ep-rotation", "起始日期", "../2018-06")  # first attested
+    cell(sheets, "stage episodes", "ep-rotation", "结束日期", "..")  # not yet ended
+    cell(sheets, "actions", "act-plan", "date", "2016-04?")  # April 2016, probably
+    _, graph = read_workbook(save_xlsx(sheets, tmp_path / "edtf.xlsx"))
+    date = lambda text: Literal(text, datatype=XSD.date)  # noqa: E731
+
+    def parts(subject: URIRef, word: str) -> set[tuple[URIRef, object]]:
+        return {(p, o) for p, o in graph.predicate_objects(subject) if word in str(p)}
+
+    # docs/dates.md: 2016/2017 is a range from 2016-01-01 to 2017-12-31, compared as its first day
+    assert parts(ex("ep-startup"), "#start") == {
+        (FW.startEDTF, Literal("2016/2017")),
+        (FW.startDate, date("2016-01-01")),
+        (FW.startDatePrecision, FW.RangePrecision),
+        (FW.startEarliest, date("2016-01-01")),
+        (FW.startLatest, date("2017-12-31")),
+    }
+    # on or before the end of June 2018: no earliest bound, compared as its latest
+    assert parts(ex("ep-rotation"), "#start") == {
+        (FW.startEDTF, Literal("../2018-06")),
+        (FW.startDate, date("2018-06-30")),
+        (FW.startDatePrecision, FW.OnOrBefore),
+        (FW.startLatest, date("2018-06-30")),
+    }
+    assert parts(ex("ep-rotation"), "#end") == {
+        (FW.endEDTF, Literal("..")),
+        (FW.endDatePrecision, FW.Ongoing),
+    }
+    # "probably" stays in the EDTF as written; the value and bounds are April's
+    assert parts(ex("act-plan"), "#date") == {
+        (FW.dateEDTF, Literal("2016-04?")),
+        (FW.date, date("2016-04-01")),
+        (FW.datePrecision, FW.MonthPrecision),
+        (FW.dateEarliest, date("2016-04-01")),
+        (FW.dateLatest, date("2016-04-30")),
+    }
+    # and the workbook writes them back as they were written
+    target = write_case(graph, tmp_path / "again", as_csv=True)
+    with (target / "episodes.csv").open(encoding="utf-8-sig") as handle:
+        rows = {r["id"]: r for r in csv.DictReader(handle)}
+    assert (rows["ep-startup"]["start date"], rows["ep-rotation"]["start date"]) == (
+        "2016/2017",
+        "../2018-06",
+    )
+    assert rows["ep-rotation"]["end date"] == ".."
+    assert isomorphic(read_workbook(target)[1], graph)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "row_id", "header", "value", "en", "zh"),
+    [
+        (
+            "stage episodes",
+            "ep-startup",
+            "起始日期",
+            "2017/2016",
+            "starts after it ends",
+            "起点晚于终点",
+        ),
+        (
+            "stage episodes",
+            "ep-startup",
+            "起始日期",
+            "..",
+            "is not a date in EDTF",
+            "不是 EDTF 日期",
+        ),
+        ("actions", "act-plan", "date", "2015-02-29", "not a day of the calendar", "不是日历上"),
+        ("actions", "act-plan", "date", "[2016..2017]", "beyond level 1", "超出了 EDTF 第 1 级"),
+    ],
+)
+def test_a_bad_date_says_where_and_what_in_english_and_chinese(
+    tmp_path, sheet, row_id, header, value, en, zh
+) -> None:
+    sheets = lakeside()
+    cell(sheets, sheet, row_id, header, value)
+    with pytest.raises(WorkbookError) as raised:
+        read_workbook(save_xlsx(sheets, tmp_path / "bad.xlsx"))
+    [mistake] = raised.value.errors
+    number = 1 + next(i for i, r in enumerate(sheets[sheet]) if r[0] == row_id)
+    letter = "ABCDEFGHIJKLMNOP"[sheets[sheet][0].index(header)]
+    english, chinese = str(mistake).splitlines()
+    assert english.startswith(f"sheet “{sheet}”, row {number}, column {letter} ({header}):")
+    assert en in english and value in english
+    assert chinese.startswith(f"工作表“{sheet}”第 {number} 行第 {letter} 列({header}):")
+    assert zh in chinese and value in chinese
+
+
 @pytest.mark.parametrize(
     "iri,says",
     [
@@ -653,10 +790,14 @@ def test_disagreeing_coders_are_kept_side_by_side(tmp_path) -> None:
         codings.setdefault(graph.value(c, FW.claimProperty), set()).add(
             graph.value(c, FW.claimValue)
         )
+    # B's "2016-10" with its EDTF and bounds (October: 1 to 31)
     assert codings == {
         FW.ofStage: {FW.StartupStage},
+        FW.startEDTF: {Literal("2016-10")},
         FW.startDate: {Literal("2016-10-01", datatype=XSD.date)},
         FW.startDatePrecision: {FW.MonthPrecision},
+        FW.startEarliest: {Literal("2016-10-01", datatype=XSD.date)},
+        FW.startLatest: {Literal("2016-10-31", datatype=XSD.date)},
         FW.drivenByMechanism: {FW.HighLevelPromotion},
     }
     assert list(graph.objects(ex("ev-bureau"), FW.confidence)) == [FW.Confirmed]
@@ -670,14 +811,18 @@ def test_disagreeing_coders_are_kept_side_by_side(tmp_path) -> None:
         (r["record"], r["property"], r["coderA"], r["valuesA"], r["coderB"], r["valuesB"])
         for r in rows
     )
+    # the start dates differ as written (2017-03, 2016-10), so do their values and bounds
+    # (March: 1 to 31; October: 1 to 31); the precision (month) is the same
+    start_parts = [
+        (FW.startDate, "2017-03-01", "2016-10-01"),
+        (FW.startEDTF, "2017-03", "2016-10"),
+        (FW.startEarliest, "2017-03-01", "2016-10-01"),
+        (FW.startLatest, "2017-03-31", "2016-10-31"),
+    ]
     assert got == [
-        (
-            str(ex("ep-startup")),
-            str(FW.startDate),
-            "A. Scholar",
-            "2017-03-01",
-            "B. Scholar",
-            "2016-10-01",
+        *sorted(
+            (str(ex("ep-startup")), str(p), "A. Scholar", a, "B. Scholar", b)
+            for p, a, b in start_parts
         ),
         (
             str(ex("ev-bureau")),

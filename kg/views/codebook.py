@@ -45,7 +45,10 @@ class Export:
 
 
 _DATE = "date (ISO 8601, YYYY-MM-DD)"
-_PRECISION = "category: day, month, year, unknown"
+_PRECISION = (
+    "category: day, month, year, range, on or before, on or after, ongoing, unknown (docs/dates.md)"
+)
+_BOUND = "date (ISO 8601, YYYY-MM-DD), inclusive"
 _LOGIC = "category: political, bureaucratic, technical, platform ('+' joins ties)"
 _PRECISION_MEANING = {
     "start": "how precisely the start is known",
@@ -62,10 +65,27 @@ def _comparison_variable(name: str) -> Variable:
                     name,
                     meaning,
                     _DATE,
-                    "day; with month or year precision, the first day of that month or year",
+                    "day: the earliest the date can be (with month or year precision, the "
+                    "first day of that month or year), else its latest bound",
                     "empty; the precision column then says 'unknown' (or is empty when the "
                     "case codes no such stage)",
                 )
+            for side in ("earliest", "latest"):
+                if name == f"{stage}_{part}_{side}":
+                    return Variable(
+                        name,
+                        meaning,
+                        _BOUND,
+                        "day: as coded in the case, else from the precision (a month runs from "
+                        "its first to its last day, a year from 1 January to 31 December)",
+                        f"empty when no {side} bound is known (an unknown date, or a date known "
+                        + (
+                            "only as on or before a day"
+                            if side == "earliest"
+                            else "only as on or after a day, or an end still open"
+                        )
+                        + ")",
+                    )
             if name == f"{stage}_{part}_precision":
                 return Variable(
                     name,
@@ -89,9 +109,30 @@ def _comparison_variable(name: str) -> Variable:
             "empty when either date is unknown",
         ),
         "years_precision": Variable(name, meaning, _PRECISION, unknown="empty with the years"),
+        "years_at_least": Variable(
+            name,
+            meaning,
+            "decimal number",
+            "years (days / 365.25, two decimals); negative when the bounds allow inertia first",
+            "empty when the startup start has no latest or the inertia start no earliest bound",
+        ),
+        "years_at_most": Variable(
+            name,
+            meaning,
+            "decimal number",
+            "years (days / 365.25, two decimals)",
+            "empty when the startup start has no earliest or the inertia start no latest bound",
+        ),
         "loop_closed": Variable(name, meaning, "boolean: true, false"),
         "loop_closed_since": Variable(
             name, meaning, _DATE, "day", "empty when the loop is not closed or no flow is dated"
+        ),
+        "loop_closed_by": Variable(
+            name,
+            meaning,
+            _BOUND,
+            "day",
+            "empty when the loop is not closed or no closing flow's date has a latest bound",
         ),
         "loop_closed_since_precision": Variable(
             name,
@@ -209,8 +250,12 @@ def comparison_export(
     thresholds = [
         "each stage's dates are those of the city's first episode of that stage; an episode "
         "with no stated end is closed by the next episode's start",
-        "years from startup to inertia = days between the two starts / 365.25, rounded to one "
-        "decimal; its precision is the coarser of the two dates'",
+        "years from startup to inertia = days between the two starts / 365.25 (their "
+        "comparable days), rounded to one decimal; its precision is the coarser of the two "
+        "dates'",
+        "years at least / at most = the fewest and most years the two starts' inclusive bounds "
+        "allow (inertia's earliest minus startup's latest; inertia's latest minus startup's "
+        "earliest), two decimals; bounds as coded in the case, else from the precision",
         "dominant logic = the institutional logic most coded actions in the stage followed; "
         "ties are all given, joined with '+' in alphabetical order",
         "loop closed = at least one re-aggregation flow (fw:Reaggregation) feeds a data "
@@ -220,8 +265,9 @@ def comparison_export(
     ]
     codebook = _markdown(
         "cities compared",
-        "One row per city case: each stage's start and end with their precision, years from "
-        "startup to inertia, whether and since when the data loop is closed, the dominant "
+        "One row per city case: each stage's start and end with their precision and "
+        "earliest/latest bounds, years from startup to inertia (with the fewest and most the "
+        "bounds allow), whether and since when the data loop is closed, the dominant "
         "logic of each stage, and counts of coded actions, flows and scenarios "
         "(kg.views.comparison.compare).",
         [_comparison_variable(c) for c in COLUMNS],

@@ -1,7 +1,9 @@
 """Comparing cities: one row per case, from the named queries and two compare queries.
 
-Each stage's start and end with their precision (an end left unknown is closed by the next
-episode's start), years from startup to inertia, whether and since when the loop is closed, the
+Each stage's start and end with their precision and inclusive earliest/latest bounds (an end
+left unknown is closed by the next episode's start; bounds as query 02 gives them, from the
+case's coded bounds or else from the precision), years from startup to inertia (from the
+comparable values, and the fewest and most the bounds allow), whether and since when the loop is closed, the
 dominant logic per stage (most coded actions; ties joined with '+'), and counts of actions,
 flows and scenarios. Unknown stays visible: an unknown date is an empty cell with precision
 'unknown', never a guess.
@@ -29,13 +31,25 @@ COLUMNS: tuple[str, ...] = (
     *[
         f"{s}_{part}"
         for s in STAGES
-        for part in ("start", "start_precision", "end", "end_precision")
+        for part in (
+            "start",
+            "start_precision",
+            "start_earliest",
+            "start_latest",
+            "end",
+            "end_precision",
+            "end_earliest",
+            "end_latest",
+        )
     ],
     "years_startup_to_inertia",
     "years_precision",
+    "years_at_least",
+    "years_at_most",
     "loop_closed",
     "loop_closed_since",
     "loop_closed_since_precision",
+    "loop_closed_by",
     *[f"{s}_dominant_logic" for s in STAGES],
     "actions",
     "flows",
@@ -46,15 +60,25 @@ DESCRIPTIONS: dict[str, str] = {
     "city": "the city's English name",
     "years_startup_to_inertia": "years from the start of the startup stage to the start of the inertia stage (empty when either is unknown)",
     "years_precision": "the coarser precision of the two dates the years are computed from",
+    "years_at_least": "the fewest years the dates' bounds allow: the inertia start's earliest bound minus the startup start's latest (empty when either bound is unknown)",
+    "years_at_most": "the most years the dates' bounds allow: the inertia start's latest bound minus the startup start's earliest (empty when either bound is unknown)",
     "loop_closed": "true when a re-aggregation flow feeds data back into a data foundation",
     "loop_closed_since": "the earliest dated re-aggregation flow (empty when none is dated)",
+    "loop_closed_by": "the day by which the loop had certainly closed: the smallest latest bound of a re-aggregation flow's date (empty when none has one)",
     "actions": "governance actions coded",
     "flows": "data flows coded",
     "scenarios": "scenarios coded",
 }
 for _s in STAGES:
-    DESCRIPTIONS[f"{_s}_start"] = f"first day of the city's first {_s} episode (xsd:date)"
+    DESCRIPTIONS[f"{_s}_start"] = (
+        f"start of the city's first {_s} episode as a comparable day (xsd:date: the earliest "
+        "it can be, else the latest)"
+    )
+    DESCRIPTIONS[f"{_s}_start_earliest"] = "the earliest day that episode can have started"
+    DESCRIPTIONS[f"{_s}_start_latest"] = "the latest day that episode can have started"
     DESCRIPTIONS[f"{_s}_end"] = "its stated end, else the next episode's start"
+    DESCRIPTIONS[f"{_s}_end_earliest"] = "the earliest bound of that end"
+    DESCRIPTIONS[f"{_s}_end_latest"] = "the latest bound of that end"
     DESCRIPTIONS[f"{_s}_dominant_logic"] = (
         f"the logic most coded actions in the {_s} stage followed"
     )
@@ -99,6 +123,7 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
             "loop_closed_since_precision": PRECISION_WORDS.get(
                 _text(r.get("loopSincePrecision")) or ""
             ),
+            "loop_closed_by": _text(r.get("loopClosedBy")),
         }
         for s in STAGES:
             rows[case][f"{s}_start_precision"] = rows[case][f"{s}_end_precision"] = None
@@ -113,6 +138,13 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
         row[f"{stage}_start_precision"] = PRECISION_WORDS.get(_text(r.get("startPrecision")) or "")
         row[f"{stage}_end"] = _text(r.get("end"))
         row[f"{stage}_end_precision"] = PRECISION_WORDS.get(_text(r.get("endPrecision")) or "")
+        for part, variable in (
+            ("start_earliest", "startEarliest"),
+            ("start_latest", "startLatest"),
+            ("end_earliest", "endEarliest"),
+            ("end_latest", "endLatest"),
+        ):
+            row[f"{stage}_{part}"] = _text(r.get(variable))
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for r in results(_compare_query("logics")):
         stage = STAGE_OF.get(_text(r["stage"]) or "")
@@ -127,6 +159,7 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
             )
     for row in rows.values():
         row["years_startup_to_inertia"], row["years_precision"] = _years(row)
+        row["years_at_least"], row["years_at_most"] = _years_bounds(row)
     chosen = [rows[c] for c in sorted(rows) if cases is None or c in cases]
     return chosen
 
@@ -150,6 +183,25 @@ def _years(row: dict[str, object]) -> tuple[float | None, str | None]:
         key=lambda p: _RANK.get(p, 3),
     )
     return round(days / 365.25, 1), precision
+
+
+def _between(start: object, end: object) -> int | None:
+    """Days from one ISO date to another; None when either is missing."""
+    if not start or not end:
+        return None
+    return (dt.date.fromisoformat(str(end)) - dt.date.fromisoformat(str(start))).days
+
+
+def _years_bounds(row: Mapping[str, object]) -> tuple[float | None, float | None]:
+    """The fewest and most years from startup to inertia the dates' bounds allow (as query 17:
+    inertia's earliest start minus startup's latest, inertia's latest minus startup's earliest;
+    days / 365.25 to two decimals); None where a bound is unknown."""
+    least = _between(row.get("startup_start_latest"), row.get("inertia_start_earliest"))
+    most = _between(row.get("startup_start_earliest"), row.get("inertia_start_latest"))
+    return (
+        None if least is None else round(least / 365.25, 2),
+        None if most is None else round(most / 365.25, 2),
+    )
 
 
 def years_statistics(rows: Sequence[Mapping[str, object]]) -> dict[str, object]:
@@ -197,6 +249,18 @@ def _when(row: Mapping[str, object], stage: str) -> str:
     return f"{start} ({precision})" if start else ("unknown" if precision else "—")
 
 
+def _years_text(row: Mapping[str, object]) -> str:
+    """Years to inertia for a terminal: the comparable values' years and their precision, then
+    the fewest to most the bounds allow when these differ ("3.9 (month, 3.84–4.0)")."""
+    least, most = row.get("years_at_least"), row.get("years_at_most")
+    span = ""
+    if least != most:
+        span = f", {'?' if least is None else least}–{'?' if most is None else most}"
+    if row["years_startup_to_inertia"] is None:
+        return "" if not span else f"({span[2:]})"
+    return f"{row['years_startup_to_inertia']} ({row['years_precision']}{span})"
+
+
 def summary_rows(rows: Sequence[Mapping[str, object]]) -> list[dict[str, str]]:
     """The comparison in the few columns a terminal shows: a city's stage starts with their
     precision, years to inertia, loop closure, dominant logics and counts (as text)."""
@@ -204,9 +268,7 @@ def summary_rows(rows: Sequence[Mapping[str, object]]) -> list[dict[str, str]]:
         {
             "city": str(r["city"]),
             **{stage: _when(r, stage) for stage in STAGES},
-            "years to inertia": ""
-            if r["years_startup_to_inertia"] is None
-            else f"{r['years_startup_to_inertia']} ({r['years_precision']})",
+            "years to inertia": _years_text(r),
             "loop closed": (
                 "yes" + (f" since {r['loop_closed_since']}" if r["loop_closed_since"] else "")
             )

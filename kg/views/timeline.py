@@ -12,7 +12,7 @@ from collections import Counter
 from kg.sparql.named import bound, run
 from kg.store import CaseStore
 from kg.views.common import case_rows, node, term
-from kg.vocab import STAGE_OF, precision_word
+from kg.vocab import FW, STAGE_OF, precision_word
 
 
 def episodes(store: CaseStore, case: str) -> list[dict]:
@@ -33,8 +33,14 @@ def episodes(store: CaseStore, case: str) -> list[dict]:
                 "start_precision": precision_word(row["startPrecision"])
                 if row["start"]
                 else "unknown",
+                "start_earliest": row["startEarliest"],
+                "start_latest": row["startLatest"],
                 "end": row["end"],
-                "end_precision": precision_word(row["endPrecision"]) if row["end"] else "unknown",
+                "end_precision": precision_word(row["endPrecision"])
+                if row["end"] or row["endPrecision"] == str(FW.Ongoing)
+                else "unknown",
+                "end_earliest": row["endEarliest"],
+                "end_latest": row["endLatest"],
                 "end_basis": row["endBasis"],
                 "end_inferred": row["endBasis"] == "next episode" and row["end"] is not None,
                 "mechanism": None,
@@ -114,19 +120,24 @@ def timeline(store: CaseStore, case: str, with_items: bool = True) -> dict:
 
 
 def stage_on_date(store: CaseStore, case: str, date: str) -> dict:
-    """Named query 01. The stage is given when the coded dates place the city in exactly one
-    episode; episodes the dates cannot rule out are candidates."""
+    """Named query 01, with its bounds. ``match`` is "certainly" when the dates place the city
+    in one episode for certain (``stage`` and ``episode`` are then given), "possibly" when one
+    or more episodes stay possible and none is certain (``stage`` is null), "none" when every
+    episode is ruled out. ``candidates`` lists the episodes not ruled out, each with its own
+    match ("certainly" or "possibly")."""
     rows = run(store, "01", {"case": case, "date": date})
     candidates = [
-        {"episode": r["episode"], "stage": term(r["stage"]), "match": r["match"]} for r in rows
+        {"episode": r["episode"], "stage": term(r["stage"]), "match": r["match"]}
+        for r in rows
+        if r["match"] != "not"
     ]
-    sure = [c for c in candidates if c["match"] == "yes"]
-    chosen = sure[0] if len(sure) == 1 and len(candidates) == 1 else None
+    sure = [c for c in candidates if c["match"] == "certainly"]
+    chosen = sure[0] if len(sure) == 1 else None
     return {
         "case": case,
         "date": date,
         "stage": chosen["stage"] if chosen else None,
         "episode": chosen["episode"] if chosen else None,
-        "match": "yes" if chosen else ("unknown" if candidates else "none"),
+        "match": "certainly" if chosen else ("possibly" if candidates else "none"),
         "candidates": candidates,
     }

@@ -155,11 +155,25 @@ def _instructions(lang: str) -> list[str]:
             "Columns with a dropdown take the ontology's controlled values (English or Chinese "
             "names both work)."
         ),
-        ("日期写作 2016-04-13(精确到日)、2016-04(月)、2016(年)或“未知”;精度随日期一并记录。")
+        (
+            "日期按 EDTF(扩展日期/时间格式)第 0、1 级书写,照来源所说的精确程度写:2016-04-13(精确到日)、"
+            "2016-04(月)、2016(年)、2016/2017(两年之间某日)、2016-21(2016 年春季)、"
+            "../2018-06(不晚于 2018 年 6 月:最早见证于该月的来源)、2020/..(2020 年或以后);"
+            "结束日期写“..”表示至今尚未结束;完全不知写“未知”。来源只说“大概”时可加问号(2016-04?),"
+            "并在证据中把置信度记为“疑似”。导入时同时记下所写原文、可比较的日期、最早与最晚界限及精度,"
+            "查询据此回答“确定/可能/否”,并给出历时的最短与最长值。"
+        )
         if zh
         else (
-            "Dates: 2016-04-13 (known to the day), 2016-04 (month), 2016 (year) or unknown; the "
-            "precision is kept with the date."
+            "Dates are written in EDTF (Extended Date/Time Format) levels 0 and 1, as precisely as "
+            "the source says: 2016-04-13 (to the day), 2016-04 (month), 2016 (year), 2016/2017 "
+            "(some day in those years), 2016-21 (spring 2016), ../2018-06 (on or before June "
+            "2018: first attested in a source of that month), 2020/.. (2020 or later); an end "
+            "date of .. means not yet ended; unknown when nothing is known. A source's "
+            "'probably' may be kept with a question mark (2016-04?); then grade the evidence "
+            "'suspected'. Importing keeps the date as written, a comparable day, its earliest "
+            "and latest bounds and its precision: the queries answer 'certainly / possibly / "
+            "not' with them and give durations as a fewest and a most."
         ),
         (
             "两位编码者对同一记录意见不同时,用同一编号各写一行,并在“编码者”列填写各自姓名;"

@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from kg.rdf.lexical import DAY, DECIMAL, INTEGER, MONTH, YEAR, is_absolute_iri
+from kg.rdf.lexical import DECIMAL, INTEGER, YEAR, is_absolute_iri
 from kg.rdf.names import case_iri_problem
 from kg.vocab import FW
 from kg.workbook.schema import ALL_SHEETS, LISTS, OTHER, SHEETS, Column, Kind, Record, Sheet
@@ -23,11 +23,11 @@ from kg.workbook.values import (
     ID,
     KNOWN_PREFIXES,
     SPLIT,
-    UNKNOWN_WORDS,
     CellError,
     choice_index,
     claim_iri,
     column_letter,
+    date_triples,
     listed,
     norm,
 )
@@ -77,10 +77,12 @@ class WorkbookReader:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def error(self, table: Table, row: int, index: int | None, message: str) -> None:
+    def error(
+        self, table: Table, row: int, index: int | None, message: str, message_zh: str = ""
+    ) -> None:
         header = table.headers[index] if index is not None and index < len(table.headers) else ""
         letter = column_letter(index) if index is not None else ""
-        self.errors.append(CellError(table.name, row, letter, header, message))
+        self.errors.append(CellError(table.name, row, letter, header, message, message_zh))
 
     def _map_headers(self, sheet: Sheet, table: Table) -> list[Column | None]:
         mapped: list[Column | None] = []
@@ -406,7 +408,7 @@ class WorkbookReader:
                 try:
                     triples.extend(self._cell(column, subject, value))
                 except ValueError as problem:
-                    self.error(table, number, index, str(problem))
+                    self.error(table, number, index, str(problem), getattr(problem, "zh", ""))
         return triples
 
     def _cell(
@@ -538,31 +540,5 @@ class WorkbookReader:
 
 
 def _parse_date(value: str, column: Column) -> list[tuple[URIRef, Node]]:
-    precision = column.precision
-    if column.predicate is None:  # pragma: no cover - every date column has a predicate
-        raise TypeError(f"the {column.key} column has no predicate")
-    words = "write 2016-04-13 (day), 2016-04 (month), 2016 (year) or unknown"
-    if precision is None:
-        words = "write the day as 2016-04-13"
-    if norm(value) in UNKNOWN_WORDS and precision is not None:
-        return [(precision, FW.UnknownDate)]
-    try:
-        if DAY.match(value):
-            day = dt.date.fromisoformat(value)
-            level = FW.DayPrecision
-        elif (month := MONTH.match(value)) and precision is not None:
-            day = dt.date(int(month[1]), int(month[2]), 1)
-            level = FW.MonthPrecision
-        elif YEAR.match(value) and precision is not None:
-            day = dt.date(int(value), 1, 1)
-            level = FW.YearPrecision
-        else:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"“{value}” is not a date: {words}") from None
-    triples: list[tuple[URIRef, Node]] = [
-        (column.predicate, Literal(day.isoformat(), datatype=XSD.date))
-    ]
-    if precision is not None:
-        triples.append((precision, level))
-    return triples
+    """A date cell's triples (kg.workbook.values.date_triples)."""
+    return date_triples(value, column)

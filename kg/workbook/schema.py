@@ -27,7 +27,7 @@ class Kind(enum.StrEnum):
     REF = "ref"  # ids of other records (or full IRIs)
     CHOICE = "choice"  # a controlled value from a list
     TEXT = "text"  # a literal, in one language or plain
-    DATE = "date"  # YYYY-MM-DD, YYYY-MM, YYYY or "unknown": a date and its precision
+    DATE = "date"  # EDTF (2016-04-13, 2016-04, 2016, 2016/2017, ../2018-06, 2020/..) or "unknown"
     YEAR = "year"  # xsd:gYear
     INTEGER = "integer"  # xsd:integer
     NUMBER = "number"  # xsd:integer or xsd:decimal
@@ -52,6 +52,10 @@ class Column:
     required: bool = False
     choices: str | None = None  # CHOICE / TYPE: the name of the list in LISTS
     precision: URIRef | None = None  # DATE: the predicate holding the date's precision
+    edtf: URIRef | None = None  # DATE: the predicate keeping the date as written (EDTF)
+    earliest: URIRef | None = None  # DATE: the predicate of its inclusive earliest bound
+    latest: URIRef | None = None  # DATE: the predicate of its inclusive latest bound
+    end: bool = False  # DATE: an end, where ".." means not yet ended (fw:Ongoing)
     note_en: str = ""
     note_zh: str = ""
 
@@ -175,8 +179,23 @@ LISTS: dict[str, ControlledList] = {
     )
 }
 
-_DATE_NOTE_EN = "2016-04-13 (day), 2016-04 (month), 2016 (year) or unknown"
-_DATE_NOTE_ZH = "2016-04-13(日)、2016-04(月)、2016(年)或“未知”"
+_DATE_NOTE_EN = (
+    "EDTF: 2016-04-13 (day), 2016-04 (month), 2016 (year), 2016/2017 (some day between), "
+    "../2018-06 (on or before: first attested), 2020/.. (on or after), 2016-04? (probably) "
+    "or unknown"
+)
+_DATE_NOTE_ZH = (
+    "EDTF:2016-04-13(日)、2016-04(月)、2016(年)、2016/2017(其间某日)、"
+    "../2018-06(不晚于,即最早见证)、2020/..(不早于)、2016-04?(大概)或“未知”"
+)
+_END_NOTE_EN = _DATE_NOTE_EN + "; .. (not yet ended)"
+_END_NOTE_ZH = _DATE_NOTE_ZH + ";..(至今,尚未结束)"
+# a date's comparable value → its EDTF, earliest and latest predicates (docs/dates.md)
+_DATE_TERMS: dict[URIRef, tuple[URIRef, URIRef, URIRef]] = {
+    FW.date: (FW.dateEDTF, FW.dateEarliest, FW.dateLatest),
+    FW.startDate: (FW.startEDTF, FW.startEarliest, FW.startLatest),
+    FW.endDate: (FW.endEDTF, FW.endEarliest, FW.endLatest),
+}
 _IDS_EN = "ids from other sheets, separated by ;"
 _IDS_ZH = "其他工作表中的编号,以 ; 分隔"
 
@@ -253,6 +272,8 @@ def _choice(
 
 
 def _date(key: str, en: str, zh: str, predicate: URIRef, precision: URIRef) -> Column:
+    edtf, earliest, latest = _DATE_TERMS[predicate]
+    end = predicate == FW.endDate
     return Column(
         key,
         en,
@@ -260,8 +281,12 @@ def _date(key: str, en: str, zh: str, predicate: URIRef, precision: URIRef) -> C
         Kind.DATE,
         predicate,
         precision=precision,
-        note_en=_DATE_NOTE_EN,
-        note_zh=_DATE_NOTE_ZH,
+        edtf=edtf,
+        earliest=earliest,
+        latest=latest,
+        end=end,
+        note_en=_END_NOTE_EN if end else _DATE_NOTE_EN,
+        note_zh=_END_NOTE_ZH if end else _DATE_NOTE_ZH,
     )
 
 

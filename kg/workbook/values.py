@@ -1,8 +1,12 @@
 """What the workbook modules share: mistakes, controlled values from the ontology, and the
-spelling of ids, dates and IRIs in cells."""
+spelling of ids, dates and IRIs in cells.
+
+A date cell holds EDTF levels 0-1 (docs/dates.md), read by the `edtf` package: reading it writes
+the date as written (fw:…EDTF), its comparable value, its inclusive bounds and its precision."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import sys
@@ -10,14 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from rdflib import Literal, URIRef
+from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
 from kg import ontology
 from kg.errors import BadInput
-from kg.vocab import FW, KNOWN_PREFIXES, curie
-from kg.workbook.schema import LISTS
+from kg.rdf.lexical import DAY, DateError, parse_edtf
+from kg.vocab import FW, KNOWN_PREFIXES, PRECISION_IRIS, curie
+from kg.workbook.schema import LISTS, Column
 
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 SPLIT = re.compile(r"[;；\n]")
@@ -39,6 +44,7 @@ class CellError:
     column: str  # the column letter ("" for a whole sheet)
     header: str
     message: str
+    message_zh: str = ""  # the same in Chinese, where the message has been written in both
 
     def __str__(self) -> str:
         if not self.sheet:
@@ -50,7 +56,17 @@ class CellError:
             where += f", column {self.column}"
             if self.header:
                 where += f" ({self.header})"
-        return f"{where}: {self.message}"
+        text = f"{where}: {self.message}"
+        if self.message_zh:
+            where_zh = f"工作表“{self.sheet}”"
+            if self.row:
+                where_zh += f"第 {self.row} 行"
+            if self.column:
+                where_zh += f"第 {self.column} 列"
+                if self.header:
+                    where_zh += f"({self.header})"
+            text += f"\n{where_zh}:{self.message_zh}"
+        return text
 
 
 class WorkbookError(BadInput):
@@ -139,3 +155,43 @@ def claim_iri(record: URIRef, coder: str, predicate: URIRef, value: Node) -> URI
 def short(iri: str) -> str:
     """An IRI as the workbook writes it: a CURIE where a known prefix fits."""
     return curie(iri, KNOWN_PREFIXES)
+
+
+# ------------------------------------------------------------------------------------------------
+# Dates in cells
+# ------------------------------------------------------------------------------------------------
+
+
+def date_triples(text: str, column: Column) -> list[tuple[URIRef, Node]]:
+    """What a date cell says, as (predicate, object) pairs for its record: for a dated column
+    with a precision, the EDTF as written, the comparable value, the bounds and the precision
+    (docs/dates.md); for a day-only column (the coding date), the day. Raises DateError (a
+    ValueError) saying what is wrong in English and Chinese."""
+    if column.predicate is None:  # pragma: no cover - every date column has a predicate
+        raise TypeError(f"the {column.key} column has no predicate")
+    if column.precision is None:
+        try:
+            if not DAY.match(text):
+                raise ValueError
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise DateError(
+                f"“{text}” is not a date: write the day as 2016-04-13",
+                f"“{text}”不是日期:请按 2016-04-13 的格式写明日期",
+            ) from None
+        return [(column.predicate, Literal(day.isoformat(), datatype=XSD.date))]
+    if norm(text) in UNKNOWN_WORDS:
+        return [(column.precision, FW.UnknownDate)]
+    parsed = parse_edtf(text, end=column.end)
+    found: list[tuple[URIRef, Node]] = [
+        (column.precision, URIRef(PRECISION_IRIS[parsed.precision]))
+    ]
+    if column.edtf is not None:
+        found.append((column.edtf, Literal(parsed.text)))
+    if parsed.value is not None:
+        found.append((column.predicate, Literal(parsed.value.isoformat(), datatype=XSD.date)))
+    if parsed.earliest is not None and column.earliest is not None:
+        found.append((column.earliest, Literal(parsed.earliest.isoformat(), datatype=XSD.date)))
+    if parsed.latest is not None and column.latest is not None:
+        found.append((column.latest, Literal(parsed.latest.isoformat(), datatype=XSD.date)))
+    return found

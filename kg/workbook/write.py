@@ -23,6 +23,7 @@ from kg.workbook.values import (
     ID,
     choices,
     claim_iri,
+    date_triples,
     short,
 )
 
@@ -49,6 +50,35 @@ def _date_cell(date: Node | None, level: Node | None, column: Column) -> str | N
     if level == FW.YearPrecision and text.endswith("-01-01"):
         return text[:4]
     return None
+
+
+def _date_texts(found: dict[Node, Node], column: Column) -> list[str]:
+    """The cells that may say these date triples: the EDTF as written when there is one; else
+    the 0.1 spelling of the value and precision, or an EDTF interval rebuilt from the bounds."""
+    if column.edtf is not None and (edtf := found.get(column.edtf)) is not None:
+        return [str(edtf)]
+    texts: list[str] = []
+    text = _date_cell(
+        found.get(column.predicate) if column.predicate is not None else None,
+        found.get(column.precision) if column.precision is not None else None,
+        column,
+    )
+    if text is not None:
+        texts.append(text)
+    if column.precision is None:
+        return texts
+    level = found.get(column.precision)
+    earliest = found.get(column.earliest) if column.earliest is not None else None
+    latest = found.get(column.latest) if column.latest is not None else None
+    if level == FW.Ongoing and column.end:
+        texts.append("..")
+    if level == FW.RangePrecision and earliest is not None and latest is not None:
+        texts.append(f"{earliest}/{latest}")
+    if level == FW.OnOrBefore and latest is not None:
+        texts.append(f"../{latest}")
+    if level == FW.OnOrAfter and earliest is not None:
+        texts.append(f"{earliest}/..")
+    return texts
 
 
 def _valid_day(value: Node) -> bool:
@@ -200,22 +230,40 @@ class _Writer:
         cells: dict[str, str],
         pool: set[tuple[Node, Node, Node]],
     ) -> None:
-        dates = [t for t in pool if t[0] == subject and t[1] == column.predicate]
-        levels = (
-            [t for t in pool if t[0] == subject and t[1] == column.precision]
-            if (column.precision)
-            else []
-        )
-        if len(dates) > 1 or len(levels) > 1:
+        """One date cell from the record's date triples (EDTF, value, bounds, precision). The
+        cell is written, and those triples taken from the pool, only when reading the cell back
+        gives every one of them (it may add what a 0.1-style date lacks: the EDTF and the
+        bounds); otherwise they stay for the other-statements sheet, and nothing is lost."""
+        predicates = {
+            p
+            for p in (
+                column.predicate,
+                column.precision,
+                column.edtf,
+                column.earliest,
+                column.latest,
+            )
+            if p is not None
+        }
+        present = {t for t in pool if t[0] == subject and t[1] in predicates}
+        if not present:
             return
-        date = dates[0][2] if dates else None
-        level = levels[0][2] if levels else None
-        if date is None and level is None:
+        found: dict[Node, Node] = {}
+        for _, predicate, value in present:
+            if predicate in found:
+                return  # two values for one part of the date: not one cell
+            found[predicate] = value
+        if column.precision is not None and column.precision not in found:
             return
-        text = _date_cell(date, level, column)
-        if text is not None:
-            cells[column.key] = text
-            pool.difference_update(dates + levels)
+        for text in _date_texts(found, column):
+            try:
+                expected = {(subject, p, o) for p, o in date_triples(text, column)}
+            except ValueError:
+                continue
+            if present <= expected:
+                cells[column.key] = text
+                pool.difference_update(present)
+                return
 
     def _text(self, column: Column, value: Node) -> str | None:
         kind = column.kind
