@@ -77,6 +77,28 @@ class _TooLarge(Exception):
     pass
 
 
+class HeadAsGet:
+    """HEAD answered wherever GET is (RFC 9110 9.3.2): the request runs as a GET and only its
+    status and headers are sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def _log_to_stderr() -> None:
     """Send the API's own log lines (refused writes, never a token) to stderr with a time and
     level, unless the host program has configured logging already. Without this they reached
@@ -140,4 +162,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["Retry-After", "Location"],
     )
     app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_middleware(HeadAsGet)
     return app

@@ -219,6 +219,11 @@ class EpisodeSummary(BaseModel):
     logic: Term | None = Field(
         description="the logic most of the episode's actions followed; null when none dominates"
     )
+    logics: list[Term] = Field(
+        default=[],
+        description="the logics most of the episode's actions followed: the dominant one, or "
+        "those that tie for most actions; empty when no action has a logic",
+    )
     actors: list[Node]
 
 
@@ -243,6 +248,10 @@ _EPISODE = {
         "label": {"en": "high-level promotion", "zh": "高位推动"},
     },
     "logic": None,
+    "logics": [
+        _POLITICAL,
+        {"iri": f"{_FW}TechnicalLogic", "label": {"en": "technical logic", "zh": "技术逻辑"}},
+    ],
     "actors": [
         {
             "iri": f"{_CASE}/government",

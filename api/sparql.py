@@ -6,9 +6,14 @@
 * Never writes: SPARQL Update in any form (``LOAD`` included) is refused (403); ``SERVICE`` and
   ``FROM`` with a non-http(s) IRI are refused (400) before anything runs
   (:func:`kg.sparql.check.check_query`).
-* The dataset: ``default-graph-uri`` / ``named-graph-uri`` (repeatable) override ``FROM`` /
-  ``FROM NAMED``. The store's default graph is empty (every case is a named graph);
-  ``union-default-graph=true`` makes it the union of all graphs.
+* The dataset (:func:`dataset`): a query that names none (no ``FROM``, no protocol dataset)
+  has the union of the case graphs as its default graph (a triple that two cases state matches
+  once per case: the engine does not merge them; CONSTRUCT and DESCRIBE answers hold each
+  triple once) and every graph of the store as its named
+  graphs, so ``?s a fw:City`` and ``GRAPH ?g { … }`` both work. ``default-graph-uri`` /
+  ``named-graph-uri`` (repeatable) override ``FROM`` / ``FROM NAMED``;
+  ``default-graph-uri=urn:x-rdflib:default`` (rdflib's name for a dataset's default graph)
+  stands for this default graph.
 * The query runs in a worker process (:func:`evaluate`), which also serialises the answer, so
   the whole body exists before the response starts: a deadline gives 504, never a cut 200.
 * Results are negotiated (:func:`api.negotiation.choose`); a plain ``GET`` gives the service
@@ -36,11 +41,18 @@ from api.negotiation import (
 )
 from api.problems import PROBLEM, PROBLEM_RESPONSES, Problem, ProblemError
 from kg import limits
-from kg.sparql.check import QueryInvalid, QueryTooLarge, UpdateRefused, check_query, query_form
+from kg.sparql.check import (
+    QueryInvalid,
+    QueryTooLarge,
+    UpdateRefused,
+    check_query,
+    names_dataset,
+    query_form,
+)
 from kg.store import CaseStore, StoreError
-from kg.vocab import FORMATS, PREFIXES, RDF, RDFS, SD, VOID, XSD
+from kg.vocab import CATALOG, DCAT, FORMATS, PREFIXES, RDF, RDFS, SD, VOID, XSD
 
-__all__ = ["NotAcceptable", "evaluate", "router", "store_outline"]
+__all__ = ["NotAcceptable", "dataset", "evaluate", "router", "store_outline"]
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -69,7 +81,45 @@ READ_ONLY = (
 )
 
 
-# --- the query form and the dataset ----------------------------------------------------------
+# --- the dataset -------------------------------------------------------------------------------
+
+# rdflib's name for a Dataset's default graph: its SPARQLStore sends it as default-graph-uri.
+RDFLIB_DEFAULT = "urn:x-rdflib:default"
+CASE_GRAPHS_QUERY = (
+    f"SELECT ?g WHERE {{ GRAPH <{CATALOG}> {{ <{CATALOG}> <{DCAT}dataset> ?g }} }} ORDER BY ?g"
+)
+ALL_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"
+
+
+def _graph_names(store: CaseStore, sparql: str) -> list[str]:
+    return [
+        row["g"].value for row in store.query(sparql).rows if isinstance(row["g"], ox.NamedNode)
+    ]
+
+
+def dataset(
+    store: CaseStore, query: str, default_graphs: list[str], named_graphs: list[str]
+) -> tuple[list[str], list[str]] | None:
+    """The graphs a query reads: ``(default graph's parts, named graphs)``, or None for the
+    dataset the query names itself (``FROM`` / ``FROM NAMED``).
+
+    With no protocol dataset and no ``FROM``, the default graph is the union of the case graphs
+    and the named graphs are all the store's graphs (the cases, the catalog, the ontology).
+    ``urn:x-rdflib:default`` among the default graphs stands for that default graph; given
+    alone it keeps the named graphs too, so rdflib's ``Dataset`` over this endpoint sees
+    what a plain query sees.
+    """
+    rdflib_default = RDFLIB_DEFAULT in default_graphs
+    if (default_graphs or named_graphs) and not rdflib_default:
+        return default_graphs, named_graphs
+    if not default_graphs and not named_graphs and names_dataset(query):
+        return None
+    cases = _graph_names(store, CASE_GRAPHS_QUERY)
+    others = [g for g in default_graphs if g != RDFLIB_DEFAULT]
+    defaults = list(dict.fromkeys([*cases, *others]))
+    if not named_graphs:
+        named_graphs = _graph_names(store, ALL_GRAPHS_QUERY)
+    return defaults, named_graphs  # no case yet: an empty default graph
 
 
 # --- work done in a worker process (module level: pickled by name) ---------------------------
@@ -82,8 +132,13 @@ def evaluate(
     named_graphs: list[str],
     union: bool,
     accept: str | None,
+    base_iri: str | None = None,
 ) -> tuple[bytes, str]:
     """Check a read-only query, run it and serialise its answer: ``(body, media type)``.
+
+    The dataset is :func:`dataset`'s, or with ``union`` (and no graphs given) the store's own
+    union of every graph, which the engine reads much faster when there are many cases;
+    relative IRIs resolve against ``base_iri`` (the endpoint's address).
 
     Runs in a query worker, so that the checks count against the deadline like the query.
     Raises :class:`kg.sparql.check.QueryRefused` (and its kinds) for a query that must not run and
@@ -96,9 +151,13 @@ def evaluate(
         media = choose(accept, OFFERED[form])
         if media is None:
             raise NotAcceptable(f"for {form} results, " + _not_acceptable(OFFERED[form], accept))
+    if not union:
+        chosen_dataset = dataset(store, query, default_graphs, named_graphs)
+        if chosen_dataset is not None:
+            default_graphs, named_graphs = chosen_dataset
     if store.passes_sparql_through:
         return _forward(store, query, default_graphs, named_graphs, union, accept, media)
-    result = store.raw_query(query, default_graphs, named_graphs, union)
+    result = store.raw_query(query, default_graphs, named_graphs, union, base_iri)
     if isinstance(result, ox.QueryBoolean):
         offered = ASK_TYPES
     elif isinstance(result, ox.QuerySolutions):
@@ -109,7 +168,7 @@ def evaluate(
     if chosen is None:
         raise NotAcceptable(_not_acceptable(offered, accept))
     if isinstance(result, ox.QueryTriples):  # offered TRIPLE_TYPES
-        triples = list(result)
+        triples = list(dict.fromkeys(result))  # a graph: each triple once
         return serialize_graph(triples, chosen, _used_prefixes(triples)), chosen
     return result.serialize(format=RESULT_TYPES[chosen]) or b"", chosen
 
@@ -155,16 +214,41 @@ def _forward(
     return answer.body, base if base in OFFERED_ALL else answer.media_type
 
 
+_IN_CASES = f"GRAPH <{CATALOG}> {{ <{CATALOG}> <{DCAT}dataset> ?g }} GRAPH ?g"
+OUTLINE_QUERIES = {
+    "triples": f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {_IN_CASES} "
+    "{ ?s ?p ?o } } }",
+    "subjects": f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_IN_CASES} {{ ?s ?p ?o }} }}",
+    "objects": f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {_IN_CASES} {{ ?s ?p ?o }} }}",
+    "classes": f"SELECT ?key (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_IN_CASES} {{ ?s a ?key }} }} "
+    "GROUP BY ?key ORDER BY ?key",
+    "properties": "SELECT ?key (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?key ?o WHERE { "
+    f"{_IN_CASES} {{ ?s ?key ?o }} }} }} GROUP BY ?key ORDER BY ?key",
+}
+
+
 def store_outline(store: CaseStore) -> dict[str, Any]:
-    """What the service description says of the data: the named graphs and the size of the
-    default graph."""
-    graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g")
-    count = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    value = count.rows[0]["n"] if count.rows else None
+    """What the service description says of the data: the named graphs, and of the default
+    graph (the union of the case graphs) its size in distinct triples and VoID partitions."""
+
+    def counted(name: str) -> list[tuple[str, int]]:
+        return [
+            (row["key"].value if "key" in row and row["key"] is not None else "", _int(row["n"]))
+            for row in store.query(OUTLINE_QUERIES[name]).rows
+        ]
+
     return {
-        "graphs": [row["g"].value for row in graphs.rows if isinstance(row["g"], ox.NamedNode)],
-        "default_triples": int(value.value) if value is not None else 0,
+        "graphs": _graph_names(store, ALL_GRAPHS_QUERY),
+        "default_triples": counted("triples")[0][1],
+        "subjects": counted("subjects")[0][1],
+        "objects": counted("objects")[0][1],
+        "classes": counted("classes"),
+        "properties": counted("properties"),
     }
+
+
+def _int(term: Any) -> int:
+    return int(term.value) if term is not None else 0
 
 
 def _not_acceptable(offered: tuple[str, ...], accept: str | None) -> str:
@@ -186,12 +270,26 @@ def _unquote(raw: bytes, what: str) -> str:
         ) from None
 
 
+# A client that appends "?query=…" to a source URL that already has a query string
+# (…/sparql?union-default-graph=true?query=…, as Comunica 4 does) sends a second "?".
+_APPENDED = re.compile(
+    rb"\?(?=(?:query|update|default-graph-uri|named-graph-uri|union-default-graph)=)"
+)
+
+
 def _fields(raw: bytes, what: str) -> list[tuple[str, str]]:
-    """``name=value&…`` (application/x-www-form-urlencoded), each decoded exactly once."""
+    """``name=value&…`` (application/x-www-form-urlencoded), each decoded exactly once. In a
+    query string, a field other than the query whose value runs on into ``?query=…`` is read
+    as two fields."""
     pairs = []
-    for part in raw.split(b"&"):
+    parts = raw.split(b"&")
+    while parts:
+        part = parts.pop(0)
         if part:
             name, _, value = part.partition(b"=")
+            if what == "query string" and name not in (b"query", b"update"):
+                value, *appended = _APPENDED.split(value, maxsplit=1)
+                parts[:0] = appended
             pairs.append((_unquote(name, what), _unquote(value, what)))
     return pairs
 
@@ -217,12 +315,17 @@ async def _post_fields(request: Request) -> list[tuple[str, str]]:
         return fields + await asyncio.to_thread(_fields, body, "request body")
     if kind == "application/sparql-query":
         charset = options.get("charset", "utf-8")
+        if charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            raise ProblemError(
+                415,
+                f"a query is sent as UTF-8 (the SPARQL 1.1 Protocol); this one says "
+                f"charset={charset}",
+                "unsupported-type",
+            )
         try:
-            text = (await request.body()).decode(charset)
-        except LookupError:  # not a text encoding Python knows
-            raise ProblemError(415, f"unknown charset {charset!r}", "unsupported-type") from None
+            text = (await request.body()).decode("utf-8")
         except UnicodeDecodeError:
-            raise ProblemError(400, f"the query is not valid {charset}", "bad-request") from None
+            raise ProblemError(400, "the query is not valid UTF-8", "bad-request") from None
         return [*fields, ("query", text)]
     said = f"Content-Type {header}" if header else "no Content-Type"
     raise ProblemError(
@@ -290,7 +393,13 @@ async def _answer_query(request: Request, fields: list[tuple[str, str]]) -> Resp
         )
     try:
         body, media = await request.app.state.engine.read(
-            evaluate, query, default_graphs, named_graphs, union, request.headers.get("accept")
+            evaluate,
+            query,
+            default_graphs,
+            named_graphs,
+            union,
+            request.headers.get("accept"),
+            _endpoint_url(request),
         )
     except UpdateRefused as error:
         raise ProblemError(403, f"{READ_ONLY} ({error})", "read-only") from None
@@ -321,19 +430,30 @@ _TEXTS = {
         "graph. Updates, SERVICE and LOAD are refused.",
         "对数据飞轮知识图谱城市案例的只读 SPARQL 1.1 查询。不接受更新、SERVICE 和 LOAD。",
     ),
-    "feature": ("union default graph on request", "按请求以并集作默认图"),
+    "feature": (
+        "default graph: the case graphs' union; on request, every graph's",
+        "默认图:各案例图的并集;按请求可为全部图的并集",
+    ),
     "feature-comment": (
-        "The request parameter union-default-graph=true makes the default graph the union of "
-        "all named graphs (a triple in several graphs then matches once per graph).",
-        "请求参数 union-default-graph=true 使默认图成为全部命名图的并集"
-        "(同一三元组出现在几个图中时,按图各匹配一次)。",
+        "A query that names no dataset reads the union of the case graphs as its default "
+        "graph and every graph as a named graph; a triple that several cases state matches once "
+        "per case (count with DISTINCT). default-graph-uri=urn:x-rdflib:default (rdflib) stands "
+        "for this default graph. union-default-graph=true makes the default graph the union of "
+        "every graph, the catalog and the ontology included: much faster for joins over many "
+        "cases, but a triple in several graphs (a city's label is in its case and in the "
+        "catalog) then matches once per graph.",
+        "未指定数据集的查询以各案例图的并集作默认图,以全部图作命名图;几个案例都陈述的三元组"
+        "按案例各匹配一次(计数请用 DISTINCT)。default-graph-uri=urn:x-rdflib:default"
+        "(rdflib 所用)即指此默认图。union-default-graph=true 使默认图成为全部图(含目录图和"
+        "本体图)的并集:案例很多时连接查询快得多,但出现在几个图中的三元组(城市名称既在案例中"
+        "也在目录中)按图各匹配一次。",
     ),
     "dataset-comment": (
-        "The default graph is empty: every case is in its own named graph (plus the catalog "
-        "and the ontology). Name graphs with GRAPH, FROM, default-graph-uri or "
-        "named-graph-uri, or ask for union-default-graph=true.",
-        "默认图为空:每个案例在自己的命名图中(另有目录图和本体图)。请用 GRAPH、FROM、"
-        "default-graph-uri 或 named-graph-uri 指定图,或使用 union-default-graph=true。",
+        "The default graph is the union of the case graphs; each case is also its own named "
+        "graph, beside the catalog and the ontology. FROM, FROM NAMED, default-graph-uri and "
+        "named-graph-uri choose other graphs.",
+        "默认图为各案例图的并集;每个案例也是自己的命名图,另有目录图和本体图。"
+        "FROM、FROM NAMED、default-graph-uri 和 named-graph-uri 可另选图。",
     ),
 }
 
@@ -385,12 +505,29 @@ def service_description(endpoint: str, outline: dict[str, Any]) -> list[ox.Tripl
     )
     add(service, _SD + "defaultDataset", dataset)
     add(dataset, _RDF + "type", ox.NamedNode(_SD + "Dataset"))
-    if outline["default_triples"] == 0:
-        texts(dataset, _RDFS + "comment", "dataset-comment")
+    texts(dataset, _RDFS + "comment", "dataset-comment")
     add(dataset, _SD + "defaultGraph", default)
     add(default, _RDF + "type", ox.NamedNode(_SD + "Graph"))
-    count = str(outline["default_triples"])
-    add(default, _VOID + "triples", ox.Literal(count, datatype=ox.NamedNode(_XSD + "integer")))
+    add(default, _RDF + "type", ox.NamedNode(_VOID + "Dataset"))
+    add(default, _VOID + "sparqlEndpoint", ox.NamedNode(endpoint))
+
+    def number(n: int) -> ox.Literal:
+        return ox.Literal(str(n), datatype=ox.NamedNode(_XSD + "integer"))
+
+    add(default, _VOID + "triples", number(outline["default_triples"]))
+    add(default, _VOID + "distinctSubjects", number(outline["subjects"]))
+    add(default, _VOID + "distinctObjects", number(outline["objects"]))
+    add(default, _VOID + "classes", number(len(outline["classes"])))
+    add(default, _VOID + "properties", number(len(outline["properties"])))
+    for kind, key, size in (
+        ("class", "entities", "classes"),
+        ("property", "triples", "properties"),
+    ):
+        for iri, n in outline[size]:
+            part = ox.BlankNode()
+            add(default, _VOID + kind + "Partition", part)
+            add(part, _VOID + kind, ox.NamedNode(iri))
+            add(part, _VOID + key, number(n))
     for graph in outline["graphs"]:
         named = ox.BlankNode()
         add(dataset, _SD + "namedGraph", named)
@@ -451,10 +588,10 @@ _DATASET_PARAMETERS: list[dict[str, Any]] = [
         "name": "union-default-graph",
         "in": "query",
         "required": False,
-        "description": "true: the default graph is the union of all graphs (a triple in "
-        "several graphs matches once per graph). Off by default: the default graph is empty, "
-        "since every case is in its own named graph. Not together with default-graph-uri or "
-        "named-graph-uri (400).",
+        "description": "true: the default graph is the store's union of every graph (the "
+        "catalog and the ontology included; a triple in several graphs matches once per "
+        "graph), much faster for joins over many cases than the default (the union of the "
+        "case graphs). Not together with default-graph-uri or named-graph-uri (400).",
         "schema": {"type": "boolean", "default": False},
     },
 ]
@@ -462,8 +599,9 @@ _QUERY_PARAMETER = {
     "name": "query",
     "in": "query",
     "required": False,
-    "description": "The SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE). Without any "
-    "parameter, GET answers the service description.",
+    "description": "The SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE). Without a "
+    "query, GET answers the service description (also with dataset parameters, so "
+    "`/sparql?union-default-graph=true` works as a federation engine's source URL).",
     "schema": {"type": "string"},
     "example": _EXAMPLE_QUERY,
 }
@@ -522,10 +660,16 @@ go are refused (400), so that nothing reaches the network or the file system bec
 A query longer than the server's limit (`FLYWHEEL_MAX_QUERY_BYTES`, 1 MiB by default) is 413.
 
 **Dataset.** Every case is its own named graph (`https://w3id.org/dataflywheel/case/<id>`),
-beside the catalog and the ontology; the default graph is **empty**. Name graphs with
-`GRAPH ?g { … }`, `FROM`, or `default-graph-uri` / `named-graph-uri` (repeatable; they override
-`FROM` / `FROM NAMED`), or ask for `union-default-graph=true` to make the default graph the union
-of all graphs.
+beside the catalog and the ontology. A query that names no dataset has the **union of the case
+graphs** as its default graph (`?s a fw:City` finds every city; a triple that several cases
+state matches once per case, so count with `DISTINCT`) and every
+graph as a named graph (`GRAPH ?g { … }` says which case a triple is in). `FROM` / `FROM NAMED`
+or `default-graph-uri` / `named-graph-uri` (repeatable; they override `FROM` / `FROM NAMED`)
+choose other graphs; `default-graph-uri=urn:x-rdflib:default`, which rdflib's `SPARQLStore`
+sends, stands for the default graph above. `union-default-graph=true` makes the default graph the
+store's union of every graph (catalog and ontology included; a triple in several graphs matches
+once per graph), which is much faster for joins over hundreds of cases. Relative IRIs resolve
+against the endpoint's address.
 
 **Results** are negotiated with the Accept header: SELECT and ASK as
 `application/sparql-results+json` (default), `+xml`, and for SELECT `text/csv` and
@@ -555,12 +699,21 @@ deadline is stopped and answered 504.
 async def sparql_get(request: Request) -> Response:
     """GET: a query in the query string, or the service description."""
     fields = _fields(request.scope.get("query_string", b""), "query string")
-    if not fields:
+    if not {name for name, _ in fields} & {"query", "update"}:
+        # no operation: the service description, also for a source URL that carries dataset
+        # parameters (…/sparql?union-default-graph=true), as the protocol allows
         return await _describe_service(request)
     return await _answer_query(request, fields)
 
 
+@router.get("/sparql/", include_in_schema=False)  # a client adding a slash gets the endpoint
+async def sparql_get_slash(request: Request) -> Response:
+    """GET on ``/sparql/``: the same as on ``/sparql``."""
+    return await sparql_get(request)
+
+
 @router.head("/sparql", include_in_schema=False)
+@router.head("/sparql/", include_in_schema=False)
 async def sparql_head(request: Request) -> Response:
     """HEAD: the headers GET would answer with."""
     return await sparql_get(request)
@@ -608,7 +761,14 @@ async def sparql_post(request: Request) -> Response:
     return await _answer_query(request, await _post_fields(request))
 
 
+@router.post("/sparql/", include_in_schema=False)
+async def sparql_post_slash(request: Request) -> Response:
+    """POST on ``/sparql/``: the same as on ``/sparql``."""
+    return await sparql_post(request)
+
+
 @router.options("/sparql", include_in_schema=False)
+@router.options("/sparql/", include_in_schema=False)
 async def sparql_options() -> Response:
     """OPTIONS (not a CORS preflight, which the middleware answers): the allowed methods."""
     return Response(status_code=204, headers={"Allow": _ALLOW})

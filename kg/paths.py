@@ -24,6 +24,22 @@ QUERIES_DIR = DATA_ROOT / "queries"
 CASES_DIR = _PACKAGE / "cases"
 
 
+def display_path(source: str) -> str:
+    """A file's name as a report shows it: a bundled case as ``kg/cases/<name>`` (wherever the
+    package is installed), a file under the working folder relative to it, others as given."""
+    path = Path(source)
+    try:
+        if not path.is_file():  # a name that is no file here ("request body", a URL)
+            return source
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        return source
+    for root, shown in ((CASES_DIR, Path("kg/cases")), (Path.cwd(), Path())):
+        if resolved.is_relative_to(root):
+            return str(shown / resolved.relative_to(root))
+    return source
+
+
 def bundled_case_files() -> list[Path]:
     """The case files shipped with the package, in a stable order."""
     return sorted(CASES_DIR.glob("*.ttl"))

@@ -53,6 +53,18 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a ?b ?c . ?d ?e ?f . ?h ?i ?
 JSON_RESULTS = "application/sparql-results+json"
 
 
+def _case_triples() -> set[ox.Triple]:
+    out: set[ox.Triple] = set()
+    for path in sorted((REPO / "kg" / "cases").glob("*.ttl")):
+        out |= set(ox.parse(path=str(path)))
+    return out
+
+
+# The default graph's size as the service description states it, from the case files.
+CASE_TRIPLES = len(_case_triples())
+CASE_TYPE_TRIPLES = sum(1 for t in _case_triples() if t.predicate.value == RDF_TYPE)
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -196,7 +208,6 @@ def test_exactly_one_query(api: str) -> None:
     assert (
         "no query" in problem(httpx.post(url, data={"default-graph-uri": HANGZHOU}), 400)["detail"]
     )
-    problem(httpx.get(url, params={"default-graph-uri": HANGZHOU}), 400)
     assert "empty" in problem(ask(api, "  ", "direct"), 400)["detail"]
 
 
@@ -209,20 +220,29 @@ def test_unknown_content_type_is_415(api: str, kind: str | None) -> None:
     assert "application/sparql-query" in problem(response, 415)["detail"]
 
 
-def test_a_direct_post_is_read_in_its_charset(api: str) -> None:
+def test_a_direct_post_is_utf8_only(api: str) -> None:
+    """The protocol sends a query as UTF-8: another charset is 415, bytes that are not UTF-8
+    are 400, and charset=UTF-8 (any spelling) is read."""
     url = api + "/sparql"
     query = 'SELECT ?x WHERE { BIND("café" AS ?x) }'
+    for charset in ("UTF-8", "utf8"):
+        said = httpx.post(
+            url,
+            content=query.encode("utf-8"),
+            headers={"Content-Type": f"application/sparql-query; charset={charset}"},
+        )
+        assert rows(said)[0]["x"]["value"] == "café"
     latin = httpx.post(
         url,
         content=query.encode("latin-1"),
         headers={"Content-Type": "application/sparql-query; charset=ISO-8859-1"},
     )
-    assert rows(latin)[0]["x"]["value"] == "café"
+    assert "UTF-8" in problem(latin, 415)["detail"]
     not_utf8 = httpx.post(
         url, content=query.encode("latin-1"), headers={"Content-Type": "application/sparql-query"}
     )
     problem(not_utf8, 400)
-    for charset in ("no-such-charset", "rot13"):  # rot13 is a codec, not a text encoding
+    for charset in ("no-such-charset", "rot13", "UTF-16"):
         odd = httpx.post(
             url,
             content=b"ASK {}",
@@ -364,17 +384,110 @@ def test_named_graph_uri_chooses_the_named_graphs(api: str, how: str) -> None:
     }
 
 
-def test_default_graph_is_empty_and_union_is_a_stated_option(api: str) -> None:
-    assert rows(ask(api, CITY_LABELS)) == []
-    assert rows(ask(api, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")) == []
-    union = ask(
-        api,
-        CITY_LABELS.replace("SELECT", "SELECT DISTINCT"),
-        params=[("union-default-graph", "true")],
+ALL_LABELS = HANGZHOU_LABELS | SHANGHAI_LABELS | CITY_A_LABELS
+
+
+@pytest.mark.parametrize("how", ["get", "form", "direct"])
+def test_the_default_graph_is_the_union_of_the_cases(api: str, how: str) -> None:
+    """No dataset named: the cities of all three cases, each label once (the catalog, which
+    repeats each city's labels, is not part of the default graph)."""
+    got = rows(ask(api, CITY_LABELS, how))
+    assert sorted((r["city"]["value"], r["city"].get("xml:lang", "")) for r in got) == sorted(
+        ALL_LABELS
     )
-    assert labels(union) == HANGZHOU_LABELS | SHANGHAI_LABELS | CITY_A_LABELS
-    off = ask(api, CITY_LABELS, params=[("union-default-graph", "false")])
-    assert rows(off) == []
+    off = rows(ask(api, CITY_LABELS, params=[("union-default-graph", "false")]))
+    assert len(off) == len(ALL_LABELS)
+
+
+def test_union_default_graph_is_every_graph(api: str) -> None:
+    """union-default-graph=true: every graph's union, the catalog included, whose city labels
+    then match a second time (once per graph holding them)."""
+    union = rows(ask(api, CITY_LABELS, params=[("union-default-graph", "true")]))
+    got = sorted((r["city"]["value"], r["city"].get("xml:lang", "")) for r in union)
+    assert got == sorted([*ALL_LABELS, *ALL_LABELS])
+    distinct = CITY_LABELS.replace("SELECT", "SELECT DISTINCT")
+    assert labels(ask(api, distinct, params=[("union-default-graph", "true")])) == ALL_LABELS
+
+
+def test_graph_reaches_every_graph_by_default(api: str) -> None:
+    """GRAPH ?g says which case a city is in; the catalog (which labels each city but does not
+    type it) is a named graph too."""
+    got = {(r["g"]["value"], r["city"]["value"]) for r in rows(ask(api, CITIES_BY_GRAPH))}
+    assert got == {
+        (HANGZHOU, "Hangzhou"),
+        (HANGZHOU, "杭州"),
+        (SHANGHAI, "Shanghai"),
+        (SHANGHAI, "上海"),
+        (CITY_A, "City A"),
+        (CITY_A, "A市"),
+    }
+    graphs = rows(ask(api, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    names = {r["g"]["value"] for r in graphs}
+    assert {HANGZHOU, SHANGHAI, CITY_A, "https://w3id.org/dataflywheel/catalog"} <= names
+
+
+def test_from_names_the_dataset_when_no_parameter_does(api: str) -> None:
+    only_city_a = CITY_LABELS.replace("WHERE", f"FROM <{CITY_A}> WHERE")
+    assert labels(ask(api, only_city_a)) == CITY_A_LABELS
+    named = CITIES_BY_GRAPH.replace("WHERE", f"FROM NAMED <{SHANGHAI}> WHERE")
+    assert {r["g"]["value"] for r in rows(ask(api, named))} == {SHANGHAI}
+
+
+def test_rdflib_default_graph_stands_for_the_union(api: str) -> None:
+    """rdflib's Dataset sends default-graph-uri=urn:x-rdflib:default: the union of the cases,
+    with every graph still named; with named-graph-uri too, those are the named graphs."""
+    rdflib_default = [("default-graph-uri", "urn:x-rdflib:default")]
+    assert labels(ask(api, CITY_LABELS, params=rdflib_default)) == ALL_LABELS
+    by_graph = rows(ask(api, CITIES_BY_GRAPH, params=rdflib_default))
+    assert {r["g"]["value"] for r in by_graph} >= {HANGZHOU, SHANGHAI, CITY_A}
+    narrowed = rows(
+        ask(api, CITIES_BY_GRAPH, params=[*rdflib_default, ("named-graph-uri", HANGZHOU)])
+    )
+    assert {r["g"]["value"] for r in narrowed} == {HANGZHOU}
+    with_hangzhou = [("default-graph-uri", "urn:x-rdflib:default"), ("default-graph-uri", HANGZHOU)]
+    assert (
+        labels(ask(api, CITY_LABELS.replace("SELECT", "SELECT DISTINCT"), params=with_hangzhou))
+        == ALL_LABELS
+    )
+
+
+def test_describe_reads_the_default_graph(api: str) -> None:
+    city = SHANGHAI + "/city"
+    response = ask(api, f"DESCRIBE <{city}>")
+    assert plain(ox.parse(response.content, format=ox.RdfFormat.TURTLE)) == {
+        (city, RDF_TYPE, FW + "City"),
+        (city, RDFS + "label", "Shanghai"),
+        (city, RDFS + "label", "上海"),
+    }
+
+
+def test_relative_iris_resolve_against_the_endpoint(api: str) -> None:
+    response = ask(api, "CONSTRUCT { <s> <p> <o> } WHERE {}", "direct")
+    assert plain(ox.parse(response.content, format=ox.RdfFormat.TURTLE)) == {
+        (api + "/s", api + "/p", api + "/o")
+    }
+    base = ask(api, "BASE <http://example.org/a/> SELECT ?x WHERE { BIND(<b> AS ?x) }")
+    assert rows(base)[0]["x"]["value"] == "http://example.org/a/b"
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    ["union-default-graph=true", f"default-graph-uri={HANGZHOU}", "union-default-graph=false"],
+)
+def test_a_get_without_a_query_is_the_service_description(api: str, query_string: str) -> None:
+    """A federation engine given …/sparql?union-default-graph=true as its source reads the
+    service description there (no query: nothing to refuse)."""
+    response = httpx.get(f"{api}/sparql?{query_string}")
+    assert response.status_code == 200, response.text
+    sd = description(response.content, ox.RdfFormat.TURTLE)
+    assert select_values(sd, "SELECT ?e { ?s a sd:Service ; sd:endpoint ?e }") == {api + "/sparql"}
+
+
+def test_a_query_appended_to_a_source_url_with_a_query_string(api: str) -> None:
+    """Comunica 4 appends ?query=… to the source URL as given: both fields are read."""
+    query = httpx.QueryParams({"query": CITY_LABELS})
+    response = httpx.get(f"{api}/sparql?union-default-graph=true?{query}")
+    assert labels(response) == ALL_LABELS
 
 
 @pytest.mark.parametrize(
@@ -529,10 +642,20 @@ def test_plain_get_is_the_service_description(api: str, accept, fmt) -> None:
             "RDF_XML",
         )
     }
+    void = "http://rdfs.org/ns/void#"
+    assert select_values(
+        sd, f"SELECT ?n {{ ?s sd:defaultDataset/sd:defaultGraph/<{void}triples> ?n }}"
+    ) == {str(CASE_TRIPLES)}
     assert select_values(
         sd,
-        "SELECT ?n { ?s sd:defaultDataset/sd:defaultGraph/<http://rdfs.org/ns/void#triples> ?n }",
-    ) == {"0"}
+        f"SELECT ?n {{ ?s sd:defaultDataset/sd:defaultGraph/<{void}classPartition> ?c . "
+        f"?c <{void}class> <{FW}City> ; <{void}entities> ?n }}",
+    ) == {"3"}
+    assert select_values(
+        sd,
+        f"SELECT ?n {{ ?s sd:defaultDataset/sd:defaultGraph/<{void}propertyPartition> ?c . "
+        f"?c <{void}property> <{RDF_TYPE}> ; <{void}triples> ?n }}",
+    ) == {str(CASE_TYPE_TRIPLES)}
     names = select_values(sd, "SELECT ?g { ?s sd:defaultDataset/sd:namedGraph/sd:name ?g }")
     assert {HANGZHOU, SHANGHAI, CITY_A} <= names
     union = select_values(
@@ -540,7 +663,8 @@ def test_plain_get_is_the_service_description(api: str, accept, fmt) -> None:
     )
     assert len(union) == 2 and all("union-default-graph=true" in c for c in union)
     dataset = select_values(sd, f"SELECT ?c {{ ?s sd:defaultDataset/<{RDFS}comment> ?c }}")
-    assert any("empty" in c for c in dataset) and any("默认图为空" in c for c in dataset)
+    assert any("union of the case graphs" in c for c in dataset)
+    assert any("各案例图的并集" in c for c in dataset)
 
 
 def test_a_browser_is_sent_to_the_page(api: str) -> None:

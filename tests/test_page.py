@@ -171,11 +171,19 @@ def test_hangzhou_dated_stages_and_timeline(visit: Visit) -> None:
         "2018-04-13 to 2020-03",
         "from 2020-03",
     ]
+    # the badge speaks of both dates: each end is the next stage's start
     assert visit.texts("#stage-list .precision") == [
-        "precision: month",
-        "precision: month",
-        "precision: day",
-        "precision: month",
+        "precision: start month, end month",
+        "precision: start month, end day",
+        "precision: start day, end month",
+        "precision: start month, no end stated",
+    ]
+    # startup: one political and one technical action, a tie, shown as such
+    assert visit.texts("#stage-list dd.logic") == [
+        "political logic + technical logic (tied)",
+        "bureaucratic logic",
+        "technical logic",
+        "political logic",
     ]
     assert visit.texts("svg.wheel .stage-date") == [
         "2016-04 to 2017-01",
@@ -191,6 +199,63 @@ def test_hangzhou_dated_stages_and_timeline(visit: Visit) -> None:
     assert visit.page.locator("#timeline-undated ol.undated").count() == 0
     assert visit.texts("#timeline-undated .events .when")[0] == "2016-04"
     assert visit.page.url.endswith("?case=hangzhou&lang=en")
+    visit.page.get_by_role("button", name="中文").click()
+    assert visit.texts("#stage-list dd.logic")[0] == "政治逻辑 + 技术逻辑(并列)"
+    assert visit.texts("#stage-list .precision")[1] == "精度:起始月,结束日"
+    visit.assert_clean()
+
+
+# The marks of a timeline, each with the horizontal extent of its own stage's bar.
+MARKS_AND_BARS = """() => [...document.querySelectorAll('svg.timeline g.episode')].map((g) => {
+  const bars = [...g.querySelectorAll('rect.bar')].map((r) => r.getBBox());
+  const from = Math.min(...bars.map((b) => b.x));
+  const to = Math.max(...bars.map((b) => b.x + b.width));
+  const marks = [...g.querySelectorAll('.action, .flow')].map((m) => {
+    const b = m.getBBox();
+    return [m.querySelector('title').textContent, b.x + b.width / 2];
+  });
+  return [g.querySelector('.row-label').textContent, from, to, marks];
+})"""
+
+
+@pytest.mark.parametrize(
+    ("case", "year_dated"),
+    [
+        # shanghai.ttl: two flows dated to 2018 only; one in rotation (2018-04-12 to 2018-10-17),
+        # one in acceleration (from 2018-10-17): the middle of 2018 is outside the latter
+        ("shanghai", {"rotation stage": 1, "acceleration stage": 1}),
+        # hangzhou.ttl: the health code, 2020 only, in acceleration (2018-04-13 to 2020-03)
+        ("hangzhou", {"acceleration stage": 1}),
+    ],
+)
+def test_year_dated_events_are_drawn_in_their_stage(visit: Visit, case: str, year_dated) -> None:
+    visit.open(f"/?case={case}")
+    visit.page.wait_for_selector(f"#flywheel[data-case='{case}'][aria-busy='false']", timeout=WAIT)
+    rows = visit.page.evaluate(MARKS_AND_BARS)
+    assert [r[0] for r in rows] == STAGES_EN
+    found = {}
+    for label, start, end, marks in rows:
+        for title, x in marks:
+            assert start - 0.5 <= x <= end + 0.5, (label, title, x, start, end)
+            if title.startswith(("2018:", "2020:")):
+                found[label] = found.get(label, 0) + 1
+    assert found == year_dated
+    visit.assert_clean()
+
+
+def test_the_case_list_says_loading_until_the_cases_arrive(visit: Visit) -> None:
+    """Before /cases answers, the list says it is loading, never that the store is empty."""
+    held = []
+    visit.page.route("**/cases", lambda route: held.append(route))
+    visit.page.goto(visit.base + "/")
+    visit.page.wait_for_selector("#case-list li", timeout=WAIT)
+    while not held:
+        visit.page.wait_for_timeout(50)
+    assert visit.texts("#case-list li") == ["Loading…"]
+    assert "no cases" not in visit.page.locator("body").inner_text()
+    held[0].continue_()
+    visit.page.wait_for_selector("body[data-ready='true']", timeout=WAIT)
+    assert visit.texts("#case-list .case-city") == ["City A", "Hangzhou", "Shanghai"]
     visit.assert_clean()
 
 
@@ -213,6 +278,39 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?label WHERE {
   GRAPH ?case { ?city a fw:City ; rdfs:label ?label FILTER (lang(?label) = "en") }
 } ORDER BY ?label"""
+
+
+def test_the_shipped_sparql_example_returns_rows(visit: Visit) -> None:
+    """The query the box holds when the page opens, run as shipped: each case's city and its
+    stages' start dates (City A's dates are unknown: the cells stay empty)."""
+    visit.open("/#sparql")
+    visit.page.get_by_role("button", name="Run").click()
+    visit.page.wait_for_selector(
+        "#sparql[aria-busy='false'] #sparql-results tbody tr", timeout=WAIT
+    )
+    assert visit.texts("#sparql-results thead th") == ["?case", "?city", "?stage", "?start"]
+    rows = visit.page.locator("#sparql-results tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
+    )
+    case = "https://w3id.org/dataflywheel/case/"
+    expected = (
+        [[case + "city-a", "City A@en", f"{s}@en", ""] for s in STAGES_EN]
+        + [
+            [case + "hangzhou", "Hangzhou@en", f"{s}@en", f"{d}^^date"]
+            for s, d in zip(
+                STAGES_EN, ["2016-04-01", "2017-01-01", "2018-04-13", "2020-03-01"], strict=True
+            )
+        ]
+        + [
+            [case + "shanghai", "Shanghai@en", f"{s}@en", f"{d}^^date"]
+            for s, d in zip(
+                STAGES_EN, ["2018-03-30", "2018-04-12", "2018-10-17", "2020-05-08"], strict=True
+            )
+        ]
+    )
+    assert rows == expected
+    assert visit.texts("#sparql-count") == ["12 rows"]
+    visit.assert_clean()
 
 
 def test_sparql_box_shows_rows_and_problems(visit: Visit) -> None:

@@ -16,6 +16,7 @@ const state = {
   timeline: null,
   actors: null,
   compare: null,
+  casesLoaded: false, // until the list arrives, the page says it is loading, not "no cases"
   names: {}, // labels seen in any answer, by the IRI's local name (for stages, logics)
 };
 
@@ -107,9 +108,20 @@ function dateText(start, startPrecision, end, endPrecision) {
   return `${tr("date.unknown")}, ${tr("date.until", { d: b })}`;
 }
 
-function precisionTag(precision) {
-  const p = precision || "unknown";
-  return h("span", { class: `precision p-${p}` }, tr("precision", { p: tr(`precision.${p}`) }));
+/** The precision of a stage's dates, start and end: "precision: start month, end day". */
+function precisionTag(startPrecision, end, endPrecision) {
+  const a = tr(`precision.${startPrecision || "unknown"}`);
+  const text = end
+    ? tr("precision.both", { a, b: tr(`precision.${endPrecision || "unknown"}`) })
+    : tr("precision.open", { a });
+  return h("span", { class: `precision p-${startPrecision || "unknown"}` }, text);
+}
+
+/** The logic that led a stage, or those that tied for most actions. */
+function logicText(ep) {
+  if (ep.logic) return L(ep.logic.label, localName(ep.logic.iri));
+  const tied = (ep.logics || []).map((lg) => L(lg.label, localName(lg.iri)));
+  return tied.length ? tr("stage.tied", { list: tied.join(" + ") }) : null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -165,6 +177,10 @@ async function loadLabels() {
 function renderCases() {
   const list = $("case-list");
   list.replaceChildren();
+  if (!state.casesLoaded) {
+    list.append(h("li", { class: "hint loading" }, tr("status.loading")));
+    return;
+  }
   if (!state.cases.length) {
     list.append(h("li", { class: "hint" }, tr("cases.none")));
     return;
@@ -285,10 +301,10 @@ function renderStages() {
         h("dt", {}, tr("stage.dates")),
         h("dd", {},
           h("span", { class: "dates" }, episodeDates(ep)), " ",
-          ep.start ? precisionTag(ep.start_precision) : null,
+          ep.start || ep.end ? precisionTag(ep.start_precision, ep.end, ep.end_precision) : null,
           ep.end_inferred && ep.end ? h("span", { class: "note" }, tr("date.inferred")) : null),
         ep.mechanism ? [h("dt", {}, tr("stage.mechanism")), h("dd", {}, L(ep.mechanism.label, localName(ep.mechanism.iri)))] : null,
-        ep.logic ? [h("dt", {}, tr("stage.logic")), h("dd", {}, L(ep.logic.label, localName(ep.logic.iri)))] : null,
+        logicText(ep) ? [h("dt", {}, tr("stage.logic")), h("dd", { class: "logic" }, logicText(ep))] : null,
         actors.length ? [h("dt", {}, tr("stage.actors")), h("dd", {}, actors.join("; "))] : null)));
   }
 }
@@ -519,13 +535,14 @@ const DEFAULT_QUERY = `PREFIX fw: <https://w3id.org/dataflywheel/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 # Each case's city and when its stages started
+# (a case is a named graph; the stages' names are in the ontology's graph)
 SELECT ?case ?city ?stage ?start WHERE {
   GRAPH ?case {
     ?c a fw:City ; rdfs:label ?city .
     ?e fw:episodeOf ?c ; fw:ofStage ?s ; fw:sequence ?n .
     OPTIONAL { ?e fw:startDate ?start }
   }
-  ?s rdfs:label ?stage .
+  GRAPH <https://w3id.org/dataflywheel/ontology> { ?s rdfs:label ?stage }
   FILTER (lang(?city) = "en" && lang(?stage) = "en")
 }
 ORDER BY ?city ?n`;
@@ -636,6 +653,7 @@ async function start() {
     state.cases = data.cases || [];
     for (const item of state.cases) item.id ??= localName(item.iri);
     await loadLabels();
+    state.casesLoaded = true;
   } catch (error) {
     setStatus(tr("status.error", { what: tr("cases.heading"), detail: error.message }), true);
   } finally {

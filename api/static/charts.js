@@ -200,8 +200,17 @@ export function drawTimeline({ rows, title, lang }) {
       g.append(svg("rect", { x: s1, y: barY, width: Math.max(e - s1, 2), height: barH, class: "bar open", fill: `url(#${grad})` },
         svg("title", {}, `${row.label}: ${row.dateText} (${t(lang, "timeline.open")})`)));
     }
+    // An event is drawn in its stage's bar: in the middle of the part of its date's span (a
+    // year, a month, a day) that the stage covers, or at the bar's nearer end.
+    const barFrom = yearOf(row.start);
+    const barTo = row.end ? yearOf(row.end) : end;
     for (const action of row.actions) {
-      const ax = scale(yearOf(action.date) + spanOf(action.precision) / 2);
+      const from = yearOf(action.date);
+      const to = from + spanOf(action.precision);
+      const lo = Math.max(from, barFrom);
+      const hi = Math.min(to, barTo);
+      const at = lo <= hi ? (lo + hi) / 2 : Math.min(Math.max((from + to) / 2, barFrom), barTo);
+      const ax = scale(at);
       const ay = barY + barH / 2;
       const mark = action.kind === "flow"
         ? svg("circle", { cx: ax, cy: ay, r: 5.5, class: "flow", tabindex: 0 })

@@ -9,6 +9,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
 from kg.check.validation import CaseReport, Severity
+from kg.paths import display_path
 from kg.vocab import FWS, PREFIXES, curie
 
 WORDS = {
@@ -49,7 +50,8 @@ def render_text(reports: Sequence[CaseReport], lang: str = "en") -> str:
     lines: list[str] = []
     for report in reports:
         status = words["conforms"] if report.conforms else words["fails"]
-        lines.append(f"{report.source} — {words['case']} <{report.case}>: {status}")
+        source = display_path(report.source) if report.source else report.source
+        lines.append(f"{source} — {words['case']} <{report.case}>: {status}")
         if not report.findings:
             lines.append(f"  {words['clean']}")
         else:

@@ -38,7 +38,7 @@ def validate(
     from kg.check.report import render_json, render_text, render_turtle
     from kg.check.validation import CaseValidator
 
-    cases = read_all(expand_files(files, bundled), input_format)
+    cases = read_all(expand_files(files, bundled), input_format, lang.value)
     validator = CaseValidator()
     reports = [validator.validate_case(case) for case in cases]
     if output is ReportFormat.json:

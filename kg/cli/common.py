@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import glob
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -88,21 +90,48 @@ TableFormatOpt = Annotated[
 CaseArg = Annotated[str, typer.Argument(help="The case's graph IRI or its last part (hangzhou).")]
 
 
+def _matches(argument: str) -> list[Path]:
+    """The files an argument names: itself, a folder's RDF files (recursively), or a glob
+    pattern's matches (a pattern the shell passed on because it matched nothing)."""
+    path = Path(argument)
+    if any(c in argument for c in "*?[") and not path.exists():
+        found: list[Path] = []
+        for match in sorted(glob.glob(argument, recursive=True)):
+            found.extend(_matches(match) if Path(match).is_dir() else [Path(match)])
+        return found
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS)
+    return [path]
+
+
+def require_matches(arguments: Iterable[str | Path]) -> None:
+    """Exit 2, naming each one, when a glob pattern or a folder names no case file: a pattern
+    that matches nothing is a mistake to report, never to pass over."""
+    empty = [str(a) for a in arguments if not _matches(str(a))]
+    for argument in empty:
+        kind = "folder" if Path(argument).is_dir() else "pattern"
+        typer.echo(
+            f"error: the {kind} {argument} matches no case file ({', '.join(sorted(FORMATS))})",
+            err=True,
+        )
+    if empty:
+        raise typer.Exit(EXIT_UNREADABLE)
+
+
 def expand_files(files: list[Path] | None, bundled: bool) -> list[Path]:
+    require_matches(files or [])
     chosen = list(paths.bundled_case_files()) if bundled else []
     for path in files or []:
-        if path.is_dir():
-            chosen.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in FORMATS))
-        else:
-            chosen.append(path)
+        chosen.extend(_matches(str(path)))
     if not chosen:
         typer.echo("No case files given: name files or folders, or use --bundled.", err=True)
         raise typer.Exit(EXIT_UNREADABLE)
     return chosen
 
 
-def read_all(files: list[Path], fmt: str | None) -> list[CaseGraph]:
-    """Read every file first; if any cannot be read, say which and where, and stop."""
+def read_all(files: list[Path], fmt: str | None, lang: str = "en") -> list[CaseGraph]:
+    """Read every file first; if any cannot be read, say which and where (in ``lang``), and
+    stop."""
     cases: list[CaseGraph] = []
     errors: list[RdfInputError] = []
     for path in files:
@@ -112,8 +141,13 @@ def read_all(files: list[Path], fmt: str | None) -> list[CaseGraph]:
             errors.append(error)
     if errors:
         for unreadable in errors:
-            typer.echo(f"error: {unreadable}", err=True)
-        typer.echo(f"{len(errors)} file(s) could not be read; nothing was validated.", err=True)
+            shown = paths.display_path(unreadable.path)
+            said = "错误" if lang == "zh" else "error"
+            typer.echo(f"{said}: {unreadable.describe(lang, shown)}", err=True)
+        if lang == "zh":
+            typer.echo(f"有 {len(errors)} 个文件无法读取;未作任何验证。", err=True)
+        else:
+            typer.echo(f"{len(errors)} file(s) could not be read; nothing was validated.", err=True)
         raise typer.Exit(EXIT_UNREADABLE)
     return cases
 

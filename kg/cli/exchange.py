@@ -135,18 +135,20 @@ def import_workbook(
     """
     from kg.check.report import render_text
     from kg.check.validation import CaseValidator
-    from kg.workbook import WorkbookError, read_workbook
+    from kg.workbook import WorkbookError, read_workbook_noting
 
     if not source.exists():
         typer.echo(f"error: {source}: no such file or folder", err=True)
         raise typer.Exit(EXIT_UNREADABLE)
     try:
-        case_iri, graph = read_workbook(source)
+        case_iri, graph, notes = read_workbook_noting(source)
     except WorkbookError as error:
         for problem in error.errors:
             typer.echo(f"error: {problem}", err=True)
         typer.echo(f"{len(error.errors)} mistake(s) in {source}; nothing was written.", err=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
     text = serialise_case(graph, case_iri, "turtle", case_prefix=True)
     report = CaseValidator().validate(graph, case_iri, str(output or source))
     if output:

@@ -17,6 +17,7 @@ from kg.cli.common import (
     TableFormatOpt,
     find_case,
     open_case_store,
+    require_matches,
     table_format,
 )
 from kg.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
@@ -51,6 +52,7 @@ def load(
     from kg.store import StoreError
     from kg.store.loading import expand_paths, load_files
 
+    require_matches(paths_ or [])
     files = expand_paths(paths_ or [])
     if bundled:
         files = [*paths.bundled_case_files(), *files]

@@ -72,6 +72,42 @@ class RdfInputError(BadInput):
                 where += f", column {self.column}"
         return f"{where}: {self.message}"
 
+    def describe(self, lang: str = "en", path: str | None = None) -> str:
+        """The error in English or Chinese (``zh``): where, then what; the parser's own words,
+        which are English, follow a Chinese explanation of the common cases."""
+        shown = path or self.path
+        if lang != "zh":
+            return str(self) if path is None else str(self).replace(self.path, shown, 1)
+        where = shown
+        if self.line is not None:
+            where += f",第 {self.line} 行"
+            if self.column is not None:
+                where += f"第 {self.column} 列"
+        return f"{where}:{_message_zh(self.message)}"
+
+
+# Chinese for what the readers say most often (Oxigraph's parser messages are English).
+_ZH_MESSAGES = (
+    (r"no such file", "文件不存在"),
+    (r"not a file", "不是文件"),
+    (r"A dot is expected at the end of statements", "语句末尾缺少句点“.”"),
+    (r"The prefix (\S+) has not been declared", "前缀 {0} 未声明(缺少 @prefix)"),
+    (r"Unexpected end of file", "文件意外结束(语句或括号未完)"),
+    (r"unexpected end of file", "文件意外结束(语句或括号未完)"),
+    (r"Invalid IRI", "IRI 无效"),
+    (r"invalid IRI", "IRI 无效"),
+)
+
+
+def _message_zh(message: str) -> str:
+    text = message.removeprefix("not valid RDF: ")
+    said = "不是有效的 RDF" if text != message else "无法读取"
+    for pattern, chinese in _ZH_MESSAGES:
+        found = re.search(pattern, text)
+        if found:
+            return f"{said}:{chinese.format(*found.groups())}(原文:{text})"
+    return f"{said}(原文:{text})"
+
 
 @dataclass(frozen=True)
 class CaseGraph:

@@ -40,6 +40,7 @@ __all__ = [
     "QueryTooLarge",
     "UpdateRefused",
     "check_query",
+    "names_dataset",
     "query_form",
     "substitute_terms",
     "term_text",
@@ -379,6 +380,12 @@ def _words(text: str) -> Iterator[str]:
     for token in tokens(text):
         if token.kind == "WORD":
             yield token.text.upper()
+
+
+def names_dataset(text: str) -> bool:
+    """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``): the keyword is
+    read as a token, never inside a string, an IRI or a name."""
+    return "FROM" in _words(text)
 
 
 def query_form(text: str) -> str | None:

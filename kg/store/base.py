@@ -190,11 +190,17 @@ class CaseStore(ABC):
         raise StoreError(f"the store at {self.location} cannot be snapshotted")
 
     def raw_query(
-        self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], union: bool
+        self,
+        query: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        union: bool,
+        base_iri: str | None = None,
     ) -> Answer:
         """A protocol query run here, with the protocol's dataset: given graphs replace FROM and
         FROM NAMED (the one not given is then empty); ``union`` makes the default graph the
-        union of all graphs (where not ``passes_sparql_through``)."""
+        union of all graphs (where not ``passes_sparql_through``). Relative IRIs resolve
+        against ``base_iri``."""
         raise StoreError(f"the store at {self.location} answers SPARQL through its own server")
 
     def forward(

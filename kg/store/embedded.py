@@ -104,9 +104,14 @@ class OxigraphStore(CaseStore):
             raise StoreError(f"cannot snapshot the store to {target}: {error}") from None
 
     def raw_query(
-        self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str], union: bool
+        self,
+        query: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        union: bool,
+        base_iri: str | None = None,
     ) -> Answer:
-        dataset: dict[str, Any] = {}
+        dataset: dict[str, Any] = {"base_iri": base_iri} if base_iri else {}
         if default_graphs or named_graphs:
             dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
             dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]

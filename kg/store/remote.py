@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -153,11 +154,11 @@ class RemoteStore(CaseStore):
         if union and not params:
             params.append(("union-default-graph", "true"))
         try:
+            # a form body: a dataset of many graphs would not fit in a URL
             response = self._client.post(
                 self.query_url,
-                params=tuple(params),  # a tuple: httpx's list type is invariant in the value
-                content=query.encode("utf-8"),
-                headers={"Content-Type": "application/sparql-query", "Accept": accept},
+                content=urlencode([("query", query), *params]).encode("ascii"),
+                headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
                 timeout=None,  # the caller's deadline stops the work
             )
         except httpx.HTTPError as error:

@@ -45,6 +45,7 @@ def episodes(store: CaseStore, case: str) -> list[dict]:
                 "end_inferred": row["endBasis"] == "next episode" and row["end"] is not None,
                 "mechanism": None,
                 "logic": None,
+                "logics": [],
                 "actors": [],
             }
         )
@@ -88,15 +89,20 @@ def items(store: CaseStore, case: str) -> dict[str, list[dict]]:
     }
 
 
-def dominant_logic(found: list[dict]) -> str | None:
-    """The logic most of these actions follow; None when none is coded or no single one leads."""
+def leading_logics(found: list[dict]) -> list[str]:
+    """The logics most of these actions follow: one, or those that tie (in IRI order); none
+    when no action has a logic."""
     logics = Counter(
         i["logic"]["iri"] for i in found if i["kind"] == "action" and i["logic"] is not None
     )
-    ranked = logics.most_common()
-    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-        return str(ranked[0][0])
-    return None
+    top = max(logics.values(), default=0)
+    return sorted(str(iri) for iri, n in logics.items() if n == top and top > 0)
+
+
+def dominant_logic(found: list[dict]) -> str | None:
+    """The logic most of these actions follow; None when none is coded or no single one leads."""
+    leading = leading_logics(found)
+    return leading[0] if len(leading) == 1 else None
 
 
 def timeline(store: CaseStore, case: str, with_items: bool = True) -> dict:
@@ -110,6 +116,7 @@ def timeline(store: CaseStore, case: str, with_items: bool = True) -> dict:
     for episode in found_episodes:
         found = found_items.get(episode["episode"], [])
         episode["logic"] = term(dominant_logic(found))
+        episode["logics"] = [term(iri) for iri in leading_logics(found)]
         actors: list[str] = []
         for item in found:
             actors.extend(a for a in item["actors"] if a not in actors)

@@ -15,6 +15,7 @@ nodes beside it (one per value: ``fw:claimAbout`` the record, ``fw:claimProperty
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
@@ -26,7 +27,7 @@ from kg.text import delimited_rows, restore, visible
 from kg.version import ONTOLOGY_VERSION_IRI
 from kg.workbook.guard import checked_workbook
 from kg.workbook.read import Table, WorkbookReader, cell_text
-from kg.workbook.schema import ALL_SHEETS, INSTRUCTIONS, LISTS, LISTS_SHEET, Sheet
+from kg.workbook.schema import ALL_SHEETS, INSTRUCTIONS, LISTS, LISTS_SHEET, Kind, Sheet
 from kg.workbook.values import (
     MAX_ROWS,
     CellError,
@@ -44,6 +45,7 @@ __all__ = [
     "WorkbookError",
     "case_tables",
     "read_workbook",
+    "read_workbook_noting",
     "write_case",
     "write_template",
 ]
@@ -79,8 +81,15 @@ def _read_tables(path: Path) -> dict[str, Table]:
             if sheet is None:
                 continue
             worksheet.reset_dimensions()  # rows as wide as their cells, not the declared size
-            rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
-            tables[sheet.key] = Table(worksheet.title, rows[0] if rows else [], rows[1:])
+            values = list(worksheet.iter_rows(values_only=True))
+            rows = [[cell_text(v) for v in row] for row in values]
+            dates = frozenset(
+                (i - 1, j)
+                for i, row in enumerate(values)
+                for j, v in enumerate(row)
+                if i > 0 and isinstance(v, dt.date)  # a datetime is a date too
+            )
+            tables[sheet.key] = Table(worksheet.title, rows[0] if rows else [], rows[1:], dates)
     finally:
         workbook.close()
     return tables
@@ -91,6 +100,13 @@ def read_workbook(path: Path | str) -> tuple[str, Graph]:
 
     Raises WorkbookError listing every mistake (sheet, row, column, what is wrong).
     """
+    case_iri, graph, _notes = read_workbook_noting(path)
+    return case_iri, graph
+
+
+def read_workbook_noting(path: Path | str) -> tuple[str, Graph, list[CellError]]:
+    """:func:`read_workbook`, with notes on what was read but may not be what was meant (a
+    date the spreadsheet held as a date, read as a day)."""
     path = Path(path)
     if not path.is_dir() and path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookError(
@@ -120,7 +136,7 @@ def read_workbook(path: Path | str) -> tuple[str, Graph]:
     graph = reader.read()
     if reader.errors:
         raise WorkbookError(str(path), reader.errors)
-    return reader.ns[:-1], graph
+    return reader.ns[:-1], graph, reader.notes
 
 
 # ------------------------------------------------------------------------------------------------
@@ -312,8 +328,16 @@ def _write_xlsx(path: Path, tables: dict[str, list[dict[str, str]]], lang: str) 
             if note:
                 head.comment = Comment(note, "flywheel-kg")
             worksheet.column_dimensions[letter].width = max(12, min(40, len(head.value or "") + 4))
+            last = max(MAX_ROWS, len(rows) + 100)
+            if column.kind is Kind.DATE:
+                # text, so that a spreadsheet keeps 2019-03 as typed instead of making it a
+                # day: the column's own format, and each empty cell's as far as the lists reach
+                worksheet.column_dimensions[letter].number_format = "@"
+                for row_number in range(2, last + 1):
+                    cell = worksheet.cell(row=row_number, column=index + 1)
+                    if cell.value is None:
+                        cell.number_format = "@"
             if column.choices:
-                last = max(MAX_ROWS, len(rows) + 100)
                 check = DataValidation(
                     type="list",
                     formula1=f"={ranges[column.choices]}",

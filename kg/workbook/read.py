@@ -42,6 +42,8 @@ class Table:
     name: str  # as the user sees it: the sheet's name, or the CSV file's name
     headers: list[str]
     rows: list[list[str]]  # data rows; row i is spreadsheet row i + 2
+    # (row i, column j) of each cell the spreadsheet held as a date, not as text
+    dates: frozenset[tuple[int, int]] = frozenset()
 
 
 def cell_text(value: object) -> str:
@@ -68,6 +70,7 @@ class WorkbookReader:
     def __init__(self, tables: dict[str, Table]) -> None:
         self.tables = tables
         self.errors: list[CellError] = []
+        self.notes: list[CellError] = []  # what was read, but may not be what was meant
         self.graph = Graph()
         self.ns = "urn:x-flywheel:missing-case-iri/"
         self.ids: dict[str, tuple[str, int]] = {}
@@ -83,6 +86,17 @@ class WorkbookReader:
         header = table.headers[index] if index is not None and index < len(table.headers) else ""
         letter = column_letter(index) if index is not None else ""
         self.errors.append(CellError(table.name, row, letter, header, message, message_zh))
+
+    def _note_date(self, table: Table, row: int, index: int, value: str) -> None:
+        """A date column's cell the spreadsheet held as a date: it has no precision of its own,
+        so it is read as a day; say so, and ask for text."""
+        header = table.headers[index] if index < len(table.headers) else ""
+        message = (
+            f"the cell holds a spreadsheet date, not text: read as {value[:10]}, day precision. "
+            "If the source gives only the month or the year, type it as text (2019-03 or 2019: "
+            "format the column as Text, or start the cell with an apostrophe, '2019-03)"
+        )
+        self.notes.append(CellError(table.name, row, column_letter(index), header, message))
 
     def _map_headers(self, sheet: Sheet, table: Table) -> list[Column | None]:
         mapped: list[Column | None] = []
@@ -402,6 +416,8 @@ class WorkbookReader:
                     )
                 continue
             raw, index = cells[column.key]
+            if column.kind is Kind.DATE and (number - 2, index) in table.dates:
+                self._note_date(table, number, index, raw)
             parts = raw.split("\n") if column.kind is Kind.TEXT else SPLIT.split(raw)
             values = [p.strip() for p in parts] if column.multi else [raw]
             for value in [v for v in values if v]:
