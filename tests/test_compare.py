@@ -49,11 +49,13 @@ def test_hangzhou(rows) -> None:
     assert (r["years_startup_to_inertia"], r["years_precision"]) == (3.9, "month")
     # no re-aggregation flow is coded
     assert r["loop_closed"] is False and r["loop_closed_since"] is None
-    # startup: one political, one technical action; rotation: two bureaucratic;
-    # acceleration: three technical; inertia: the political inspection
+    # logics coded from each action's own evidence (unknown ones not counted): startup: the
+    # Yunqi trial (technical; the exploration unknown); rotation: the campaign (bureaucratic; the
+    # bureau's creation unknown); acceleration: two technical (the plan unknown); inertia: the
+    # political inspection
     assert [
         r[f"{s}_dominant_logic"] for s in ("startup", "rotation", "acceleration", "inertia")
-    ] == ["political+technical", "bureaucratic", "technical", "political"]
+    ] == ["technical", "bureaucratic", "technical", "political"]
     assert (r["actions"], r["flows"], r["scenarios"]) == (8, 1, 4)
 
 
@@ -68,7 +70,10 @@ def test_shanghai(rows) -> None:
     # 2018-03-30 to 2020-05-08: 731 days to 2020-03-30 (2020 is a leap year) + 39 = 770 days
     assert (r["years_startup_to_inertia"], r["years_precision"]) == (2.1, "day")
     assert r["loop_closed"] is False
-    assert r["rotation_dominant_logic"] == "bureaucratic+technical"
+    # rotation: the portal trial (technical); the Big Data Center's launch has no logic its
+    # source shows; startup: the work plan's logic is unknown, so no dominant logic
+    assert r["rotation_dominant_logic"] == "technical"
+    assert r["startup_dominant_logic"] is None
     assert (r["actions"], r["flows"], r["scenarios"]) == (6, 3, 2)
 
 
