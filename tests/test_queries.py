@@ -1002,6 +1002,7 @@ def test_15_weak_claims(store):
         "national-leadership",
         "flow-2017-09-aggregation",
         "foundation",
+        "regulation-city-brain",
         "res-first-batch",
         "sc-park-first-pay-later",
         "sc-special-vehicle-priority",
@@ -1009,7 +1010,7 @@ def test_15_weak_claims(store):
         expected[hz(name)] = ("false", "true")
     rows = ask(store, "15", case=HANGZHOU)
     assert {row["claim"]: (row["lowConfidence"], row["singleSource"]) for row in rows} == expected
-    assert len(rows) == 37
+    assert len(rows) == 38
     by_claim = {row["claim"]: row for row in rows}
     # hz:flow-2017-09-aggregation: ev-campaign (confirmed), ev-first-batch (suspected),
     # ev-foundation-reading (inferred), all from the 浙江新闻 interview
@@ -1193,14 +1194,14 @@ def test_22_secondary_only_cities(store):
     )
     # city-a.ttl: 11 pieces of evidence, all from the paper (secondary literature);
     # hangzhou.ttl: 6 sources, 3 news (Shanghai Daily, 浙江新闻, 重庆日报) and 3 policy documents;
-    # 8 of its 20 pieces cite news (yunqi, bureau, campaign, first-batch, health-code,
-    # stage-rotation, foundation-reading, role-reading; health-code-first cites a policy
-    # document); shanghai.ttl: 5 sources, 2 news (第一财经, 上海发布);
+    # 8 of its 21 pieces cite news (yunqi, bureau, campaign, first-batch, health-code,
+    # stage-rotation, foundation-reading, role-reading; health-code-first and regulation cite a
+    # policy document); shanghai.ttl: 5 sources, 2 news (第一财经, 上海发布);
     # 6 of 11 pieces cite them (aggregation, portal-items, suishenma, stage-acceleration,
     # foundation-reading, portal-reading)
     assert cells(ask(store, "22"), *columns) == [
         (CITY_A, "1", "1", "11", "11", "true"),
-        (HANGZHOU, "6", "3", "20", "8", "false"),
+        (HANGZHOU, "6", "3", "21", "8", "false"),
         (SHANGHAI, "5", "2", "11", "6", "false"),
     ]
 
