@@ -257,8 +257,8 @@ def test_hangzhou_timeline_dates_and_dominant_logic(api):
     ]
     assert [e["end"] for e in episodes] == ["2017-01-01", "2018-04-13", "2020-03-01", None]
     assert [e["end_inferred"] for e in episodes] == [True, True, True, False]
-    # startup: one political and one technical action, so no single logic dominates
-    assert episodes[0]["logic"] is None
+    # startup: the Yunqi trial (technical); the exploration's logic is unknown, not counted
+    assert episodes[0]["logic"]["iri"] == f"{FW}TechnicalLogic"
     assert episodes[1]["logic"]["iri"] == f"{FW}BureaucraticLogic"
     assert episodes[2]["logic"]["iri"] == f"{FW}TechnicalLogic"
     assert episodes[3]["logic"]["iri"] == f"{FW}PoliticalLogic"
@@ -350,8 +350,11 @@ def test_actors_kinds_and_logics(api):
         "campaign-departments",
         "command-center",
     }
-    assert actors["data-bureau"]["kind"]["iri"] == f"{FW}DataBureau"
-    assert actors["national-leadership"]["kind"]["iri"] == f"{FW}Actor"
+    # hangzhou.ttl: the bureau is a fw:DataAdministration playing the technical department's
+    # part (fw:TechnicalDepartment): neither class is below the other, the first in IRI order
+    # is shown; the inspecting national leader is a fw:Person
+    assert actors["data-bureau"]["kind"]["iri"] == f"{FW}DataAdministration"
+    assert actors["national-leadership"]["kind"]["iri"] == f"{FW}Person"
     assert actors["national-leadership"]["labels"]["zh"] == "国家领导人"
     assert actors["command-center"]["stages"] == []  # attested, but performs no action
 
@@ -362,16 +365,13 @@ def test_actors_kinds_and_logics(api):
             for logic in s["logics"]
         }
 
+    # only actions with a coded logic count: the exploration (startup), the bureau's creation
+    # (rotation) and the plan (acceleration) have none, their sources showing no logic
     assert table("government") == {
-        ("StartupStage", "PoliticalLogic"): 1,
         ("StartupStage", "TechnicalLogic"): 1,
-        ("RotationStage", "BureaucraticLogic"): 1,
         ("AccelerationStage", "TechnicalLogic"): 2,
     }
-    assert table("data-bureau") == {
-        ("RotationStage", "BureaucraticLogic"): 1,
-        ("AccelerationStage", "TechnicalLogic"): 1,
-    }
+    assert table("data-bureau") == {("RotationStage", "BureaucraticLogic"): 1}
     assert table("national-leadership") == {("InertiaStage", "PoliticalLogic"): 1}
 
 
@@ -491,8 +491,18 @@ def test_validate_a_bundled_case(api):
     assert body["conforms"] is True
     report = body["cases"][0]
     assert report["case"] == f"{CASE}hangzhou"
-    # the README's report: 0 violations, 8 warnings, 3 infos
-    assert report["counts"] == {"violation": 0, "warning": 8, "info": 3}
+    # hangzhou.ttl (re-coded on 0.2), by hand, leaving out the ontology-version warning (it
+    # depends on the version the shapes expect): warnings: three actions with no logic their
+    # sources show (exploration, bureau, plan), no re-aggregation in inertia, no leader in
+    # startup, two actors playing none of the paper's parts (the government, the national
+    # leader), the Xiaoshan trial without a foundation, three unquoted reports (Yunqi, plan,
+    # health code); infos: two logics other than their stage's (Yunqi, the inspection)
+    findings = [f for f in report["findings"] if "OntologyVersionShape" not in f["shape"]]
+    counts = {
+        level: sum(1 for f in findings if f["severity"] == level)
+        for level in ("violation", "warning", "info")
+    }
+    assert counts == {"violation": 0, "warning": 11, "info": 2}
     assert all(set(f["messages"]) == {"en", "zh"} for f in report["findings"])
 
 

@@ -586,9 +586,23 @@ def test_describe_in_a_chosen_graph(api: str) -> None:
     response = ask(api, f"DESCRIBE <{city}>", params=[("default-graph-uri", HANGZHOU)])
     assert response.headers["content-type"] == "text/turtle; charset=utf-8"
     assert plain(ox.parse(response.content, format=ox.RdfFormat.TURTLE)) == {
+        # hangzhou.ttl's hz:city block: its type, labels, comments, level and province
         (city, RDF_TYPE, FW + "City"),
         (city, RDFS + "label", "Hangzhou"),
         (city, RDFS + "label", "杭州"),
+        (
+            city,
+            RDFS + "comment",
+            "A sub-provincial city, which counts as prefecture level. Its level and its place in "
+            "Zhejiang are general administrative knowledge, not taken from the case's sources.",
+        ),
+        (
+            city,
+            RDFS + "comment",
+            "副省级市,属地级行政区。其行政级别及隶属浙江省为一般行政常识,并非取自本案例的来源。",
+        ),
+        (city, FW + "jurisdictionLevel", FW + "PrefectureLevel"),
+        (city, FW + "withinJurisdiction", HANGZHOU + "/zhejiang"),
     }
 
 

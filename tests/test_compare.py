@@ -56,11 +56,13 @@ def test_hangzhou(rows) -> None:
     assert (r["years_at_least"], r["years_at_most"]) == (3.84, 4.0)
     # no re-aggregation flow is coded
     assert r["loop_closed"] is False and r["loop_closed_since"] is None
-    # startup: one political, one technical action; rotation: two bureaucratic;
-    # acceleration: three technical; inertia: the political inspection
+    # logics coded from each action's own evidence (unknown ones not counted): startup: the
+    # Yunqi trial (technical; the exploration unknown); rotation: the campaign (bureaucratic; the
+    # bureau's creation unknown); acceleration: two technical (the plan unknown); inertia: the
+    # political inspection
     assert [
         r[f"{s}_dominant_logic"] for s in ("startup", "rotation", "acceleration", "inertia")
-    ] == ["political+technical", "bureaucratic", "technical", "political"]
+    ] == ["technical", "bureaucratic", "technical", "political"]
     assert (r["actions"], r["flows"], r["scenarios"]) == (8, 1, 4)
 
 
@@ -77,7 +79,10 @@ def test_shanghai(rows) -> None:
     # known to the day: the bounds leave no room (770 / 365.25 = 2.108)
     assert (r["years_at_least"], r["years_at_most"]) == (2.11, 2.11)
     assert r["loop_closed"] is False
-    assert r["rotation_dominant_logic"] == "bureaucratic+technical"
+    # rotation: the portal trial (technical); the Big Data Center's launch has no logic its
+    # source shows; startup: the work plan's logic is unknown, so no dominant logic
+    assert r["rotation_dominant_logic"] == "technical"
+    assert r["startup_dominant_logic"] is None
     assert (r["actions"], r["flows"], r["scenarios"]) == (6, 3, 2)
 
 

@@ -447,7 +447,9 @@ def test_every_named_query_answers_the_same_on_every_backend(make_store) -> None
     for store in stores:
         store.put_cases(bundled())
     for name, query in load_queries().items():
-        answers = [run(store, query) for store in stores]
+        # as multisets: rows that tie on a query's ORDER BY (a unit typed with two classes, as
+        # the 0.2 cases type who acts and the part it plays) may come in either order
+        answers = [sorted(run(store, query), key=repr) for store in stores]
         assert answers[0] == answers[1] == answers[2], name
 
 
