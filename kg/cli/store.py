@@ -149,8 +149,8 @@ def _load_bar(files: int) -> Iterator[Callable[[LoadProgress], None] | None]:
         MofNCompleteColumn(),
         TextColumn("{task.fields[refused]}"),
         TimeElapsedColumn(),
-        TextColumn("left"),
         TimeRemainingColumn(),
+        TextColumn("left"),
     )
     with Progress(*columns, console=console, transient=True) as bar:
         checking = bar.add_task("Validating files", total=files, refused="")
