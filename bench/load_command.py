@@ -11,7 +11,8 @@ the same run.
             validation, no catalog, no name checks, not transactional. (One `bulk_load` call per
             file was slower: 0.1 s per city at 100 cities, 0.2 s at 1,000.)
 
-Measured for each: wall time, and peak memory of the whole process tree (the command and its
+Measured for each: wall time, CPU time (user + system, of the process and every descendant,
+from getrusage; steadier than wall time on a shared machine), and peak memory of the whole process tree (the command and its
 validation workers), polled from /proc every 50 ms as the sum of every process's resident set
 (VmRSS); also the sum of each process's own peak (VmHWM), an upper bound a poll cannot miss.
 Printed with the ratios command / baseline. The machine may be shared: compare the ratios.
@@ -30,6 +31,7 @@ import argparse
 import hashlib
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -119,6 +121,7 @@ class Run:
     """One measured subprocess."""
 
     seconds: float
+    cpu_seconds: float  # user + system time of the process and every descendant it waited for
     peak_tree_mb: float  # the largest sum of VmRSS over the tree seen by the poll
     sum_of_peaks_mb: float  # the sum of each process's own VmHWM
     processes: int
@@ -161,6 +164,7 @@ def _descendants(root: int) -> set[int]:
 def measure(command: list[str]) -> Run:
     """Run a command; its wall time and the peak memory of its process tree."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
         peak_tree, hwm = 0, {}
@@ -174,10 +178,13 @@ def measure(command: list[str]) -> Run:
             peak_tree = max(peak_tree, tree)
             time.sleep(0.05)
         seconds = time.perf_counter() - start
+        now = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
         out.seek(0)
         err.seek(0)
         return Run(
             seconds,
+            cpu,
             peak_tree / 1024,
             sum(hwm.values()) / 1024,
             len(hwm),
@@ -228,8 +235,8 @@ def main() -> None:
         flush=True,
     )
     header = (
-        f"{'cities':>6} {'what':<22} {'wall s':>8} {'peak MB':>8} {'sum-HWM MB':>10} "
-        f"{'procs':>5} {'x wall':>7} {'x peak':>7}"
+        f"{'cities':>6} {'what':<22} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} "
+        f"{'sum-HWM MB':>10} {'procs':>5} {'x wall':>7} {'x CPU':>7} {'x peak':>7}"
     )
     print(header, flush=True)
     with tempfile.TemporaryDirectory(prefix="flywheel-bench-load-") as scratch:
@@ -239,22 +246,24 @@ def main() -> None:
             base = run_baseline(folder, cities, work)
             print(
                 f"{cities:>6} {'pyoxigraph bulk_extend':<22} {base.seconds:>8.1f} "
-                f"{base.peak_tree_mb:>8.0f} {base.sum_of_peaks_mb:>10.0f} {base.processes:>5} "
-                f"{1:>7.2f} {1:>7.2f}",
+                f"{base.cpu_seconds:>8.1f} {base.peak_tree_mb:>8.0f} "
+                f"{base.sum_of_peaks_mb:>10.0f} {base.processes:>5} {1:>7.2f} {1:>7.2f} {1:>7.2f}",
                 flush=True,
             )
             for jobs in args.jobs:
                 run = run_load(folder, cities, jobs, work)
                 what = f"flywheel load -j {jobs}" if jobs else "flywheel load"
                 print(
-                    f"{cities:>6} {what:<22} {run.seconds:>8.1f} {run.peak_tree_mb:>8.0f} "
-                    f"{run.sum_of_peaks_mb:>10.0f} {run.processes:>5} "
+                    f"{cities:>6} {what:<22} {run.seconds:>8.1f} {run.cpu_seconds:>8.1f} "
+                    f"{run.peak_tree_mb:>8.0f} {run.sum_of_peaks_mb:>10.0f} {run.processes:>5} "
                     f"{run.seconds / base.seconds:>7.1f} "
+                    f"{run.cpu_seconds / base.cpu_seconds:>7.1f} "
                     f"{run.peak_tree_mb / base.peak_tree_mb:>7.1f}",
                     flush=True,
                 )
             print(
-                f"{'':>6} per city: flywheel load {run.seconds / cities:.2f} s, "
+                f"{'':>6} per city: flywheel load {run.seconds / cities:.2f} s "
+                f"({run.cpu_seconds / cities:.2f} s CPU), "
                 f"bulk_extend {base.seconds / cities * 1000:.0f} ms; "
                 f"load average now {os.getloadavg()[0]:.1f}",
                 flush=True,

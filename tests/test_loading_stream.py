@@ -11,8 +11,10 @@ is the bound by design, that the loader reads its files lazily, never more than
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from rdflib.compare import isomorphic
 
 from kg.store import CaseNameTaken, CaseStore, open_store
 from kg.store.catalog import MODIFIED
-from kg.store.loading import LoadProgress, check_files, in_flight, load_files
+from kg.store.loading import LoadProgress, WorkerStopped, check_files, in_flight, load_files
 from kg.synth import case_iri, synthetic_case
 from kg.vocab import CATALOG
 from tests.conftest import FIXTURES, run_flywheel
@@ -229,3 +231,21 @@ def test_cli_load_with_jobs_piped_prints_no_bar(cities, tmp_path) -> None:
     )
     again = run_flywheel("load", str(folder), "--store", store, "--jobs", "1")
     assert f"Loaded {CITIES} case(s) ({CITIES} replaced)" in again.stdout
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_stops_the_load_before_any_write(cities, validator) -> None:
+    store = open_store("memory:")
+    killed: list[int] = []
+    before = {child.pid for child in multiprocessing.active_children()}
+
+    def progress(state: LoadProgress) -> None:
+        if not killed:  # the first file is validated: kill one of the load's workers
+            [worker, *_] = [c for c in multiprocessing.active_children() if c.pid not in before]
+            os.kill(worker.pid, signal.SIGKILL)
+            killed.append(worker.pid)
+
+    with pytest.raises(WorkerStopped, match="nothing was written"):
+        load_files(store, cities, validator=validator, progress=progress, jobs=2)
+    assert killed
+    assert set(store.raw.quads_for_pattern(None, None, None, None)) == set()

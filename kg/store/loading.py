@@ -27,6 +27,7 @@ import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.check.validation import CaseReport, CaseValidator
+from kg.errors import Unavailable
 from kg.rdf.names import case_id, name_key, shown
 from kg.rdf.read import FORMATS, CaseGraph, RdfInputError, read_cases
 from kg.store import CaseInfo, CaseNameError, CaseNameTaken, CaseStore
@@ -41,6 +43,11 @@ from kg.store.catalog import MODIFIED, catalog_entry
 
 _SPAWN = multiprocessing.get_context("spawn")
 FILES_PER_WORKER = 2  # files handed to each worker ahead of the one being written down
+
+
+class WorkerStopped(Unavailable):
+    """A validation worker process ended while it read or validated a file (killed, or out of
+    memory); the load stops before anything is written."""
 
 
 @dataclass
@@ -215,6 +222,11 @@ def check_files(
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
+        except BrokenProcessPool:
+            raise WorkerStopped(
+                "a validation worker stopped (killed, or out of memory) while it validated the "
+                "files; nothing was written: try again, with fewer --jobs if memory is short"
+            ) from None
         finally:  # stopped early (an error, an interrupt): start nothing more
             for future in pending:
                 future.cancel()
