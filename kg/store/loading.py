@@ -151,8 +151,10 @@ def load_files(
 
     ``jobs``: how many worker processes validate (None: one per usable core); with fewer than
     two files per worker, fewer workers, and with one, this process (starting a worker costs
-    more than validating a case or two). The workers use ``validator``'s shapes. ``files`` is
-    consumed lazily, at most :func:`in_flight` files ahead of the validation."""
+    more than validating a case or two). The workers use ``validator``'s shapes; they are
+    started with ``spawn``, so a script that asks for them needs the usual
+    ``if __name__ == "__main__":`` guard. ``files`` is consumed lazily, at most
+    :func:`in_flight` files ahead of the validation."""
     result = LoadResult()
     total = len(files) if isinstance(files, Sized) else None
     wanted = usable_cores() if jobs is None else max(1, jobs)
