@@ -213,6 +213,11 @@ class CaseValidator:
             info[shape] = _ShapeInfo(messages, flagged)
         return info
 
+    def shapes_data(self) -> bytes:
+        """The shapes as N-Triples: ``CaseValidator(Graph().parse(data=…, format="nt"))``
+        builds the same validator in another process."""
+        return self._shapes_rdf.serialize(format="nt", encoding="utf-8")
+
     def shape_names(self) -> list[str]:
         """The named shapes (IRIs) that carry a message, as CURIEs."""
         return sorted(curie(str(s)) for s in self._info if isinstance(s, URIRef))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +24,11 @@ from kg.cli.common import (
 )
 from kg.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE
 
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from kg.store.loading import LoadProgress
+
 
 @app.command()
 def load(
@@ -37,6 +44,16 @@ def load(
         bool, typer.Option("--force", help="Load cases even if they have violations.")
     ] = False,
     input_format: InputFormatOpt = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes that validate in parallel [default: the usable cores].",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Validate case files and load them into the store, one named graph per case.
 
@@ -44,11 +61,11 @@ def load(
     with its line and column and loads nothing; the other files still load. Loading a case
     again (same IRI) replaces it. A case whose short name (its IRI's last segment, compared
     ignoring case, width and percent-encoding) another case holds is refused, even with
-    --force, and so are two cases of one load with the same short name. Exit code 0: all
-    loaded; 1: some refused; 2: some unreadable.
+    --force, and so are two cases of one load with the same short name. Files are validated
+    in parallel (--jobs) and set aside on disk, so memory does not grow with their number;
+    the cases are written once every file is validated, each in one transaction. Exit code
+    0: all loaded; 1: some refused; 2: some unreadable.
     """
-    from rich.progress import Progress
-
     from kg.store import StoreError
     from kg.store.loading import expand_paths, load_files
 
@@ -64,18 +81,15 @@ def load(
     with open_case_store(store) as case_store:
         before = {c.iri for c in case_store.cases()}
         try:
-            if len(files) > 10:
-                with Progress(transient=True) as bar:
-                    task = bar.add_task("Validating and loading", total=len(files))
-                    result = load_files(
-                        case_store,
-                        files,
-                        force=force,
-                        fmt=input_format,
-                        progress=lambda _p: bar.advance(task),
-                    )
-            else:
-                result = load_files(case_store, files, force=force, fmt=input_format)
+            with _load_bar(len(files)) as progress:
+                result = load_files(
+                    case_store,
+                    files,
+                    force=force,
+                    fmt=input_format,
+                    progress=progress,
+                    jobs=jobs,
+                )
         except StoreError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
@@ -111,6 +125,50 @@ def load(
     if result.unreadable:
         raise typer.Exit(EXIT_UNREADABLE)
     raise typer.Exit(EXIT_FINDINGS if refused else EXIT_OK)
+
+
+@contextmanager
+def _load_bar(files: int) -> Iterator[Callable[[LoadProgress], None] | None]:
+    """A progress bar on the terminal's stderr for a load of more than a few files (cases
+    validated, refused, time left; then cases written); None when stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    if files <= 10 or not console.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[refused]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("left"),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        checking = bar.add_task("Validating files", total=files, refused="")
+        writing: list[TaskID] = []
+
+        def show(state: LoadProgress) -> None:
+            refused = f"refused {state.refused}, unreadable {state.unreadable}"
+            if state.to_write is None:
+                bar.update(checking, completed=state.files, refused=refused)
+                return
+            if not writing:
+                bar.update(checking, visible=False)
+                writing.append(bar.add_task("Writing cases", total=state.to_write, refused=""))
+            bar.update(writing[0], completed=state.written, refused=refused)
+
+        yield show
 
 
 @app.command()

@@ -9,6 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -27,6 +28,7 @@ from kg.store.catalog import (
     Term,
     catalog_entry,
     catalog_update,
+    modified_quad,
     taken,
 )
 from kg.version import ONTOLOGY_IRI, __version__
@@ -310,6 +312,27 @@ class CaseStore(ABC):
         self.ensure_ontology()  # after the names are checked: a refused case changes nothing
         self._write(graphs, (), catalog_update(graphs, catalog_quads))
         return self.cases(only=graphs)
+
+    def put_case_data(self, iri: str, source: str, data: bytes) -> CaseInfo:
+        """Store one case prepared as N-Quads (by :mod:`kg.store.loading`): the quads of its
+        graph ``iri`` and its catalog entry without the time it is written, which is added
+        now. The same checks and the same atomicity as :meth:`put_cases`: the case is written
+        whole, replacing an earlier version, or refused and nothing is written."""
+        self.check_names([CaseGraph(iri, source, Graph())])
+        self.ensure_ontology()  # after the names are checked: a refused case changes nothing
+        stamp = ox.serialize([modified_quad(iri)], format=ox.RdfFormat.N_QUADS)
+        self._put_data(iri, data + cast(bytes, stamp))
+        return self.cases(only=[iri])[0]
+
+    def _put_data(self, iri: str, data: bytes) -> None:
+        """Write a case prepared as N-Quads (its graph and its whole catalog entry) in one
+        transaction, replacing an earlier version; backends with a faster path override it."""
+        graph: list[ox.Quad] = []
+        entry: list[ox.Quad] = []
+        name = ox.NamedNode(iri)
+        for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            (graph if quad.graph_name == name else entry).append(quad)
+        self._write({iri: graph}, (), catalog_update([iri], entry))
 
     def remove_case(self, iri: str) -> bool:
         """Remove a case and its catalog entry; False if there was no such case."""

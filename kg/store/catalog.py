@@ -61,14 +61,7 @@ def catalog_entry(case: CaseGraph, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
             ox.Literal(str(len(quads)), datatype=ox.NamedNode(_XSD + "integer")),
         ),
         q(node, _SPDX + "checksum", ox.Literal(content_hash(case.triples or quads))),
-        q(
-            node,
-            _DCT + "modified",
-            ox.Literal(
-                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                datatype=ox.NamedNode(_XSD + "dateTime"),
-            ),
-        ),
+        modified_quad(case.iri),
         q(node, _DCT + "source", ox.Literal(case.source)),
     ]
     for version in graph.objects(URIRef(case.iri), OWL.imports):
@@ -86,6 +79,20 @@ def catalog_entry(case: CaseGraph, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
         for flag in graph.objects(study, FW.isSynthetic):
             out.append(q(node, str(FW.isSynthetic), ox_term(flag)))
     return out
+
+
+MODIFIED = ox.NamedNode(_DCT + "modified")
+
+
+def modified_quad(iri: str) -> ox.Quad:
+    """The catalog's statement that a case was written now."""
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return ox.Quad(
+        ox.NamedNode(iri),
+        MODIFIED,
+        ox.Literal(stamp, datatype=ox.NamedNode(_XSD + "dateTime")),
+        ox.NamedNode(CATALOG),
+    )
 
 
 def catalog_update(remove: Iterable[str], add: Sequence[ox.Quad]) -> str:

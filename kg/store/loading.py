@@ -1,26 +1,56 @@
-"""Loading case files into a store: read, validate, then write each case whole.
+"""Loading case files into a store: read and validate every file, then write each case whole.
 
-Every file is read and every case validated before anything is written, so a file that cannot
-be read, or a case with violations (unless forced), never touches the store. Each case is then
-written in one transaction, replacing an earlier version of the same case (same IRI).
+Files are read and validated in input order, a few at a time: in this process, or in ``jobs``
+worker processes (started with ``spawn``, so none inherits an open store; each parses the shapes
+once). Each case that may be stored is set aside on disk, in a spool folder in the system's
+temporary folder (``TMPDIR``), as compressed N-Quads with its catalog entry (about 30 KB for
+4,000 triples), and dropped from memory: memory holds the files in flight (at most
+:func:`in_flight` of them), whatever the number of cases. Only when every file has been read and
+validated are the cases written, one by one, each in one transaction (see
+:meth:`kg.store.CaseStore.put_case_data`), replacing an earlier version of the same case (same
+IRI). So a file that cannot be read, or a case with violations (unless forced), never touches
+the store, and the other files still load.
 
 A case whose short name another case holds is refused, forced or not (see :mod:`kg.rdf.names`):
 the store refuses a name held by a case already in it, and two cases of one load with the same
 short name but different IRIs are both refused (which would win should not depend on the order
-of the files).
+of the files). These checks run over the whole load, after every file is validated, as before
+any case is written.
 """
 
 from __future__ import annotations
 
 import glob
-from collections.abc import Callable, Iterable
+import gzip
+import logging
+import multiprocessing
+import os
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sized
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
+
+import pyoxigraph as ox
+from rdflib import Graph
 
 from kg.check.validation import CaseReport, CaseValidator
+from kg.errors import Unavailable
 from kg.rdf.names import case_id, name_key, shown
 from kg.rdf.read import FORMATS, CaseGraph, RdfInputError, read_cases
 from kg.store import CaseInfo, CaseNameError, CaseNameTaken, CaseStore
+from kg.store.catalog import MODIFIED, catalog_entry
+
+_SPAWN = multiprocessing.get_context("spawn")
+FILES_PER_WORKER = 2  # files handed to each worker ahead of the one being written down
+
+
+class WorkerStopped(Unavailable):
+    """A validation worker process ended while it read or validated a file (killed, or out of
+    memory); the load stops before anything is written."""
 
 
 @dataclass
@@ -36,6 +66,55 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         return not self.refused and not self.unreadable and not self.refused_names
+
+
+@dataclass(frozen=True)
+class LoadProgress:
+    """How far a load has gone, after each file validated and each case written: ``total``
+    files (None when the files come from an iterator), ``to_write`` cases (None until every
+    file is validated)."""
+
+    files: int
+    total: int | None
+    refused: int
+    unreadable: int
+    written: int
+    to_write: int | None
+
+
+@dataclass(frozen=True)
+class CheckedCase:
+    """A case read and validated: its report, and where it waits to be written (None when
+    refused for violations)."""
+
+    iri: str
+    source: str
+    report: CaseReport
+    spool: Path | None
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """One file read and validated: its cases, or why it cannot be read."""
+
+    path: Path
+    cases: tuple[CheckedCase, ...] = ()
+    unreadable: RdfInputError | None = None
+    validated_by: int = 0  # the process that read and validated it
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system says)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def in_flight(jobs: int) -> int:
+    """How many files a load holds at once, read or being read: one in this process, or
+    :data:`FILES_PER_WORKER` per worker."""
+    return 1 if jobs <= 1 else FILES_PER_WORKER * jobs
 
 
 def expand_paths(arguments: Iterable[str | Path]) -> list[Path]:
@@ -65,41 +144,167 @@ def load_files(
     validator: CaseValidator | None = None,
     force: bool = False,
     fmt: str | None = None,
-    progress: Callable[[Path], None] | None = None,
+    progress: Callable[[LoadProgress], None] | None = None,
+    jobs: int | None = 1,
 ) -> LoadResult:
-    """Load case files into a store; see the module docstring for the guarantees."""
-    validator = validator or CaseValidator()
+    """Load case files into a store; see the module docstring for the guarantees.
+
+    ``jobs``: how many worker processes validate (None: one per usable core); with fewer than
+    two files per worker, fewer workers, and with one, this process (starting a worker costs
+    more than validating a case or two). The workers use ``validator``'s shapes; they are
+    started with ``spawn``, so a script that asks for them needs the usual
+    ``if __name__ == "__main__":`` guard. ``files`` is consumed lazily, at most
+    :func:`in_flight` files ahead of the validation."""
     result = LoadResult()
-    accepted: list[CaseGraph] = []
-    for path in files:
-        try:
-            cases = read_cases(path, fmt)
-        except RdfInputError as error:
-            result.unreadable.append(error)
-            cases = []
-        for case in cases:
-            report = validator.validate_case(case)
-            result.reports.append(report)
-            if report.conforms or force:
-                accepted.append(case)
-            else:
-                result.refused.append(report)
+    total = len(files) if isinstance(files, Sized) else None
+    wanted = usable_cores() if jobs is None else max(1, jobs)
+    workers = wanted if total is None else max(1, min(wanted, total // FILES_PER_WORKER))
+    accepted: dict[str, CheckedCase] = {}  # by IRI; the same case twice: the last file wins
+    done = 0
+
+    def report(written: int = 0, to_write: int | None = None) -> None:
         if progress:
-            progress(path)
-    seen: dict[str, CaseGraph] = {}
-    for case in accepted:  # the same case twice: the last file wins
-        seen[case.iri] = case
-    for case in _one_per_name(list(seen.values()), result):
-        try:
-            result.loaded.extend(store.put_cases([case]))
-        except CaseNameError as error:
-            result.refused_names.append(error)
+            refused = len(result.refused) + len(result.refused_names)
+            progress(LoadProgress(done, total, refused, len(result.unreadable), written, to_write))
+
+    with tempfile.TemporaryDirectory(prefix="flywheel-load-") as spool:
+        for checked in check_files(files, Path(spool), validator, force, fmt, workers):
+            done += 1
+            if checked.unreadable is not None:
+                result.unreadable.append(checked.unreadable)
+            for case in checked.cases:
+                result.reports.append(case.report)
+                if case.spool is None:
+                    result.refused.append(case.report)
+                    continue
+                earlier = accepted.get(case.iri)
+                if earlier is not None and earlier.spool is not None:
+                    earlier.spool.unlink()
+                accepted[case.iri] = case
+            report()
+        ready = _one_per_name(list(accepted.values()), result)
+        for written, case in enumerate(ready, start=1):
+            if case.spool is None:  # pragma: no cover - only accepted cases are kept
+                continue
+            try:
+                result.loaded.append(
+                    store.put_case_data(
+                        case.iri, case.source, gzip.decompress(case.spool.read_bytes())
+                    )
+                )
+            except CaseNameError as error:
+                result.refused_names.append(error)
+            case.spool.unlink()
+            report(written, len(ready))
     return result
 
 
-def _one_per_name(cases: list[CaseGraph], result: LoadResult) -> list[CaseGraph]:
+def check_files(
+    files: Iterable[Path],
+    spool: Path,
+    validator: CaseValidator | None = None,
+    force: bool = False,
+    fmt: str | None = None,
+    jobs: int = 1,
+) -> Iterator[CheckedFile]:
+    """Read and validate files, yielding each in input order; each case that may be stored
+    (it conforms, or ``force``) is written to a file in ``spool`` first. ``files`` is read
+    lazily, at most :func:`in_flight` files ahead of what has been yielded."""
+    paths = iter(files)
+    if jobs <= 1:
+        own = validator or CaseValidator()
+        for number, path in enumerate(paths):
+            yield _check_file(Path(path), number, spool, own, force, fmt)
+        return
+    shapes = validator.shapes_data() if validator is not None else None
+    quiet = logging.getLogger("rdflib.term").level  # as this process has it (the CLI: errors)
+    with ProcessPoolExecutor(
+        jobs, mp_context=_SPAWN, initializer=_start_worker, initargs=(shapes, quiet)
+    ) as pool:
+        pending: deque[Future[CheckedFile]] = deque()
+        try:
+            for number, path in enumerate(paths):
+                pending.append(pool.submit(_check_in_worker, Path(path), number, spool, force, fmt))
+                if len(pending) >= in_flight(jobs):
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool:
+            raise WorkerStopped(
+                "a validation worker stopped (killed, or out of memory) while it validated the "
+                "files; nothing was written: try again, with fewer --jobs if memory is short"
+            ) from None
+        finally:  # stopped early (an error, an interrupt): start nothing more
+            for future in pending:
+                future.cancel()
+
+
+_worker_validator: CaseValidator | None = None
+
+
+def _start_worker(shapes: bytes | None, rdflib_term_level: int) -> None:
+    """A validation worker's start: rdflib's literal warnings as the caller has them, and
+    the shapes parsed, once."""
+    global _worker_validator
+    logging.getLogger("rdflib.term").setLevel(rdflib_term_level)
+    graph = Graph().parse(data=shapes, format="nt") if shapes is not None else None
+    _worker_validator = CaseValidator(graph)
+
+
+def _check_in_worker(
+    path: Path, number: int, spool: Path, force: bool, fmt: str | None
+) -> CheckedFile:
+    if _worker_validator is None:  # pragma: no cover - the pool's initializer sets it
+        raise RuntimeError("the validation worker was started without its shapes")
+    return _check_file(path, number, spool, _worker_validator, force, fmt)
+
+
+def _check_file(
+    path: Path, number: int, spool: Path, validator: CaseValidator, force: bool, fmt: str | None
+) -> CheckedFile:
+    try:
+        cases = read_cases(path, fmt)
+    except RdfInputError as error:
+        return CheckedFile(path, unreadable=error, validated_by=os.getpid())
+    checked = []
+    for index, case in enumerate(cases):
+        report = validator.validate_case(case)
+        target = None
+        if report.conforms or force:
+            target = spool / f"{number:09d}-{index:05d}.nq.gz"
+            _spool(case, target)
+        checked.append(CheckedCase(case.iri, case.source, report, target))
+    return CheckedFile(path, tuple(checked), validated_by=os.getpid())
+
+
+def _spool(case: CaseGraph, target: Path) -> None:
+    """Write a case's quads and its catalog entry (but the time it is written) as N-Quads,
+    gzip-compressed (a twentieth of the size: the spool may be on a tmpfs, in memory).
+    Its blank nodes are given fresh names, as a SPARQL ``INSERT DATA`` would: two files that
+    both say ``_:a`` mean two nodes."""
+    quads = case.quads()
+    fresh: dict[str, ox.BlankNode] = {}
+
+    def term(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> object:
+        if isinstance(node, ox.BlankNode):
+            return fresh.setdefault(node.value, ox.BlankNode())
+        return node
+
+    if any(
+        isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads
+    ):
+        quads = [
+            ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name)  # type: ignore[arg-type]
+            for q in quads
+        ]
+    entry = [q for q in catalog_entry(case, quads) if q.predicate != MODIFIED]
+    data = cast(bytes, ox.serialize([*quads, *entry], format=ox.RdfFormat.N_QUADS))
+    target.write_bytes(gzip.compress(data, compresslevel=1))
+
+
+def _one_per_name(cases: list[CheckedCase], result: LoadResult) -> list[CheckedCase]:
     """The cases whose short name no other case of this load has; the others are refused."""
-    by_name: dict[str, list[CaseGraph]] = {}
+    by_name: dict[str, list[CheckedCase]] = {}
     for case in cases:
         by_name.setdefault(name_key(case_id(case.iri)), []).append(case)
     kept = []
@@ -117,4 +322,6 @@ def _one_per_name(cases: list[CaseGraph], result: LoadResult) -> list[CaseGraph]
                 "was loaded"
             )
             result.refused_names.append(CaseNameTaken(case.iri, reason, holder.iri, case.source))
+            if case.spool is not None:
+                case.spool.unlink()
     return kept
