@@ -305,6 +305,8 @@ SHEETS_EN = [
     "instructions",
     "case",
     "actors",
+    "jurisdictions",
+    "roles",
     "stage episodes",
     "actions",
     "data flows",
@@ -318,6 +320,8 @@ SHEETS_ZH = [
     "填写说明",
     "案例",
     "行动主体",
+    "行政区",
+    "角色",
     "阶段时期",
     "治理行动",
     "数据流动",
@@ -366,7 +370,7 @@ def test_template_has_sheets_headers_and_dropdowns(
     assert len(hidden) == 1
     lists = hidden[0]
 
-    episodes = workbook[names[3]]
+    episodes = workbook[names[5]]
     headers = [c.value for c in episodes[1]]
     assert headers[:5] == (
         ["id", "label (en)", "label (zh)", "city", "stage"]
@@ -387,8 +391,8 @@ def test_template_has_sheets_headers_and_dropdowns(
         return [c.value for row in lists[target] for c in row]
 
     assert dropdown(episodes, "E") == stages
-    assert dropdown(workbook[names[8]], "B") == source_types  # sources: the source type
-    confidence = dropdown(workbook[names[9]], "H")  # evidence: id, labels, source, page, quotes
+    assert dropdown(workbook[names[10]], "B") == source_types  # sources: the source type
+    confidence = dropdown(workbook[names[11]], "H")  # evidence: id, labels, source, page, quotes
     assert confidence == (
         ["confirmed", "suspected", "inferred", "unverified report"]
         if lang == "en"
@@ -410,6 +414,8 @@ def test_csv_template_has_one_file_per_sheet(tmp_path) -> None:
         [
             "case.csv",
             "actors.csv",
+            "jurisdictions.csv",
+            "roles.csv",
             "episodes.csv",
             "actions.csv",
             "flows.csv",

@@ -37,7 +37,8 @@ def test_the_templates_date_columns_are_text(tmp_path: Path, lang: str) -> None:
                 checked += 1
             else:  # (row 2 of some sheets holds a prefilled text)
                 assert worksheet.cell(row=MAX_ROWS, column=index).number_format == "General"
-    assert checked == 7  # start, end; the dates of actions, flows, interactions, sources; coding
+    # start, end (episodes; roles); the dates of actions, flows, interactions, sources; coding
+    assert checked == 9
 
 
 def test_a_spreadsheet_date_is_read_as_a_day_and_noted(tmp_path: Path) -> None:

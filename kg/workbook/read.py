@@ -107,7 +107,11 @@ class WorkbookReader:
                 mapped.append(None)
                 continue
             column = next(
-                (c for c in sheet.columns if text in {norm(c.en), norm(c.zh), norm(c.key)}),
+                (
+                    c
+                    for c in sheet.columns
+                    if text in {norm(h) for h in (c.en, c.zh, c.key, *c.aliases)}
+                ),
                 None,
             )
             if column is None:

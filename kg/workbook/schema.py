@@ -58,6 +58,7 @@ class Column:
     end: bool = False  # DATE: an end, where ".." means not yet ended (fw:Ongoing)
     note_en: str = ""
     note_zh: str = ""
+    aliases: tuple[str, ...] = ()  # earlier headers still read (a 0.1 workbook's)
 
     def header(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -162,8 +163,26 @@ LISTS: dict[str, ControlledList] = {
             "action_kinds",
             "action kinds",
             "行动类别",
-            classes=(FW.GovernanceAction, FW.InstitutionalChange),
+            classes=(
+                FW.GovernanceAction,
+                FW.InstitutionalChange,
+                FW.OrganisationalChange,
+                FW.RegulatoryChange,
+            ),
         ),
+        ControlledList(
+            "levels", "administrative levels", "行政层级", scheme=FW.AdministrativeLevelScheme
+        ),
+        ControlledList(
+            "kinds_of_actor",
+            "the paper's kinds of actor",
+            "论文的主体类型",
+            scheme=FW.ActorKindScheme,
+        ),
+        ControlledList(
+            "statuses", "implementation statuses", "实施状态", scheme=FW.ImplementationStatusScheme
+        ),
+        ControlledList("passages", "stage passages", "阶段经历方式", scheme=FW.StagePassageScheme),
         ControlledList(
             "artefact_kinds",
             "artefact kinds",
@@ -455,7 +474,38 @@ SHEETS: tuple[Sheet, ...] = (
                 Column(c.key, "city " + c.en, "城市" + c.zh, c.kind, c.predicate, "city", c.lang)
                 for c in _comments("city", "city_")
             ),
-            _refs("reached", "reached governance", "实现整体智治", FW.reachedGovernance, "city"),
+            Column(
+                "moves_toward",
+                "moves toward governance",
+                "迈向整体智治",
+                Kind.REF,
+                FW.movesToward,
+                "city",
+                multi=True,
+                aliases=("reached governance", "实现整体智治", "reached"),
+                note_en="the holistic intelligent governance the city moves toward (迈向), an "
+                "artefact id",
+                note_zh="城市所迈向的整体智治(载体编号)",
+            ),
+            Column(
+                "city_level",
+                "city administrative level",
+                "城市行政层级",
+                Kind.CHOICE,
+                FW.jurisdictionLevel,
+                "city",
+                choices="levels",
+            ),
+            Column(
+                "city_within",
+                "city within",
+                "城市所属上级行政区",
+                Kind.REF,
+                FW.withinJurisdiction,
+                "city",
+                note_en="the province (or nation) the city lies in: an id on the jurisdictions sheet",
+                note_zh="城市所属的省(或国家):行政区表中的编号",
+            ),
             Column(
                 "city_evidence",
                 "city evidence",
@@ -504,6 +554,7 @@ SHEETS: tuple[Sheet, ...] = (
             *_labels(),
             Column("post_en", "post (en)", "职务(英文)", Kind.TEXT, FW.post, lang="en"),
             Column("post_zh", "post (zh)", "职务(中文)", Kind.TEXT, FW.post, lang="zh"),
+            _ref("of_jurisdiction", "of jurisdiction", "所属行政区", FW.ofJurisdiction),
             _refs("coordinates", "coordinates", "协调", FW.coordinates),
             *_comments(),
             _evidence(),
@@ -515,6 +566,46 @@ SHEETS: tuple[Sheet, ...] = (
         "a big data centre, a firm, …).",
         about_zh="行动主体:按论文的主体类别所承担的角色(党政主要领导、职能部门、技术部门、指挥中心;"
         "同一组织可承担多个角色)及其性质(个人、党政领导集体、政府工作部门、数据管理局、大数据中心、企业等)。",
+    ),
+    Sheet(
+        "jurisdictions",
+        "jurisdictions",
+        "行政区",
+        records=(Record("main", "id", fixed_type=FW.Jurisdiction),),
+        columns=(
+            _id(),
+            *_labels(),
+            _choice("level", "administrative level", "行政层级", FW.jurisdictionLevel, "levels"),
+            _ref("within", "within", "所属上级行政区", FW.withinJurisdiction),
+            *_comments(),
+            _evidence(),
+            CODER,
+        ),
+        about_en="Provinces, the nation and other jurisdictions besides the city (which the case "
+        "sheet holds): their level and the one above them. An actor, a role or a stage episode "
+        "may name one.",
+        about_zh="城市以外的行政区(城市见案例表):省、国家等,及其层级和上级行政区。主体、角色或阶段历程可引用。",
+    ),
+    Sheet(
+        "roles",
+        "roles",
+        "角色",
+        records=(Record("main", "id", fixed_type=FW.ActorRole),),
+        columns=(
+            _id(),
+            *_labels(),
+            _ref("played_by", "played by", "承担者", FW.playedBy),
+            _choice("role_kind", "kind of actor", "主体类型", FW.roleKind, "kinds_of_actor"),
+            _ref("role_in", "in jurisdiction", "所在行政区", FW.roleIn),
+            _date("start", "start date", "起始日期", FW.startDate, FW.startDatePrecision),
+            _date("end", "end date", "结束日期", FW.endDate, FW.endDatePrecision),
+            *_comments(),
+            _evidence(),
+            CODER,
+        ),
+        about_en="A part an actor plays in the paper's terms, when the part needs its own dates "
+        "or evidence (a big data centre that became the command center in 2019).",
+        about_zh="主体按论文主体类型所承担的角色,需要单独的起止日期或证据时使用(如2019年起承担指挥中心角色的大数据中心)。",
     ),
     Sheet(
         "episodes",
@@ -544,6 +635,10 @@ SHEETS: tuple[Sheet, ...] = (
                 FW.drivenByMechanism,
                 "mechanisms",
                 multi=True,
+            ),
+            _choice("passage", "passage", "经历方式", FW.passage, "passages"),
+            _choice(
+                "merged_with", "merged with stage", "与之合并的阶段", FW.mergedWithStage, "stages"
             ),
             *_comments(),
             _evidence(),
@@ -587,6 +682,7 @@ SHEETS: tuple[Sheet, ...] = (
             _refs("created_unit", "created unit", "新设单位", FW.createdUnit),
             _refs("merged_unit", "merged unit", "被合并单位", FW.mergedUnit),
             _refs("produced", "produced", "产出", FW.produced),
+            _choice("status", "status", "实施状态", FW.status, "statuses"),
             *_comments(),
             _evidence(),
             CODER,
@@ -642,6 +738,7 @@ SHEETS: tuple[Sheet, ...] = (
                 "scenario_types",
                 multi=True,
             ),
+            _choice("status", "status", "实施状态", FW.status, "statuses"),
             *_comments(),
             _evidence(),
             CODER,
