@@ -454,10 +454,19 @@ def test_rdflib_default_graph_stands_for_the_union(api: str) -> None:
 def test_describe_reads_the_default_graph(api: str) -> None:
     city = SHANGHAI + "/city"
     response = ask(api, f"DESCRIBE <{city}>")
-    assert plain(ox.parse(response.content, format=ox.RdfFormat.TURTLE)) == {
+    # kg/cases/shanghai.ttl's sha:city, every statement with it as subject: its type, two
+    # labels, two comments (English, Chinese), its level and the nation it lies in
+    described = plain(ox.parse(response.content, format=ox.RdfFormat.TURTLE))
+    comments = {o for s, p, o in described if p == RDFS + "comment"}
+    assert len(comments) == 2 and any(
+        c.startswith("A municipality directly under") for c in comments
+    )
+    assert described - {(city, RDFS + "comment", c) for c in comments} == {
         (city, RDF_TYPE, FW + "City"),
         (city, RDFS + "label", "Shanghai"),
         (city, RDFS + "label", "上海"),
+        (city, FW + "jurisdictionLevel", FW + "ProvincialLevel"),
+        (city, FW + "withinJurisdiction", SHANGHAI + "/china"),
     }
 
 

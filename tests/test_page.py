@@ -178,9 +178,9 @@ def test_hangzhou_dated_stages_and_timeline(visit: Visit) -> None:
         "precision: start day, end month",
         "precision: start month, no end stated",
     ]
-    # startup: one political and one technical action, a tie, shown as such
+    # startup: one coded logic, the Yunqi trial's (technical); the exploration's is unknown
     assert visit.texts("#stage-list dd.logic") == [
-        "political logic + technical logic (tied)",
+        "technical logic",
         "bureaucratic logic",
         "technical logic",
         "political logic",
@@ -200,7 +200,7 @@ def test_hangzhou_dated_stages_and_timeline(visit: Visit) -> None:
     assert visit.texts("#timeline-undated .events .when")[0] == "2016-04"
     assert visit.page.url.endswith("?case=hangzhou&lang=en")
     visit.page.get_by_role("button", name="中文").click()
-    assert visit.texts("#stage-list dd.logic")[0] == "政治逻辑 + 技术逻辑(并列)"
+    assert visit.texts("#stage-list dd.logic")[0] == "技术逻辑"
     assert visit.texts("#stage-list .precision")[1] == "精度:起始月,结束日"
     visit.assert_clean()
 
