@@ -84,6 +84,7 @@ def test_restore_refuses_a_store_with_data_unless_replace(source: Path, tmp_path
     ],
     ids=["truncated", "garbage", "bad-gzip", "empty"],
 )
+@pytest.mark.slow  # more than a few seconds
 def test_a_corrupt_backup_changes_nothing(source: Path, tmp_path: Path, corrupt: bytes) -> None:
     good = tmp_path / "good.nq"
     assert run_flywheel("backup", str(good), "--store", str(source)).returncode == 0

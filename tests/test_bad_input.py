@@ -149,6 +149,7 @@ def test_validate_refuses(expect: Expect, corpus: Corpus, record_property) -> No
     check_line(output, expect.says)
 
 
+@pytest.mark.slow  # more than a few seconds
 def test_load_refuses_each_file_and_leaves_the_store_unchanged(
     corpus: Corpus, record_property
 ) -> None:

@@ -128,6 +128,7 @@ def test_ontology_command_prints_each_syntax(fmt: str) -> None:
     assert len(Graph().parse(data=result.stdout, format=rdflib_format)) == len(source)
 
 
+@pytest.mark.slow  # more than a few seconds
 def test_lint_command_passes() -> None:
     result = run_flywheel("lint")
     assert result.returncode == 0, result.stdout

@@ -277,6 +277,7 @@ CELL = st.one_of(
 
 @FEW
 @given(data=st.data())
+@pytest.mark.slow  # more than a few seconds
 def test_workbook_with_fuzzed_cells(workbook: Path, data) -> None:
     sheets = _sheets(workbook)
     names = [n for n, rows in sheets.items() if n != "lists.csv" and len(rows) > 1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rdflib import Graph
 
 from kg.check.lint import lint_graph, lint_project, lint_queries, undeclared_uses, version_problems
@@ -9,6 +10,7 @@ from kg.ontology import declared_terms
 from tests.conftest import FIXTURES
 
 
+@pytest.mark.slow  # more than a few seconds
 def test_shipped_ontology_shapes_queries_and_cases_are_clean() -> None:
     assert lint_project() == []
 

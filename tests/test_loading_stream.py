@@ -30,6 +30,8 @@ from kg.synth import case_iri, synthetic_case
 from kg.vocab import CATALOG
 from tests.conftest import FIXTURES, run_flywheel
 
+pytestmark = pytest.mark.slow  # spawns validation worker processes; several seconds a test
+
 CITIES = 12
 JOBS = [1, pytest.param(2, marks=pytest.mark.slow)]  # a pool takes seconds to start
 BROKEN = FIXTURES / "load" / "broken-case.ttl"

@@ -7,10 +7,14 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_flywheel
 
 # Every quad of the store against every other, three times over: on the bundled cases about
 # 1,500³ ≈ 3×10⁹ combinations to count, far more than a second's work on any machine.
+pytestmark = pytest.mark.slow  # spawns query worker processes and waits for deadlines
+
 ENDLESS = (
     "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?a { ?s ?p ?o } GRAPH ?b { ?s2 ?p2 ?o2 } "
     "GRAPH ?c { ?s3 ?p3 ?o3 } }"

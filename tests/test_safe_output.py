@@ -138,6 +138,7 @@ def test_compare_csv_neutralises_formulas_and_keeps_numbers(hostile: Path) -> No
     assert '"\'=HYPERLINK(""http://127.0.0.1:9/x"",""City A"")"' in result.stdout
 
 
+@pytest.mark.slow  # more than a few seconds
 def test_compare_output_file_and_codebook(hostile: Path, tmp_path: Path) -> None:
     target = tmp_path / "cities.csv"
     result = run_flywheel("compare", "-o", str(target), "--store", _store(hostile))
