@@ -272,9 +272,24 @@ def _unquote(raw: bytes, what: str) -> str:
 
 # A client that appends "?query=…" to a source URL that already has a query string
 # (…/sparql?union-default-graph=true?query=…, as Comunica 4 does) sends a second "?".
-_APPENDED = re.compile(
-    rb"\?(?=(?:query|update|default-graph-uri|named-graph-uri|union-default-graph)=)"
+_PROTOCOL_FIELDS = (
+    b"query",
+    b"update",
+    b"default-graph-uri",
+    b"named-graph-uri",
+    b"union-default-graph",
 )
+
+
+def _appended(value: bytes) -> tuple[bytes, list[bytes]]:
+    """A field's value, and the protocol field a second "?" inside it starts (if one does)."""
+    start = value.find(b"?")
+    while start != -1:
+        name, sep, _ = value[start + 1 :].partition(b"=")
+        if sep and name in _PROTOCOL_FIELDS:
+            return value[:start], [value[start + 1 :]]
+        start = value.find(b"?", start + 1)
+    return value, []
 
 
 def _fields(raw: bytes, what: str) -> list[tuple[str, str]]:
@@ -288,7 +303,7 @@ def _fields(raw: bytes, what: str) -> list[tuple[str, str]]:
         if part:
             name, _, value = part.partition(b"=")
             if what == "query string" and name not in (b"query", b"update"):
-                value, *appended = _APPENDED.split(value, maxsplit=1)
+                value, appended = _appended(value)
                 parts[:0] = appended
             pairs.append((_unquote(name, what), _unquote(value, what)))
     return pairs

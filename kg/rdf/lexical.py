@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 __all__ = [
-    "DATE_PRECISIONS",
     "DAY",
     "DECIMAL",
     "INTEGER",
@@ -59,17 +58,6 @@ def is_absolute_iri(text: str) -> bool:
 # Dates as scholars write them: EDTF levels 0 and 1 (docs/dates.md), parsed by the `edtf` package
 # ------------------------------------------------------------------------------------------------
 
-DATE_PRECISIONS: tuple[str, ...] = (
-    "day",
-    "month",
-    "year",
-    "range",
-    "on or before",
-    "on or after",
-    "ongoing",
-    "unknown",
-)
-"""The precision words of ontology 0.2 (fw:DayPrecision … fw:UnknownDate), finest first."""
 
 # the edtf classes of levels 0 and 1 this project accepts (level 2, times of day and years
 # beyond four digits are refused: case sources do not need them)
@@ -101,7 +89,7 @@ _HOW_ZH = (
 class EDTFDate:
     """A date as written in EDTF, with what docs/dates.md derives from it: the comparable value
     (the earliest bound, else the latest), inclusive bounds (None: not known) and a precision
-    word of :data:`DATE_PRECISIONS`. ``uncertain`` when the text marks it ``?``, ``~`` or ``%``
+    word of :data:`kg.vocab.PRECISIONS`. ``uncertain`` when the text marks it ``?``, ``~`` or ``%``
     (the claim's business: code it fw:Suspected)."""
 
     text: str
