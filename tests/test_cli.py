@@ -186,8 +186,9 @@ def test_compare_in_a_pipe_is_csv_and_a_table_fits_the_terminal(bundled_store) -
 
 def test_help_shows_no_type_noise() -> None:
     """Help names values (CASE, PATH..., --jobs N, --lang [en|zh]), never Python types."""
-    from kg.cli import app
     from typer.main import get_command
+
+    from kg.cli import app
 
     commands = sorted(get_command(app).commands)  # type: ignore[attr-defined]
     assert {"load", "export", "compare", "serve", "synth"} <= set(commands)
