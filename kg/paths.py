@@ -22,6 +22,8 @@ LINT_DIR = ONTOLOGY_DIR / "lint"
 ALIGNED_DIR = ONTOLOGY_DIR / "aligned"
 QUERIES_DIR = DATA_ROOT / "queries"
 CASES_DIR = _PACKAGE / "cases"
+# How to cite the software and the paper (read by kg.views.citation)
+CITATION_FILE = DATA_ROOT / "CITATION.cff"
 
 
 def display_path(source: str) -> str:

@@ -43,6 +43,7 @@ def test_wheel_contains_the_data(wheel: Path) -> None:
         "kg/cli/__init__.py",
         "kg/store/base.py",
         "kg/_data/queries/api/city-labels.rq",
+        "kg/_data/CITATION.cff",  # read by flywheel cite
         "kg/py.typed",  # the packages are typed (PEP 561)
         "api/py.typed",
     ):
@@ -81,7 +82,8 @@ def test_installed_wheel_works_from_another_directory(wheel: Path, tmp_path: Pat
     code = (
         "import kg.paths as p, sys; from kg.cli import app; "
         "assert str(p.DATA_ROOT).startswith(sys.argv[1]), p.DATA_ROOT; "
-        "app(['validate', '--bundled'])"
+        "app(['validate', '--bundled'], standalone_mode=False); "
+        "app(['cite', '--bundled'])"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, str(target)],
@@ -94,3 +96,4 @@ def test_installed_wheel_works_from_another_directory(wheel: Path, tmp_path: Pat
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All cases conform" in result.stdout
+    assert "Licence: MIT" in result.stdout  # the software's citation, from the wheel's CITATION.cff

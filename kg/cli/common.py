@@ -87,6 +87,14 @@ TableFormatOpt = Annotated[
 ]
 
 
+CasesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="[CASE]...",
+        help="Cases in the store (graph IRI or last part); default: every case there.",
+        show_default=False,
+    ),
+]
 CaseArg = Annotated[str, typer.Argument(help="The case's graph IRI or its last part (hangzhou).")]
 
 

@@ -9,6 +9,7 @@ import typer
 
 from kg.cli.app import app
 from kg.cli.common import (
+    CasesArg,
     Lang,
     StoreOpt,
     TableFormatOpt,
@@ -26,14 +27,7 @@ if TYPE_CHECKING:
 
 @app.command("compare")
 def compare_cmd(
-    cases_: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="[CASE]...",
-            help="Cases to compare (graph IRI or last part); default: all.",
-            show_default=False,
-        ),
-    ] = None,
+    cases_: CasesArg = None,
     store: StoreOpt = None,
     fmt: TableFormatOpt = None,
     as_csv: Annotated[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,14 @@ import typer
 from kg.cli.app import app
 from kg.cli.common import (
     EXIT_TOOL,
+    BundledOpt,
+    CasesArg,
     OntologyFormat,
+    StoreOpt,
+    expand_files,
+    find_case,
+    open_case_store,
+    read_all,
 )
 
 
@@ -64,3 +72,48 @@ def docs_cmd(
         raise typer.Exit(EXIT_TOOL) from None
     for path in written:
         typer.echo(f"wrote {path}")
+
+
+class CiteFormat(enum.StrEnum):
+    """How ``flywheel cite`` prints."""
+
+    text = "text"
+    bibtex = "bibtex"
+    markdown = "markdown"
+
+
+@app.command("cite")
+def cite_cmd(
+    cases_: CasesArg = None,
+    bundled: BundledOpt = False,
+    store: StoreOpt = None,
+    fmt: Annotated[
+        CiteFormat,
+        typer.Option(
+            "--format",
+            help="text: references to paste; bibtex: for a reference manager; markdown: a "
+            "release note's table of versions and licences.",
+        ),
+    ] = CiteFormat.text,
+) -> None:
+    """Print how to cite the paper, the ontology's version, the software and each case used
+    (its licence, coders, ontology version and the SHA-256 of its triples)."""
+    from kg.render import citation as render
+    from kg.views import citation
+
+    works = [citation.paper(), citation.ontology(), citation.software()]
+    if bundled:
+        from kg.store import content_hash
+
+        for case in read_all(expand_files(None, True), None):
+            works.append(citation.case(case.graph, case.iri, content_hash(case.quads())))
+    else:
+        with open_case_store(store) as case_store:
+            infos = (
+                [find_case(case_store, name) for name in cases_] if cases_ else case_store.cases()
+            )
+            for info in infos:
+                graph = case_store.case_graph(info.iri)
+                works.append(citation.case(graph, info.iri, info.sha256))
+    writers = {CiteFormat.text: render.text, CiteFormat.bibtex: render.bibtex}
+    typer.echo(writers.get(fmt, render.markdown)(works), nl=False)
