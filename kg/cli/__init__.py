@@ -12,7 +12,7 @@ from importlib import import_module
 
 from kg.cli.app import app, main_entry
 
-GROUPS = ("check", "store", "exchange", "query", "compare", "serve", "ontology")
+GROUPS = ("check", "store", "exchange", "query", "compare", "agree", "serve", "ontology")
 for _group in GROUPS:
     import_module(f"kg.cli.{_group}")
 

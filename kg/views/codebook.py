@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg import paths
 from kg.ontology import label
 from kg.sparql.named import get_query
 from kg.store import CaseInfo, CaseStore
 from kg.text import delimited, visible
 from kg.version import ONTOLOGY_VERSION_IRI, __version__
+from kg.views.agreement import Coding, VariableAlpha, agreement
 from kg.views.comparison import COLUMNS, DESCRIPTIONS, compare, condition_table
 from kg.vocab import LOGIC_IRIS, PRECISION_IRIS, STAGE_IRIS, STAGES
 
@@ -188,6 +190,7 @@ def _markdown(
     cases: Sequence[CaseInfo],
     data_file: str,
     today: dt.date,
+    reliability: Sequence[tuple[str, VariableAlpha]] = (),
 ) -> str:
     def esc(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
@@ -230,7 +233,48 @@ def _markdown(
             f"| <{info.iri}> | {esc(_as_text(city))} | {info.triples} | {info.sources} "
             f"| `{info.sha256}` |"
         )
-    return "\n".join(lines) + "\n"
+    lines += ["", *_reliability(reliability)]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _reliability(rows: Sequence[tuple[str, VariableAlpha]]) -> list[str]:
+    lines = [
+        "## Inter-coder reliability",
+        "",
+        "Krippendorff's alpha per variable, from the cases whose claims name more than one coder "
+        "(as `flywheel agree` computes it: nominal for stage, logic, mechanism, role kind and "
+        "loop step; interval for dates, each placed at the middle of its bounds). Units are "
+        "records coded by at least two coders; alpha is empty where it is undefined.",
+        "",
+    ]
+    if not rows:
+        return [*lines, "No included case has claims by more than one coder.", ""]
+    lines += [
+        "| case | variable | level | alpha | units | coders | disagreements | note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for case, v in rows:
+        alpha = "" if v.alpha is None else f"{v.alpha:.3f}"
+        lines.append(
+            f"| <{case}> | {v.variable} | {v.level} | {alpha} | {v.units} | {v.coders} "
+            f"| {v.disagreements} | {v.why} |"
+        )
+    return [*lines, ""]
+
+
+def reliability(store: CaseStore, cases: Iterable[str]) -> list[tuple[str, VariableAlpha]]:
+    """Alpha per variable of each case (among ``cases``) that more than one coder coded."""
+    wanted = set(cases)
+    found = store.query(paths.query_file_text("compare/coders"))
+    rows: list[tuple[str, VariableAlpha]] = []
+    for row in found.rows:
+        case = row.get("case")
+        iri = case.value if case is not None else ""
+        if iri not in wanted:
+            continue
+        coding = Coding(iri.rstrip("/").rsplit("/", 1)[-1], store.case_graph(iri))
+        rows += [(iri, v) for v in agreement([coding]).variables]
+    return rows
 
 
 def _as_text(label: str) -> str:
@@ -275,6 +319,7 @@ def comparison_export(
         included,
         data_file,
         today or dt.datetime.now(dt.UTC).date(),
+        reliability(store, [i.iri for i in included]),
     )
     return Export(list(COLUMNS), [{c: _plain(r.get(c)) for c in COLUMNS} for r in rows], codebook)
 
@@ -308,6 +353,7 @@ def conditions_export(
         [i for i in store.cases() if i.iri in included_iris],
         data_file,
         today or dt.datetime.now(dt.UTC).date(),
+        reliability(store, sorted(included_iris)),
     )
     return Export(columns, rows, codebook)
 

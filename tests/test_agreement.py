@@ -1,0 +1,160 @@
+"""Issue 15, item 1: inter-coder reliability. `flywheel agree` aligns coders' values by record
+and reports Krippendorff's alpha per variable, and every disagreement with both values and the
+evidence. Expected alphas are worked out by hand from tests/fixtures/agreement (coder-a.ttl,
+coder-b.ttl; a made-up case), with Krippendorff's coincidence-matrix formulas:
+alpha = 1 - D_o / D_e.
+
+Stage (nominal). Units and values: e1 (startup, startup), e2 (startup, rotation), e3 (rotation,
+rotation), e4 (rotation, rotation, and Coder C's claim: inertia). Coincidences: e1 gives
+o(S,S) = 2; e2 o(S,R) = o(R,S) = 1; e3 o(R,R) = 2; e4 (m = 3, each pair counted 1/(m-1)):
+o(R,R) = 1, o(R,I) = o(I,R) = 1. So n_S = 3, n_R = 5, n_I = 1, n = 9;
+D_o = 4/9; D_e = 2(3·5 + 3·1 + 5·1) / (9·8) = 46/72; alpha = 1 - (4/9)/(46/72) = 7/23.
+
+Start date (interval, days; a date placed at the middle of its bounds). e1: (0, 0); e2: (10, 10);
+e3: Coder A 2016-01-21 = 20, Coder B 2016-01 = middle of 1 and 31 January = 15. D_o =
+2·(20-15)²/6 = 50/6; over the six values 0, 0, 10, 10, 15, 20 the squared differences of the
+distinct pairs sum to 1925, so D_e = 2·1925/(6·5) = 3850/30; alpha = 1 - 1500/23100 = 72/77.
+
+Action logic (nominal): both coders agree on both actions (political, bureaucratic): D_o = 0,
+alpha = 1. Loop step: only Coder A codes the flow, so no unit is pairable: alpha undefined.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.rdf.read import read_cases
+from kg.views.agreement import Coding, agreement
+from tests.conftest import REPO, run_flywheel
+
+FIXTURES = REPO / "tests" / "fixtures" / "agreement"
+A, B = FIXTURES / "coder-a.ttl", FIXTURES / "coder-b.ttl"
+
+
+def _codings(*files: Path) -> list[Coding]:
+    return [Coding(f.stem, case.graph) for f in files for case in read_cases(f)]
+
+
+def test_alpha_per_variable_as_worked_out_by_hand() -> None:
+    report = agreement(_codings(A, B))
+    assert report.coders == ("Coder A", "Coder B", "Coder C")
+    by = {v.variable: v for v in report.variables}
+    assert set(by) == {"stage", "start date", "action logic", "loop step"}
+    assert by["stage"].alpha == pytest.approx(7 / 23)
+    assert (by["stage"].units, by["stage"].coders, by["stage"].values) == (4, 3, 9)
+    assert by["start date"].alpha == pytest.approx(72 / 77)
+    assert (by["start date"].units, by["start date"].values) == (3, 6)
+    assert by["start date"].level == "interval"
+    assert by["action logic"].alpha == pytest.approx(1.0)
+    assert by["loop step"].alpha is None
+    assert by["loop step"].why == "no unit coded by two coders"
+
+
+def test_every_disagreement_with_each_coders_value_and_evidence() -> None:
+    report = agreement(_codings(A, B))
+    found = {
+        (d.record.rsplit("/", 1)[-1], d.variable): {c: v.shown for c, v in d.values.items()}
+        for d in report.disagreements
+    }
+    assert found == {
+        ("e2", "stage"): {"Coder A": "startup stage", "Coder B": "rotation stage"},
+        ("e3", "start date"): {"Coder A": "2016-01-21", "Coder B": "2016-01"},
+        ("e4", "stage"): {
+            "Coder A": "rotation stage",
+            "Coder B": "rotation stage",
+            "Coder C": "inertia stage",
+        },
+    }
+    (e4,) = [d for d in report.disagreements if d.record.endswith("/e4")]
+    assert e4.values["Coder C"].evidence == (
+        "https://example.org/case/lakeside/ev-c “The command centre ran the city's data from "
+        "then on.”",
+    )
+    assert e4.record_label == "episode 4"
+
+
+def test_one_coder_alone_agrees_with_nobody() -> None:
+    report = agreement(_codings(A))
+    assert report.coders == ("Coder A",)
+    assert all(v.alpha is None for v in report.variables)
+    assert report.disagreements == ()
+
+
+def test_the_command_prints_the_table_and_the_disagreements() -> None:
+    result = run_flywheel("agree", str(A), str(B), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    alphas = {row["variable"]: row["alpha"] for row in data["alpha"]}
+    assert alphas == {
+        "stage": round(7 / 23, 3),
+        "action logic": 1.0,
+        "loop step": None,
+        "start date": round(72 / 77, 3),
+    }
+    rows = [(r["record"], r["coder"], r["value"]) for r in data["disagreements"]]
+    assert len(rows) == 7  # e2: 2 coders, e3: 2, e4: 3
+    csv = run_flywheel("agree", str(A), str(B), "--format", "csv", "--disagreements")
+    header = next(iter(__import__("csv").reader(csv.stdout.splitlines())))
+    assert header == ["record", "label", "variable", "coder", "value", "evidence"]
+    table = run_flywheel("agree", str(A), str(B), "--format", "table")
+    assert "Coders (3): Coder A, Coder B, Coder C" in table.stdout
+    assert "Krippendorff's alpha" in table.stdout and "Disagreements" in table.stdout
+
+
+def test_two_workbooks_give_the_same_alphas(tmp_path: Path) -> None:
+    from kg.workbook import write_case
+
+    books = []
+    for coding in (A, B):
+        (case,) = read_cases(coding)
+        books.append(write_case(case.graph, tmp_path / coding.stem, case.iri, as_csv=True))
+    from_books = run_flywheel("agree", *map(str, books), "--format", "json")
+    from_files = run_flywheel("agree", str(A), str(B), "--format", "json")
+    assert from_books.returncode == 0, from_books.stderr
+    assert json.loads(from_books.stdout)["alpha"] == json.loads(from_files.stdout)["alpha"]
+
+
+def test_codings_of_different_cases_or_unreadable_files_are_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.ttl"
+    other.write_text(
+        A.read_text().replace("https://example.org/case/lakeside", "https://example.org/case/hill"),
+        encoding="utf-8",
+    )
+    result = run_flywheel("agree", str(A), str(other))
+    assert result.returncode == 2
+    assert "different cases" in result.stderr and "Traceback" not in result.stderr
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix fw: <x> .\nfw:a fw:b .\n", encoding="utf-8")
+    result = run_flywheel("agree", str(A), str(broken))
+    assert result.returncode == 2
+    assert "broken.ttl" in result.stderr and "line 2" in result.stderr
+    missing = run_flywheel("agree", str(A), str(tmp_path / "nowhere.ttl"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_the_codebook_carries_the_alpha_table(tmp_path: Path) -> None:
+    """coder-b.ttl alone holds two coders: Coder B (its case study's coder) and Coder C (one
+    claim). Their one shared unit is e4's stage (rotation against inertia): n = 2, D_o = 2/2,
+    D_e = 2·1·1/(2·1) = 1, alpha = 0. The bundled cases have one coder each: no alpha."""
+    store = str(tmp_path / "store")
+    loaded = run_flywheel("load", str(B), "--bundled", "--force", "--store", store)
+    assert loaded.returncode in (0, 1), loaded.stderr
+    out = tmp_path / "cities.csv"
+    assert run_flywheel("compare", "-o", str(out), "--store", store).returncode == 0
+    codebook = (tmp_path / "cities.codebook.md").read_text(encoding="utf-8")
+    section = codebook.split("## Inter-coder reliability", 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| <")]
+    case = "| <https://example.org/case/lakeside> "
+    assert rows == [
+        case + "| stage | nominal | 0.000 | 1 | 2 | 1 |  |",
+        case + "| action logic | nominal |  | 0 | 1 | 0 | no unit coded by two coders |",
+        case + "| start date | interval |  | 0 | 1 | 0 | no unit coded by two coders |",
+    ]
+    bundled = tmp_path / "bundled"
+    assert run_flywheel("load", "--bundled", "--store", str(bundled)).returncode == 0
+    run_flywheel("compare", "-o", str(out), "--store", str(bundled))
+    codebook = (tmp_path / "cities.codebook.md").read_text(encoding="utf-8")
+    assert "No included case has claims by more than one coder." in codebook
