@@ -25,6 +25,7 @@ import json
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, URIRef
 
 from kg.rdf.read import read_cases
 from kg.views.agreement import Coding, agreement
@@ -158,3 +159,76 @@ def test_the_codebook_carries_the_alpha_table(tmp_path: Path) -> None:
     run_flywheel("compare", "-o", str(out), "--store", str(bundled))
     codebook = (tmp_path / "cities.codebook.md").read_text(encoding="utf-8")
     assert "No included case has claims by more than one coder." in codebook
+
+
+FW_NS = "https://w3id.org/dataflywheel/ontology#"
+LAKE = "https://example.org/case/lakeside/"
+
+
+def _merged(tmp_path: Path, *extra: str) -> tuple[object, Graph]:
+    out = tmp_path / "merged.ttl"
+    result = run_flywheel("merge", str(A), str(B), "-o", str(out), *extra)
+    return result, Graph().parse(out)
+
+
+def _claims(graph: Graph, record: str, prop: str) -> dict[str, str]:
+    found = {}
+    for claim in graph.subjects(URIRef(FW_NS + "claimAbout"), URIRef(LAKE + record)):
+        if graph.value(claim, URIRef(FW_NS + "claimProperty")) == URIRef(FW_NS + prop):
+            coder = str(graph.value(claim, URIRef(FW_NS + "codedBy")))
+            found[coder] = str(graph.value(claim, URIRef(FW_NS + "claimValue")))
+    return found
+
+
+def test_merge_keeps_every_coders_value_and_records_the_consensus(tmp_path: Path) -> None:
+    """Worked out from the two files: 7 units agree (e1 and e3 stage; e1 and e2 start; a1 and
+    a2 logic; f1's loop step, coded by Coder A alone); 3 differ (e2 stage, e3 start, e4 stage)
+    and, with no arbiter, stay open."""
+    result, graph = _merged(tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "7 unit(s) agreed, 0 decided by the arbiter, 3 left open." in result.stderr
+    of_stage = URIRef(FW_NS + "ofStage")
+    assert graph.value(URIRef(LAKE + "e1"), of_stage) == URIRef(FW_NS + "StartupStage")
+    assert str(graph.value(URIRef(LAKE + "e1"), URIRef(FW_NS + "codedBy"))) == "consensus"
+    # open: no accepted value, each coder's claim kept
+    assert graph.value(URIRef(LAKE + "e2"), of_stage) is None
+    assert _claims(graph, "e2", "ofStage") == {
+        "Coder A": FW_NS + "StartupStage",
+        "Coder B": FW_NS + "RotationStage",
+    }
+    assert _claims(graph, "e4", "ofStage") == {
+        "Coder A": FW_NS + "RotationStage",
+        "Coder B": FW_NS + "RotationStage",
+        "Coder C": FW_NS + "InertiaStage",
+    }
+    # a date keeps the precision its coder knew it to (Coder B: the month)
+    assert _claims(graph, "e3", "startDate") == {"Coder A": "2016-01-21", "Coder B": "2016-01"}
+    assert graph.value(URIRef(LAKE + "e3"), URIRef(FW_NS + "startDate")) is None
+    # Coder C's claim is kept as it was, with its evidence
+    claim = URIRef(LAKE + "claim-e4-c")
+    assert graph.value(claim, URIRef(FW_NS + "hasEvidence")) == URIRef(LAKE + "ev-c")
+    # nothing lost: the coders' alphas read back from the merged file, the consensus left out
+    again = run_flywheel(
+        "agree", str(tmp_path / "merged.ttl"), "--ignore-coder", "consensus", "--format", "json"
+    )
+    direct = run_flywheel("agree", str(A), str(B), "--format", "json")
+    assert json.loads(again.stdout)["alpha"] == json.loads(direct.stdout)["alpha"]
+
+
+def test_merge_with_an_arbiter(tmp_path: Path) -> None:
+    result, graph = _merged(tmp_path, "--prefer", "Coder B", "--consensus-by", "A and B")
+    assert result.returncode == 0, result.stderr
+    assert "7 unit(s) agreed, 0 decided by the arbiter, 3 left open." not in result.stderr
+    assert "7 unit(s) agreed, 3 decided by the arbiter, 0 left open." in result.stderr
+    e3 = URIRef(LAKE + "e3")
+    # Coder B's month, with its bounds, is the accepted value
+    assert str(graph.value(e3, URIRef(FW_NS + "startEDTF"))) == "2016-01"
+    assert str(graph.value(e3, URIRef(FW_NS + "startLatest"))) == "2016-01-31"
+    assert str(graph.value(e3, URIRef(FW_NS + "codedBy"))) == "A and B"
+    assert graph.value(URIRef(LAKE + "e4"), URIRef(FW_NS + "ofStage")) == URIRef(
+        FW_NS + "RotationStage"
+    )
+    assert _claims(graph, "e3", "startDate")["Coder A"] == "2016-01-21"  # still there
+    unknown = run_flywheel("merge", str(A), str(B), "--prefer", "Coder Z")
+    assert unknown.returncode == 2
+    assert "Coder Z" in unknown.stderr and "Coder A, Coder B, Coder C" in unknown.stderr

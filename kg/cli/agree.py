@@ -116,6 +116,15 @@ def agree_cmd(
             help="With csv, tsv or json: print the disagreements instead of the alpha table.",
         ),
     ] = False,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore-coder",
+            metavar="CODER",
+            help="Leave this coder out (repeatable): on a merged file, its consensus "
+            "('flywheel merge --consensus-by', default 'consensus').",
+        ),
+    ] = None,
 ) -> None:
     """Measure inter-coder reliability: Krippendorff's alpha per variable (nominal for stage,
     logic, mechanism, role kind, loop step; interval for dates, from their bounds), with the
@@ -127,7 +136,7 @@ def agree_cmd(
     from kg.render.tables import render
     from kg.views.agreement import agreement
 
-    report = agreement(read_codings(codings))
+    report = agreement(read_codings(codings), ignore or ())
     shown = table_format(fmt)
     if shown == "json":
         import json
@@ -159,3 +168,94 @@ def agree_cmd(
         typer.echo("No disagreements.")
     for note in report.notes:
         typer.echo(f"note: {note}")
+
+
+@app.command("merge")
+def merge_cmd(
+    codings: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="CODING...",
+            help="Codings of one case: case files (any RDF syntax), coding workbooks (.xlsx) or "
+            "folders of the workbook's CSV files.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The merged case file (Turtle); default: stdout."),
+    ] = None,
+    prefer: Annotated[
+        str | None,
+        typer.Option(
+            "--prefer",
+            metavar="CODER",
+            help="The arbiter: where coders differ, this coder's value is the consensus.",
+        ),
+    ] = None,
+    consensus_by: Annotated[
+        str,
+        typer.Option(
+            "--consensus-by",
+            metavar="NAME",
+            help="Who the consensus is coded by (fw:codedBy of the merged records).",
+        ),
+    ] = "consensus",
+) -> None:
+    """Merge several coders' codings of one case into one: every coder's value kept as a claim
+    with its coder and evidence, and the consensus (the value all gave, or the arbiter's) as
+    the record's own value. No value is overwritten or dropped.
+
+    Exit code 0: every unit has a consensus; 1: some differences are left open (listed; their
+    records keep only the coders' claims); 2: a coding could not be read.
+    """
+    from kg.errors import EXIT_FINDINGS
+    from kg.rdf.write import serialise_case
+    from kg.vocab import curie
+
+    read = read_codings(codings)
+    from kg.views.consensus import merge
+
+    known = {c for coding in read for c in _coders(coding)}
+    if prefer is not None and prefer not in known:
+        typer.echo(
+            f"error: --prefer {prefer}: no such coder in these codings (coders: "
+            + ", ".join(sorted(known))
+            + ")",
+            err=True,
+        )
+        raise typer.Exit(EXIT_UNREADABLE)
+    merged = merge(read, prefer, consensus_by)
+    case_iri = _case_iri(read)
+    text = serialise_case(merged.graph, case_iri, "turtle", case_prefix=True)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output} ({len(merged.graph)} triples)", err=True)
+    else:
+        typer.echo(text)
+    typer.echo(
+        f"{merged.agreed} unit(s) agreed, {merged.arbitrated} decided by the arbiter, "
+        f"{len(merged.open)} left open.",
+        err=True,
+    )
+    for d in merged.open:
+        said = "; ".join(f"{coder}: {value.shown}" for coder, value in d.values.items())
+        typer.echo(f"open: {curie(d.record)} {d.variable}: {said}", err=True)
+    if merged.open:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _coders(coding: Coding) -> set[str]:
+    from kg.views.agreement import collect
+
+    units, _ = collect([coding])
+    return {c for by_coder in units.values() for c in by_coder}
+
+
+def _case_iri(codings: list[Coding]) -> str:
+    from rdflib.namespace import OWL, RDF
+
+    for coding in codings:
+        for header in coding.graph.subjects(RDF.type, OWL.Ontology):
+            return str(header)
+    raise AssertionError("a read coding always has its case header")  # read_codings checks

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
@@ -41,6 +41,12 @@ class Variable:
     edtf: URIRef | None = None  # a date: the property keeping it as written
     earliest: URIRef | None = None
     latest: URIRef | None = None
+    precision: URIRef | None = None
+
+    def properties(self) -> tuple[URIRef, ...]:
+        """Every property a record states this variable with (a date's precision, EDTF, bounds)."""
+        extra = (self.precision, self.edtf, self.earliest, self.latest)
+        return (self.prop, *(p for p in extra if p is not None))
 
 
 VARIABLES: tuple[Variable, ...] = (
@@ -58,9 +64,20 @@ VARIABLES: tuple[Variable, ...] = (
         FW.startEDTF,
         FW.startEarliest,
         FW.startLatest,
+        FW.startDatePrecision,
     ),
-    Variable("end date", FW.endDate, "interval", FW.endEDTF, FW.endEarliest, FW.endLatest),
-    Variable("date", FW.date, "interval", FW.dateEDTF, FW.dateEarliest, FW.dateLatest),
+    Variable(
+        "end date",
+        FW.endDate,
+        "interval",
+        FW.endEDTF,
+        FW.endEarliest,
+        FW.endLatest,
+        FW.endDatePrecision,
+    ),
+    Variable(
+        "date", FW.date, "interval", FW.dateEDTF, FW.dateEarliest, FW.dateLatest, FW.datePrecision
+    ),
 )
 
 
@@ -79,6 +96,12 @@ class Value:
     shown: str
     key: str | float | None  # nominal: the IRI; interval: days since 1970 (None: unknown)
     evidence: tuple[str, ...] = ()
+    value: Node | None = None  # the value as coded (a claim's fw:claimValue, a record's object)
+    # the record's own statements of it (the date with its precision, EDTF and bounds); empty
+    # for a value coded in a claim
+    statements: tuple[tuple[URIRef, Node], ...] = ()
+    holder: Node | None = None  # the record or the claim holding it
+    evidence_nodes: tuple[Node, ...] = ()  # its fw:hasEvidence nodes
 
 
 @dataclass(frozen=True)
@@ -189,15 +212,24 @@ def _record_label(graph: Graph, record: URIRef) -> str:
 
 def _entry(graph: Graph, holder: Node, variable: Variable, value: Node, own: bool) -> Value:
     """A value as coded: on the record itself (``own``) or in a claim (``holder``)."""
+    evidence = _evidence(graph, holder)
+    key: str | float | None
     if variable.level == "interval":
         shown, key = (
             _date_value(graph, holder, variable, value) if own else _literal_date(str(value))
         )
-        return Value(shown, key, _evidence(graph, holder))
-    return Value(_shown(value), str(value), _evidence(graph, holder))
+    else:
+        shown, key = _shown(value), str(value)
+    statements: tuple[tuple[URIRef, Node], ...] = ()
+    if own:
+        statements = tuple(
+            (prop, o) for prop in variable.properties() for o in graph.objects(holder, prop)
+        )
+    nodes = tuple(sorted(graph.objects(holder, FW.hasEvidence), key=str))
+    return Value(shown, key, evidence, value, statements, holder, nodes)
 
 
-def _collect(codings: Sequence[Coding]) -> tuple[Units, dict[str, str]]:
+def collect(codings: Sequence[Coding]) -> tuple[Units, dict[str, str]]:
     """(record, variable) → coder → value shown → value; and each record's English label."""
     units: Units = defaultdict(lambda: defaultdict(dict))
     labels: dict[str, str] = {}
@@ -280,9 +312,15 @@ def _disagreements(units: Units, labels: dict[str, str]) -> list[Disagreement]:
     return found
 
 
-def agreement(codings: Sequence[Coding]) -> Agreement:
-    """Alpha per variable over the codings, and every unit the coders coded differently."""
-    units, labels = _collect(codings)
+def agreement(codings: Sequence[Coding], ignore: Iterable[str] = ()) -> Agreement:
+    """Alpha per variable over the codings, and every unit the coders coded differently;
+    ``ignore``: coders left out (a merged file's consensus)."""
+    units, labels = collect(codings)
+    left_out = set(ignore)
+    for by_coder in units.values():
+        for coder in left_out & set(by_coder):
+            del by_coder[coder]
+    units = {unit: by_coder for unit, by_coder in units.items() if by_coder}
     coders = tuple(sorted({c for by_coder in units.values() for c in by_coder}))
     several = sorted(
         (record, key, coder)
