@@ -142,7 +142,7 @@ def test_cases_list_the_three_bundled_cases(api):
 
 def test_case_detail_counts_and_stage_dates(api):
     body = get(f"{api}/cases/hangzhou").json()
-    # 8 actions (7 fw:GovernanceAction + 1 fw:InstitutionalChange), 1 flow, 4 scenarios
+    # 8 actions (7 fw:GovernanceAction + 1 fw:OrganisationalChange), 1 flow, 4 scenarios
     assert body["counts"] == {"actions": 8, "flows": 1, "scenarios": 4}
     stages = {s["stage"]["iri"].split("#")[1]: s for s in body["stages"]}
     assert stages["StartupStage"]["start"] == "2016-04-01"

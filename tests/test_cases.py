@@ -267,3 +267,22 @@ def test_city_a_brings_the_framework_in_and_moves_toward_governance() -> None:
     assert any("引入飞轮效应解释框架" in c for c in comments)
     assert (None, FW.reachedGovernance, None) not in graph
     assert len(list(graph.subject_objects(FW.movesToward))) == 1
+
+
+def test_institutional_changes_say_which_kind() -> None:
+    """0.2 splits institutional change into organisational (a unit created, merged or
+    dissolved) and regulatory (a regulation adopted). By hand from the files: Hangzhou's data
+    bureau (hz:act-2017-01-data-bureau) and Shanghai's big data center
+    (sha:act-2018-04-12-big-data-center) are the only actions that create a unit; City A codes
+    none; no bundled case codes an adopting action for a regulation."""
+    found = {}
+    for path in CASES:
+        graph = Graph().parse(path)
+        for action in graph.subjects(FW.createdUnit, None):
+            found[str(action).rsplit("/", 1)[-1]] = set(graph.objects(action, RDF.type))
+        assert list(graph.subjects(FW.adoptedRegulation, None)) == []
+        assert list(graph.subjects(RDF.type, FW.InstitutionalChange)) == []  # always a kind
+    assert found == {
+        "act-2017-01-data-bureau": {FW.OrganisationalChange},
+        "act-2018-04-12-big-data-center": {FW.OrganisationalChange},
+    }
