@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from kg.store import CaseStore
+    from kg.views.codebook import Export
 
 
 @app.command("compare")
@@ -39,6 +41,15 @@ def compare_cmd(
             "--conditions", help="Print the city x condition table of question 21 instead."
         ),
     ] = False,
+    sequences: Annotated[
+        SequenceLayout | None,
+        typer.Option(
+            "--sequences",
+            help="Print each city's stage sequence instead, for sequence analysis (R's "
+            "TraMineR): spell (one row per episode, with begin and end bounds) or sts (one row "
+            "per city, one column per month).",
+        ),
+    ] = None,
     min_scenarios: Annotated[
         int | None,
         typer.Option(
@@ -67,6 +78,9 @@ def compare_cmd(
         chosen = None
         if cases_:
             chosen = [find_case(case_store, name).iri for name in cases_]
+        if sequences is not None:
+            _sequences(case_store, chosen, sequences, output, table_format(fmt))
+            return
         try:
             if output is not None:
                 _write_comparison(case_store, chosen, conditions, min_scenarios, output)
@@ -104,6 +118,45 @@ def compare_cmd(
         )
 
 
+def _write(table: Export, output: Path) -> None:
+    """Write an export's CSV and its codebook, saying where; a file that cannot be written
+    exits 2."""
+    from kg.views.codebook import write_export
+
+    try:
+        written = write_export(table, output)
+    except OSError as error:
+        typer.echo(f"error: cannot write {error.filename}: {error.strerror}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    typer.echo(f"wrote {written[0]} ({len(table.rows)} row(s)) and its codebook {written[1]}")
+
+
+class SequenceLayout(enum.StrEnum):
+    """The layouts of ``flywheel compare --sequences``."""
+
+    spell = "spell"
+    sts = "sts"
+
+
+def _sequences(
+    case_store: CaseStore,
+    chosen: Sequence[str] | None,
+    layout: SequenceLayout,
+    output: Path | None,
+    fmt: str,
+) -> None:
+    """``flywheel compare --sequences``: SPELL or STS rows, printed or written with a codebook."""
+    from kg.render.tables import render
+    from kg.views.codebook import spell_export, sts_export
+
+    make = spell_export if layout is SequenceLayout.spell else sts_export
+    table = make(case_store, chosen, data_file=output.name if output else f"{layout.value}.csv")
+    if output is None:
+        typer.echo(render(table.columns, table.rows, "csv" if fmt == "table" else fmt))
+        return
+    _write(table, output)
+
+
 def _write_comparison(
     case_store: CaseStore,
     chosen: Sequence[str] | None,
@@ -112,18 +165,13 @@ def _write_comparison(
     output: Path,
 ) -> None:
     """``flywheel compare -o FILE``: the CSV and its codebook."""
-    from kg.views.codebook import comparison_export, conditions_export, write_export
+    from kg.views.codebook import comparison_export, conditions_export
 
     if conditions:
         table = conditions_export(case_store, chosen, k, data_file=output.name)
     else:
         table = comparison_export(case_store, chosen, data_file=output.name)
-    try:
-        written = write_export(table, output)
-    except OSError as error:
-        typer.echo(f"error: cannot write {error.filename}: {error.strerror}", err=True)
-        raise typer.Exit(EXIT_UNREADABLE) from None
-    typer.echo(f"wrote {written[0]} ({len(table.rows)} row(s)) and its codebook {written[1]}")
+    _write(table, output)
 
 
 @app.command()

@@ -23,6 +23,7 @@ from kg.text import delimited, visible
 from kg.version import ONTOLOGY_VERSION_IRI, __version__
 from kg.views.agreement import Coding, VariableAlpha, agreement
 from kg.views.comparison import COLUMNS, DESCRIPTIONS, compare, condition_table
+from kg.views.sequences import SPELL_COLUMNS, spell_rows, sts_rows
 from kg.vocab import LOGIC_IRIS, PRECISION_IRIS, STAGE_IRIS, STAGES
 
 
@@ -190,7 +191,7 @@ def _markdown(
     cases: Sequence[CaseInfo],
     data_file: str,
     today: dt.date,
-    reliability: Sequence[tuple[str, VariableAlpha]] = (),
+    reliability: Sequence[tuple[str, VariableAlpha]] | None = None,
 ) -> str:
     def esc(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
@@ -233,7 +234,8 @@ def _markdown(
             f"| <{info.iri}> | {esc(_as_text(city))} | {info.triples} | {info.sources} "
             f"| `{info.sha256}` |"
         )
-    lines += ["", *_reliability(reliability)]
+    if reliability is not None:
+        lines += ["", *_reliability(reliability)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -354,6 +356,106 @@ def conditions_export(
         data_file,
         today or dt.datetime.now(dt.UTC).date(),
         reliability(store, sorted(included_iris)),
+    )
+    return Export(columns, rows, codebook)
+
+
+_SEQUENCE_RULES = [
+    "episodes and their dates are question 2's (the stage-timeline query): an end is the stated "
+    "one, else the next episode's start (end_basis 'next episode'), else empty (end_basis 'open')",
+    "begin = the comparable day: the earliest the start can be, else its latest bound; the bounds "
+    "are as coded, else from the precision (a month runs from its first to its last day)",
+    "month index = months since December 1999 (January 2000 = 1): the integer time TraMineR's "
+    "SPELL format wants; an episode closed by the next one's start shares that month with it",
+]
+_SPELL_VARIABLES = {
+    "id": ("the case's short name (its IRI's last segment): TraMineR's sequence id", "text"),
+    "case": ("the case's named graph", "IRI"),
+    "sequence": ("the episode's place in the city's own sequence (1 = first)", "integer"),
+    "stage": ("the flywheel stage", "category: startup, rotation, acceleration, inertia"),
+    "begin": ("the episode's start, as a comparable day", _DATE),
+    "begin_earliest": ("the earliest the start can be", _BOUND),
+    "begin_latest": ("the latest the start can be", _BOUND),
+    "begin_precision": ("how precisely the start is known", _PRECISION),
+    "begin_month": ("the start's month index", "integer (January 2000 = 1)"),
+    "end": ("the episode's end: stated, else the next episode's start", _DATE),
+    "end_earliest": ("the earliest the end can be", _BOUND),
+    "end_latest": ("the latest the end can be", _BOUND),
+    "end_precision": ("how precisely the end is known", _PRECISION),
+    "end_month": ("the end's month index", "integer (January 2000 = 1)"),
+    "end_basis": ("where the end comes from", "category: stated, next episode, open"),
+}
+
+
+def spell_export(
+    store: CaseStore,
+    cases: Sequence[str] | None = None,
+    data_file: str = "sequences.csv",
+    today: dt.date | None = None,
+) -> Export:
+    """Each city's stages as spells (TraMineR's SPELL format), with the codebook."""
+    rows = spell_rows(store, cases)
+    included = {str(r["case"]) for r in rows}
+    variables = [
+        Variable(name, meaning, kind, unknown="empty when not known")
+        for name, (meaning, kind) in _SPELL_VARIABLES.items()
+    ]
+    codebook = _markdown(
+        "stage sequences, one row per episode (SPELL)",
+        "Each city's stage episodes in order, with begin and end days, their bounds and "
+        "precision, and month indices, for sequence analysis (R: TraMineR's seqformat(data, "
+        'from = "SPELL", to = "STS", id = "id", begin = "begin_month", end = "end_month", '
+        'status = "stage")).',
+        variables,
+        _SEQUENCE_RULES,
+        [i for i in store.cases() if i.iri in included],
+        data_file,
+        today or dt.datetime.now(dt.UTC).date(),
+    )
+    return Export(list(SPELL_COLUMNS), rows, codebook)
+
+
+def sts_export(
+    store: CaseStore,
+    cases: Sequence[str] | None = None,
+    data_file: str = "sequences-sts.csv",
+    today: dt.date | None = None,
+) -> Export:
+    """Each city's stages month by month (TraMineR's STS format), with the codebook."""
+    spells = spell_rows(store, cases)
+    columns, rows = sts_rows(spells)
+    months = columns[2:]
+    variables = [
+        Variable("id", _SPELL_VARIABLES["id"][0], "text"),
+        Variable("case", "the case's named graph", "IRI"),
+        Variable(
+            f"{months[0]} … {months[-1]}" if months else "(no month)",
+            "one column per calendar month: the stage in force on the month's last day",
+            "category: startup, rotation, acceleration, inertia",
+            "month",
+            "empty before the city's first episode, after a stated end with nothing coded after "
+            "it, and for a city whose starts are unknown",
+        ),
+    ]
+    rules = [
+        *_SEQUENCE_RULES[:2],
+        "a city's stage in a month is that of its latest episode whose comparable start is on or "
+        "before the month's last day; an episode shorter than a month and over before the "
+        "month's end does not show",
+        "the last episode, when open (no end coded), is carried to the table's last month, the "
+        "last month any city's coded date reaches: a right-censored spell, not a coded end",
+    ]
+    unplaced = sorted(str(r["id"]) for r in rows if not any(r[m] for m in months))
+    if unplaced:
+        rules.append("cities with no known start (all their cells empty): " + ", ".join(unplaced))
+    codebook = _markdown(
+        "stage sequences, one row per city and one column per month (STS)",
+        "For sequence analysis (R: TraMineR's seqdef(data, var = 3:ncol(data))).",
+        variables,
+        rules,
+        [i for i in store.cases() if i.iri in {str(r["case"]) for r in rows}],
+        data_file,
+        today or dt.datetime.now(dt.UTC).date(),
     )
     return Export(columns, rows, codebook)
 
