@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from kg.store import CaseStore
+    from kg.views.calibration import Anchors
     from kg.views.codebook import Export
 
 
@@ -41,6 +42,23 @@ def compare_cmd(
             "--conditions", help="Print the city x condition table of question 21 instead."
         ),
     ] = False,
+    fuzzy: Annotated[
+        bool,
+        typer.Option(
+            "--fuzzy",
+            help="Print question 21's conditions as fuzzy sets instead (fsQCA, R's QCA): counted "
+            "conditions calibrated directly from three anchors (see --anchor).",
+        ),
+    ] = False,
+    anchor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--anchor",
+            metavar="NAME=E,C,I",
+            help="With --fuzzy: a condition's anchors, full non-membership, crossover and full "
+            "membership (scenarios=0,1.5,4 by default; repeatable).",
+        ),
+    ] = None,
     sequences: Annotated[
         SequenceLayout | None,
         typer.Option(
@@ -80,6 +98,9 @@ def compare_cmd(
             chosen = [find_case(case_store, name).iri for name in cases_]
         if sequences is not None:
             _sequences(case_store, chosen, sequences, output, table_format(fmt))
+            return
+        if fuzzy:
+            _fuzzy(case_store, chosen, anchor or [], output, table_format(fmt))
             return
         try:
             if output is not None:
@@ -129,6 +150,46 @@ def _write(table: Export, output: Path) -> None:
         typer.echo(f"error: cannot write {error.filename}: {error.strerror}", err=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
     typer.echo(f"wrote {written[0]} ({len(table.rows)} row(s)) and its codebook {written[1]}")
+
+
+def _anchors(given: Sequence[str]) -> dict[str, Anchors]:
+    """'scenarios=0,1.5,4' options → anchors by condition; a mistake exits 2, saying which."""
+    from kg.views.calibration import parse_anchors
+
+    found = {}
+    for text in given:
+        name, sep, numbers = text.partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError("write NAME=E,C,I, as in scenarios=0,1.5,4")
+            found[name.strip()] = parse_anchors(numbers)
+        except ValueError as error:
+            typer.echo(f"error: --anchor {text}: {error}", err=True)
+            raise typer.Exit(EXIT_UNREADABLE) from None
+    return found
+
+
+def _fuzzy(
+    case_store: CaseStore,
+    chosen: Sequence[str] | None,
+    given: Sequence[str],
+    output: Path | None,
+    fmt: str,
+) -> None:
+    """``flywheel compare --fuzzy``: the calibrated condition table, printed or written."""
+    from kg.render.tables import render
+    from kg.views.codebook import fuzzy_export
+
+    name = output.name if output else "fuzzy.csv"
+    try:
+        table = fuzzy_export(case_store, chosen, _anchors(given), data_file=name)
+    except ValueError as error:
+        typer.echo(f"error: --anchor: {error}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    if output is None:
+        typer.echo(render(table.columns, table.rows, fmt))
+        return
+    _write(table, output)
 
 
 class SequenceLayout(enum.StrEnum):

@@ -22,6 +22,7 @@ from kg.store import CaseInfo, CaseStore
 from kg.text import delimited, visible
 from kg.version import ONTOLOGY_VERSION_IRI, __version__
 from kg.views.agreement import Coding, VariableAlpha, agreement
+from kg.views.calibration import Anchors, membership
 from kg.views.comparison import COLUMNS, DESCRIPTIONS, compare, condition_table
 from kg.views.sequences import SPELL_COLUMNS, spell_rows, sts_rows
 from kg.vocab import LOGIC_IRIS, PRECISION_IRIS, STAGE_IRIS, STAGES
@@ -454,6 +455,102 @@ def sts_export(
         variables,
         rules,
         [i for i in store.cases() if i.iri in {str(r["case"]) for r in rows}],
+        data_file,
+        today or dt.datetime.now(dt.UTC).date(),
+    )
+    return Export(columns, rows, codebook)
+
+
+# Calibrated conditions: the number each is calibrated from, and the project's default anchors
+# (a starting point, not a threshold the theory gives: state your own with --anchor)
+FUZZY_DEFAULTS: dict[str, Anchors] = {"scenarios": Anchors(0, 1.5, 4)}
+_CRISP = ("leaderPromotion", "dataBureau", "commandCenter")
+_OUTCOME = "loopClosed"
+
+
+def fuzzy_export(
+    store: CaseStore,
+    cases: Sequence[str] | None = None,
+    anchors: dict[str, Anchors] | None = None,
+    data_file: str = "fuzzy.csv",
+    today: dt.date | None = None,
+) -> Export:
+    """Question 21's conditions as fuzzy sets for fsQCA and R's QCA: the crisp conditions and
+    the outcome as 0/1, each counted condition with its raw number and its membership by direct
+    calibration, with the anchors in the codebook."""
+    chosen = FUZZY_DEFAULTS | (anchors or {})
+    unknown = sorted(set(chosen) - set(FUZZY_DEFAULTS))
+    if unknown:
+        raise ValueError(
+            f"no calibrated condition {', '.join(unknown)}: calibrated are "
+            + ", ".join(sorted(FUZZY_DEFAULTS))
+        )
+    named = get_query("condition-table")
+    meanings = {c.name: c.description for c in named.columns}
+    _, found = condition_table(store, cases)
+    columns = ["case", "cityLabel", *_CRISP]
+    for name in chosen:
+        columns += [name, f"{name}_fs"]
+    columns.append(_OUTCOME)
+    rows = []
+    for r in found:
+        row: dict[str, object] = {
+            "case": _plain(r.get("case")),
+            "cityLabel": _plain(r.get("cityLabel")),
+        }
+        for name in (*_CRISP, _OUTCOME):
+            term = r.get(name)
+            row[name] = None if term is None else int(term.value == "true")
+        for name, anchor in chosen.items():
+            term = r.get(name)
+            raw = None if term is None else float(term.value)
+            row[name] = None if raw is None else int(raw) if raw.is_integer() else raw
+            row[f"{name}_fs"] = None if raw is None else round(membership(raw, anchor), 3)
+        rows.append(row)
+    variables = [
+        Variable("case", "the case's named graph", "IRI"),
+        Variable("cityLabel", "the city's English name", "text", unknown="empty when none"),
+        *(Variable(n, meanings.get(n, "") + " (crisp: 1 true, 0 false)", "0 or 1") for n in _CRISP),
+    ]
+    for name, anchor in chosen.items():
+        variables += [
+            Variable(name, meanings.get(name, ""), "integer"),
+            Variable(
+                f"{name}_fs",
+                f"membership in the set of cities with many {name}, by direct calibration of "
+                f"`{name}` with anchors {anchor.text()}",
+                "fuzzy membership, 0-1, three decimals",
+            ),
+        ]
+    variables.append(
+        Variable(_OUTCOME, "outcome: " + meanings.get(_OUTCOME, "") + " (crisp)", "0 or 1")
+    )
+    rules = [
+        'direct calibration (Ragin 2008), as R\'s QCA::calibrate(x, type = "fuzzy", thresholds '
+        "= c(exclusion, crossover, inclusion), logistic = TRUE, idm = 0.95) computes it: "
+        "membership 0.05 at full non-membership, 0.5 at the crossover, 0.95 at full "
+        "membership, the log-odds linear in between",
+        *(
+            f"{name}: anchors (full non-membership, crossover, full membership) = "
+            f"{anchor.text()}"
+            + (
+                "; the project's default, a starting point rather than a threshold the theory "
+                "gives: state your own with --anchor " + f"{name}=E,C,I"
+                if anchor == FUZZY_DEFAULTS.get(name)
+                else "; set with --anchor"
+            )
+            for name, anchor in chosen.items()
+        ),
+        "the other conditions and the outcome are crisp (0/1) as question 21 codes them; a "
+        "condition not coded is 0 (absence of evidence)",
+    ]
+    included = {str(r["case"]) for r in rows}
+    codebook = _markdown(
+        "city × condition table as fuzzy sets (fsQCA)",
+        named.title.get("en", "") + " Calibrated for fsQCA and R's QCA package.",
+        variables,
+        rules,
+        [i for i in store.cases() if i.iri in included],
         data_file,
         today or dt.datetime.now(dt.UTC).date(),
     )
