@@ -446,6 +446,14 @@ def test_query_results_typed_and_errors(api):
     # acceleration episode (2018-04-13 to inertia's start in 2020-03), the third
     assert len(lines) == 5
     assert lines[3].split(",")[2:5] == ['"certainly"', f'"{CASE}hangzhou/ep-acceleration"', "3"]
+    # case=* asks every case: question 11 for the three bundled cases, one row each, by hand:
+    # only City A codes a re-aggregation flow (undated)
+    every = get(url, params={"case": "*"}).json()["rows"]
+    assert [(r["case"], r["closed"]) for r in every] == [
+        (f"{CASE}city-a", "true"),
+        (f"{CASE}hangzhou", "false"),
+        (f"{CASE}shanghai", "false"),
+    ]
 
 
 # --- ontology and shapes ---------------------------------------------------------------------

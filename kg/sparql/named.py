@@ -346,12 +346,18 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value)
 
 
+# The value of a query's ``case`` parameter that asks every case at once: the parameter is then
+# left unbound, and the rows of all cases come back together, told apart by their ``case`` column.
+EVERY_CASE = "*"
+
+
 def bind(
     query: NamedQuery, values: Mapping[str, str] | None = None
 ) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
     """The substitutions for running ``query``: every parameter as a typed RDF term.
 
-    Values not given (or given empty) take the header's default. Raises QueryParameterError for
+    Values not given (or given empty) take the header's default; ``case`` given as
+    :data:`EVERY_CASE` (``*``) is left unbound, asking every case. Raises QueryParameterError for
     an unknown parameter, a missing required one, or a value that does not fit its type.
     """
     values = dict(values or {})
@@ -371,6 +377,8 @@ def bind(
                     f"({param.type.value}: {param.description})"
                 )
             value = param.default
+        if param.name == "case" and value == EVERY_CASE:
+            continue
         bound[ox.Variable(param.name)] = to_term(param, value)
     return bound
 
