@@ -11,6 +11,7 @@ import typer
 from kg.cli.app import app
 from kg.cli.common import (
     EXIT_TOOL,
+    EXIT_UNREADABLE,
     BundledOpt,
     CasesArg,
     OntologyFormat,
@@ -60,10 +61,32 @@ def docs_cmd(
             show_default=False,
         ),
     ] = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--codebook",
+            metavar="FILE",
+            help="Regenerate the controlled-value tables of a codebook (docs/codebook.md) "
+            "between its markers, from the ontology.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write the ontology's HTML reference, one page in English and one in Chinese: every class,
-    property, concept scheme and named individual with its label, definition and relations."""
+    property, concept scheme and named individual with its label, definition and relations.
+    With --codebook, regenerate instead the controlled-value tables of docs/codebook.md."""
     from kg.render import docs
+
+    if codebook is not None:
+        from kg.render.codebook_doc import rewrite
+
+        try:
+            changed = rewrite(codebook)
+        except (OSError, ValueError) as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(EXIT_UNREADABLE) from None
+        typer.echo(f"{'rewrote' if changed else 'unchanged:'} {codebook}")
+        return
 
     try:
         written = docs.write_pages(out)
