@@ -160,6 +160,7 @@ def test_tutorial_parses_into_the_steps_it_describes() -> None:
         "actions",
         "artefacts",
         "data flows",
+        "claims",
     ]
     assert all(s.rows for s in steps if isinstance(s, Sheet))
     episodes = next(s for s in steps if isinstance(s, Sheet) and s.name == "stage episodes")
@@ -223,6 +224,13 @@ def check_case(path: Path) -> None:
     assert (node("flow-aggregation"), FW.inLoopStep, FW.Aggregation) in graph
     assert (node("act-parking"), FW.produced, node("parking")) in graph
     assert not list(graph.subjects(FW.ofStage, FW.InertiaStage))
+    # the claims sheet's row: the parking service's logic, our reading of the news report
+    [claim] = graph.subjects(RDF.type, FW.Claim)
+    assert (claim, FW.claimAbout, node("act-parking")) in graph
+    assert (claim, FW.claimProperty, FW.underLogic) in graph
+    assert (claim, FW.claimValue, FW.TechnicalLogic) in graph
+    assert (claim, FW.confidence, FW.Inferred) in graph
+    assert (claim, FW.hasEvidence, node("ev-parking")) in graph
 
 
 @pytest.mark.parametrize(

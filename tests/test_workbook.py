@@ -307,6 +307,8 @@ SHEETS_EN = [
     "actors",
     "jurisdictions",
     "roles",
+    "posts",
+    "tenures",
     "stage episodes",
     "actions",
     "data flows",
@@ -314,6 +316,7 @@ SHEETS_EN = [
     "logic interactions",
     "sources",
     "evidence",
+    "claims",
     "other statements",
 ]
 SHEETS_ZH = [
@@ -322,6 +325,8 @@ SHEETS_ZH = [
     "行动主体",
     "行政区",
     "角色",
+    "职位",
+    "任职",
     "阶段时期",
     "治理行动",
     "数据流动",
@@ -329,6 +334,7 @@ SHEETS_ZH = [
     "逻辑互动",
     "资料来源",
     "证据",
+    "编码断言",
     "其他陈述",
 ]
 
@@ -370,7 +376,7 @@ def test_template_has_sheets_headers_and_dropdowns(
     assert len(hidden) == 1
     lists = hidden[0]
 
-    episodes = workbook[names[5]]
+    episodes = workbook[names[7]]
     headers = [c.value for c in episodes[1]]
     assert headers[:5] == (
         ["id", "label (en)", "label (zh)", "city", "stage"]
@@ -391,8 +397,8 @@ def test_template_has_sheets_headers_and_dropdowns(
         return [c.value for row in lists[target] for c in row]
 
     assert dropdown(episodes, "E") == stages
-    assert dropdown(workbook[names[10]], "B") == source_types  # sources: the source type
-    confidence = dropdown(workbook[names[11]], "H")  # evidence: id, labels, source, page, quotes
+    assert dropdown(workbook[names[12]], "B") == source_types  # sources: the source type
+    confidence = dropdown(workbook[names[13]], "H")  # evidence: id, labels, source, page, quotes
     assert confidence == (
         ["confirmed", "suspected", "inferred", "unverified report"]
         if lang == "en"
@@ -416,6 +422,8 @@ def test_csv_template_has_one_file_per_sheet(tmp_path) -> None:
             "actors.csv",
             "jurisdictions.csv",
             "roles.csv",
+            "posts.csv",
+            "tenures.csv",
             "episodes.csv",
             "actions.csv",
             "flows.csv",
@@ -423,6 +431,7 @@ def test_csv_template_has_one_file_per_sheet(tmp_path) -> None:
             "interactions.csv",
             "sources.csv",
             "evidence.csv",
+            "claims.csv",
             "other.csv",
             "lists.csv",
         ]
@@ -465,6 +474,25 @@ def assert_only_dates_completed(original: Graph, read_back: Graph) -> None:
     assert {p for _, p, _ in added} <= DATE_ADDITIONS, sorted(added)
 
 
+def sheet_rows(target: Path, key: str, lang: str) -> list[list[str]]:
+    """The data rows of one sheet of a written workbook (its CSV file, or its worksheet in
+    ``lang``), as cell texts, empty rows left out."""
+    if target.is_dir():
+        with (target / f"{key}.csv").open(encoding="utf-8-sig") as handle:
+            grid = list(csv.reader(handle))
+    else:
+        from kg.workbook.schema import ALL_SHEETS
+
+        title = next(s for s in ALL_SHEETS if s.key == key).name(lang)
+        workbook = load_workbook(target, read_only=True)
+        grid = [
+            ["" if v is None else str(v) for v in row]
+            for row in workbook[title].iter_rows(values_only=True)
+        ]
+        workbook.close()
+    return [row for row in grid[1:] if any(row)]
+
+
 @pytest.mark.parametrize("as_csv", [False, True], ids=["xlsx", "csv"])
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
 def test_round_trip_is_isomorphic(tmp_path, path: Path, as_csv: bool) -> None:
@@ -472,6 +500,16 @@ def test_round_trip_is_isomorphic(tmp_path, path: Path, as_csv: bool) -> None:
     target = tmp_path / ("case" if as_csv else "case.xlsx")
     lang = "zh" if path.stem == "shanghai" else "en"
     write_case(case.graph, target, lang=lang, as_csv=as_csv)
+    # every claim of the case (each has its own evidence and confidence) is a claims-sheet row,
+    # and none is left to the other statements
+    claims = set(case.graph.subjects(RDF.type, FW.Claim))
+    assert claims, "every bundled case has claims"
+    rows = sheet_rows(target, "claims", lang)
+    assert len(rows) == len(claims)
+    named = {str(c).rsplit("/", 1)[1] for c in claims}
+    assert {r[0] for r in rows} == named  # the id column: the bundled claims have ids
+    other = sheet_rows(target, "other", lang)
+    assert not [r for r in other if r[0] in named or r[2] in named]
     iri, graph = read_workbook(target)
     assert iri == case.iri
     # the bundled cases code their dates the 0.1 way: the workbook completes them, losing nothing
@@ -501,14 +539,14 @@ def test_a_date_cell_writes_edtf_value_bounds_and_precision(tmp_path) -> None:
 def test_round_trip_uses_proper_columns(tmp_path) -> None:
     """Nothing of Hangzhou that the workbook has a column for lands in the catch-all sheet; its
     dates keep their precision. The catch-all holds only what ontology 0.2 added and the workbook
-    has no column for yet (hangzhou.ttl, re-coded on 0.2): actor roles, claims, jurisdictions,
+    has no column for yet (hangzhou.ttl, re-coded on 0.2): actor roles, jurisdictions,
     the regulation, the dates' EDTF forms and bounds, first attestations, organisations' founding
     dates, an actor's jurisdiction and who-acts class beside the part it plays."""
     graph = read_cases(REPO / "kg/cases/hangzhou.ttl")[0].graph
     write_case(graph, tmp_path / "hz", as_csv=True)
     # node kinds new in 0.2, and actors typed only with 0.2's who-acts classes (the government
     # as a whole, a person), which the actors sheet has no kind for
-    new_in_02 = {FW.ActorRole, FW.Claim, FW.Jurisdiction, FW.Regulation}
+    new_in_02 = {FW.ActorRole, FW.Jurisdiction, FW.Regulation}  # claims: on the claims sheet
     only_02_actor = {FW.PeoplesGovernment, FW.Person}
     new_subjects = {
         str(s).rsplit("/", 1)[1]

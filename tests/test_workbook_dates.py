@@ -32,13 +32,14 @@ def test_the_templates_date_columns_are_text(tmp_path: Path, lang: str) -> None:
                 column.zh if lang == "zh" else column.en
             )
             formats = {worksheet.cell(row=r, column=index).number_format for r in (2, MAX_ROWS)}
-            if column.kind is Kind.DATE:
+            if column.kind in (Kind.DATE, Kind.VALUE):
                 assert formats == {"@"}, (sheet.key, column.key)
                 checked += 1
             else:  # (row 2 of some sheets holds a prefilled text)
                 assert worksheet.cell(row=MAX_ROWS, column=index).number_format == "General"
-    # start, end (episodes; roles); the dates of actions, flows, interactions, sources; coding
-    assert checked == 9
+    # start, end (episodes, roles, tenures); the dates of actions, flows, interactions, sources;
+    # coding date; a claim's value (which may be a date)
+    assert checked == 12
 
 
 def test_a_spreadsheet_date_is_read_as_a_day_and_noted(tmp_path: Path) -> None:

@@ -6,10 +6,13 @@ turns a filled one into a case graph (collecting every mistake, with its sheet, 
 before giving up), and :func:`write_case` writes a case graph back into a workbook so that reading
 it again gives the same graph. Whatever fits no column goes to the "other statements" sheet.
 
-Two coders who disagree code the same id on two rows of a sheet, each with their name in the
-coder column. The first row's values are the record's; every later row becomes ``fw:Claim``
-nodes beside it (one per value: ``fw:claimAbout`` the record, ``fw:claimProperty``,
-``fw:claimValue``, ``fw:codedBy``), so no coding overwrites another. Query 23 lists them.
+A value with its own evidence, confidence and coder is a row of the claims sheet: one
+``fw:Claim`` node (``fw:claimAbout`` the record, ``fw:claimProperty``, ``fw:claimValue``,
+``fw:codedBy``, ``fw:confidence``, ``fw:hasEvidence``), named by its id or, without one, by
+:func:`kg.workbook.values.claim_iri`. Earlier workbooks code a second coder as a second row with
+the same id and another coder: the first row's values are the record's, every later row becomes
+claims beside it (one per value, without evidence or confidence), so no coding overwrites
+another. Both are read; export writes each claim where it came from. Query 23 lists them.
 """
 
 from __future__ import annotations
@@ -191,21 +194,53 @@ def _instructions(lang: str) -> list[str]:
             "and latest bounds and its precision: the queries answer 'certainly / possibly / "
             "not' with them and give durations as a fewest and a most."
         ),
+        ("置信度与所编码的值分开记录在“证据”表中:每条记录在其“证据”列引用证据编号。")
+        if zh
+        else (
+            "Confidence is kept apart from the coded value, on the evidence sheet: each record "
+            "names its evidence ids in its evidence column."
+        ),
         (
-            "两位编码者对同一记录意见不同时,用同一编号各写一行,并在“编码者”列填写各自姓名;"
-            "两种编码并列保存,查询 23 列出分歧。"
+            "某一个值(阶段时期的起止日期或阶段、行动的逻辑、机制或发生时期、主体的类别、角色的主体类型、"
+            "数据流动的回路环节等)可能有争议时,在“编码断言”表中为其单独写一行:所涉记录的编号、属性、值"
+            "(按该属性所在列的写法)、编码者、置信度、证据编号。记录本身单元格中的值仍为采纳值;"
+            "值不同的断言作为另一种编码并列保存。例:记录 ep-startup,属性“起始日期”,值 2016-10,"
+            "编码者 B,置信度“未经核实的报道”,证据 ev-news。编号可留空。"
         )
         if zh
         else (
-            "When two coders disagree about a record, give each coding its own row with the same id "
-            "and the coder's name in the coder column: both are kept side by side, and query 23 "
-            "lists the disagreements."
+            "When one value may be disputed (an episode's dates or stage, an action's logic, "
+            "mechanism or episode, an actor's kind, a role's kind of actor, a flow's loop step, "
+            "…), give it its own row on the claims sheet: the record's id, the property, the "
+            "value (as that property's own column takes it), the coder, the confidence and the "
+            "evidence ids. The record's own cell stays the accepted value; a claim with another "
+            "value is a competing coding kept beside it. Example: record ep-startup, property "
+            "start date, value 2016-10, coder B. Scholar, confidence unverified report, evidence "
+            "ev-news. The id may be left empty."
         ),
-        ("置信度与所编码的值分开记录在“证据”表中:每项结论在其“证据”列引用证据编号。")
+        (
+            "旧版工作簿中,第二位编码者以同一编号另写一行(“编码者”列填写其姓名)的做法仍可读取,"
+            "但由此得到的断言没有自己的证据与置信度;新的编码请使用“编码断言”表。查询 23 列出分歧。"
+        )
         if zh
         else (
-            "Confidence is kept apart from the coded value, on the evidence sheet: each claim names "
-            "its evidence ids in its evidence column."
+            "A second coder's row on a record's own sheet (the same id, the coder's name in the "
+            "coder column), as earlier workbooks have it, is still read, but the claims it gives "
+            "have no evidence or confidence of their own: use the claims sheet for new codings. "
+            "Query 23 lists the disagreements."
+        ),
+        (
+            "职位与任职:职位表记录职位及其所属组织;任职表记录何人(行动主体表中的个人)何时担任何职,"
+            "起止日期写法同角色表。例:职位 post-secretary(河畔市委书记,所在机构 committee);"
+            "任职 tenure-1,任职者 secretary,职位 post-secretary,起始日期 2016-05,结束日期 2021。"
+        )
+        if zh
+        else (
+            "Posts and tenures: the posts sheet holds positions and the organisation each belongs "
+            "to; the tenures sheet says who (a person on the actors sheet) held which post, from "
+            "when to when, dated as on the roles sheet. Example: post post-secretary (party "
+            "secretary of Riverside, organisation committee); tenure tenure-1, holder secretary, "
+            "post post-secretary, start date 2016-05, end date 2021."
         ),
         ("然后运行:flywheel import 本文件 -o case.ttl(导入并校验)。")
         if zh
@@ -329,7 +364,7 @@ def _write_xlsx(path: Path, tables: dict[str, list[dict[str, str]]], lang: str) 
                 head.comment = Comment(note, "flywheel-kg")
             worksheet.column_dimensions[letter].width = max(12, min(40, len(head.value or "") + 4))
             last = max(MAX_ROWS, len(rows) + 100)
-            if column.kind is Kind.DATE:
+            if column.kind in (Kind.DATE, Kind.VALUE):  # a claim's value may be a date
                 # text, so that a spreadsheet keeps 2019-03 as typed instead of making it a
                 # day: the column's own format, and each empty cell's as far as the lists reach
                 worksheet.column_dimensions[letter].number_format = "@"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -18,13 +18,26 @@ from rdflib.term import Node
 from kg.rdf.lexical import DECIMAL, INTEGER, YEAR, is_absolute_iri
 from kg.rdf.names import case_iri_problem
 from kg.vocab import FW
-from kg.workbook.schema import ALL_SHEETS, LISTS, OTHER, SHEETS, Column, Kind, Record, Sheet
+from kg.workbook.schema import (
+    ALL_SHEETS,
+    CLAIM_PROPERTIES,
+    CLAIMS,
+    LISTS,
+    OTHER,
+    SHEETS,
+    Column,
+    Kind,
+    Record,
+    Sheet,
+)
 from kg.workbook.values import (
     ID,
     KNOWN_PREFIXES,
     SPLIT,
     CellError,
+    CellProblem,
     choice_index,
+    choices,
     claim_iri,
     column_letter,
     date_triples,
@@ -177,7 +190,9 @@ class WorkbookReader:
         self._case_iri()
         self._collect_ids()
         for sheet in SHEETS:
-            if sheet.key in self.tables:
+            if sheet is CLAIMS and sheet.key in self.tables:
+                self._read_claims(self.tables[sheet.key])
+            elif sheet.key in self.tables:
                 self._read_sheet(sheet, self.tables[sheet.key])
         if OTHER.key in self.tables:
             self._read_other(self.tables[OTHER.key])
@@ -419,6 +434,8 @@ class WorkbookReader:
                         + (f" (one of: {listed(column.choices)})" if column.choices else ""),
                     )
                 continue
+            if column.kind is Kind.VALUE:
+                continue  # a claim's value is read by its property (_claim_value)
             raw, index = cells[column.key]
             if column.kind is Kind.DATE and (number - 2, index) in table.dates:
                 self._note_date(table, number, index, raw)
@@ -454,7 +471,10 @@ class WorkbookReader:
                         f"no row on any sheet has the id “{value}”: check the "
                         "spelling, or add that row"
                     )
+                self._check_target(column, value)
                 return [(subject, predicate, URIRef(self.ns + value))]
+            if column.target is not None:
+                self._check_target(column, value)
             target = self._resource(value, allow_id=False)
             if not isinstance(target, URIRef):
                 raise ValueError(f"“{value}” is neither an id nor a full IRI")
@@ -493,6 +513,115 @@ class WorkbookReader:
             lexical = "true" if word in {"true", "是"} else "false"
             return [(subject, predicate, Literal(lexical, datatype=XSD.boolean))]
         raise ValueError(f"cannot read a {kind} cell")  # pragma: no cover
+
+    def _check_target(self, column: Column, value: str) -> None:
+        """A reference that must name a row of one sheet (a claim's evidence, a tenure's post)."""
+        if column.target is None:
+            return
+        sheet = next(s for s in SHEETS if s.key == column.target)
+        table = self.tables.get(sheet.key)
+        where = self.ids.get(value, ("", 0))[0] if ID.match(value) else ""
+        if table is not None and where == table.name:
+            return
+        if where:
+            raise CellProblem(
+                f"“{value}” is a row of sheet “{where}”: this column takes ids on the "
+                f"{sheet.en} sheet",
+                f"“{value}”是工作表“{where}”中的行:本列只接受{sheet.zh}表中的编号",
+            )
+        raise CellProblem(
+            f"“{value}” is not an id on the {sheet.en} sheet: write the id of a row there",
+            f"“{value}”不是{sheet.zh}表中的编号:请填写该表中某行的编号",
+        )
+
+    # -- the claims sheet -----------------------------------------------------------------------
+
+    def _index(self, sheet: Sheet, key: str) -> int | None:
+        return next((i for i, c in enumerate(self.columns[sheet.key]) if c and c.key == key), None)
+
+    def _read_claims(self, table: Table) -> None:
+        """Each row one fw:Claim: its record, property, value, coder, confidence, evidence and
+        comments. A row without an id is named by :func:`claim_iri`, so that reading the
+        workbook twice gives the same graph."""
+        minted: dict[URIRef, int] = {}
+        for number, row in enumerate(table.rows, start=2):
+            cells = self._cells(CLAIMS, row)
+            if not cells:
+                continue
+            record = CLAIMS.records[0]
+            placeholder = URIRef(self.ns + "-")
+            before = len(self.errors)
+            triples = self._row_triples(CLAIMS, record, table, number, cells, placeholder, True)
+            found = {p: o for _, p, o in triples}
+            prop = found.get(FW.claimProperty)
+            value: Node | None = None
+            if "value" in cells and isinstance(prop, URIRef):
+                raw, index = cells["value"]
+                spec = CLAIM_PROPERTIES[prop]
+                if spec.column.kind is Kind.DATE and (number - 2, index) in table.dates:
+                    self._note_date(table, number, index, raw)
+                try:
+                    value = self._claim_value(prop, raw)
+                except ValueError as problem:
+                    self.error(table, number, index, str(problem), getattr(problem, "zh", ""))
+            if len(self.errors) > before or value is None or not isinstance(prop, URIRef):
+                continue
+            about, coder = found[FW.claimAbout], found[FW.codedBy]
+            if "id" in cells:
+                name = cells["id"][0]
+                if not ID.match(name) or self.ids.get(name, (None,))[0] != table.name:
+                    continue  # reported when collecting ids
+                subject = URIRef(self.ns + name)
+            else:
+                if not isinstance(about, URIRef):  # pragma: no cover - a reference is an IRI
+                    continue
+                subject = claim_iri(about, str(coder), prop, value)
+                if subject in minted:
+                    self.error(
+                        table,
+                        number,
+                        self._index(CLAIMS, "record"),
+                        f"this row claims what row {minted[subject]} claims (the same record, "
+                        "property, value and coder): give one of them an id, or remove it",
+                        f"本行与第 {minted[subject]} 行的断言相同(记录、属性、值与编码者均相同):"
+                        "请为其中一行填写编号,或删去一行",
+                    )
+                    continue
+                minted[subject] = number
+            for _, predicate, obj in triples:
+                self.graph.add((subject, predicate, obj))
+            self.graph.add((subject, FW.claimValue, value))
+
+    def _claim_value(self, prop: URIRef, text: str) -> Node:
+        """A claim's value, read as the property's own column reads its cells."""
+        spec = CLAIM_PROPERTIES[prop]
+        column = spec.column
+        label = next((c for c in choices("claim_properties") if c.iri == prop), None)
+        en, zh = (label.en, label.zh) if label else (str(prop), str(prop))
+        if column.kind in (Kind.TYPE, Kind.CHOICE):
+            for listed_name in spec.lists:
+                iri = choice_index(listed_name).get(norm(text))
+                if iri is not None:
+                    return iri
+            known_en = "; ".join(listed(n) for n in spec.lists)
+            known_zh = ";".join(listed(n, "zh") for n in spec.lists)
+            raise CellProblem(
+                f"“{text}” is not a value the {en} takes: one of {known_en}",
+                f"“{text}”不是“{zh}”可取的值,可选值:{known_zh}",
+            )
+        if column.kind is Kind.DATE:
+            for predicate, obj in date_triples(text, column):
+                if predicate == column.predicate:
+                    return obj
+            raise CellProblem(
+                f"“{text}” gives no day to compare: a claim about the {en} needs a date such as "
+                "2016-04-13, 2016-04, 2016 or 2016/2017 (an unknown or open date stays in the "
+                "record's own cell)",
+                f"“{text}”没有可比较的日期:关于“{zh}”的断言须写明日期,如 2016-04-13、2016-04、"
+                "2016 或 2016/2017(未知或开放的日期仍写在记录本身的单元格中)",
+            )
+        placeholder = URIRef(self.ns + "-")
+        return self._cell(replace(column, multi=False), placeholder, text)[0][2]
 
     def _read_other(self, table: Table) -> None:
         for number, row in enumerate(table.rows, start=2):

@@ -35,6 +35,7 @@ class Kind(enum.StrEnum):
     IRI = "iri"  # a full IRI (licence, imported ontology)
     BOOLEAN = "boolean"  # xsd:boolean
     CODER = "coder"  # who coded the row (several rows for one id: one per coder)
+    VALUE = "value"  # a claim's value, read as its property's own column reads it
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Column:
     note_en: str = ""
     note_zh: str = ""
     aliases: tuple[str, ...] = ()  # earlier headers still read (a 0.1 workbook's)
+    target: str | None = None  # REF: the key of the sheet whose rows it must name (else any)
 
     def header(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -100,13 +102,16 @@ class Sheet:
 
 @dataclass(frozen=True)
 class ControlledList:
-    """A list of controlled values: the members of a SKOS scheme, or a set of classes."""
+    """A list of controlled values: the members of a SKOS scheme, or a set of classes (or of
+    properties), labelled by the ontology; ``labels`` gives (term, en, zh) for a term the
+    ontology does not label (rdf:type)."""
 
     name: str
     en: str
     zh: str
     scheme: URIRef | None = None
     classes: tuple[URIRef, ...] = ()
+    labels: tuple[tuple[URIRef, str, str], ...] = ()
 
 
 LISTS: dict[str, ControlledList] = {
@@ -554,6 +559,18 @@ SHEETS: tuple[Sheet, ...] = (
             *_labels(),
             Column("post_en", "post (en)", "职务(英文)", Kind.TEXT, FW.post, lang="en"),
             Column("post_zh", "post (zh)", "职务(中文)", Kind.TEXT, FW.post, lang="zh"),
+            Column(
+                "holds_posts",
+                "holds posts",
+                "担任职位",
+                Kind.REF,
+                FW.holdsPost,
+                multi=True,
+                target="posts",
+                note_en="ids on the posts sheet, separated by ; (a person's posts without dates; "
+                "for dates and evidence, a row on the tenures sheet)",
+                note_zh="职位表中的编号,以 ; 分隔(个人所任职位,不含日期;需日期与证据时在任职表中填写)",
+            ),
             _ref("of_jurisdiction", "of jurisdiction", "所属行政区", FW.ofJurisdiction),
             _refs("coordinates", "coordinates", "协调", FW.coordinates),
             *_comments(),
@@ -606,6 +623,70 @@ SHEETS: tuple[Sheet, ...] = (
         about_en="A part an actor plays in the paper's terms, when the part needs its own dates "
         "or evidence (a big data centre that became the command center in 2019).",
         about_zh="主体按论文主体类型所承担的角色,需要单独的起止日期或证据时使用(如2019年起承担指挥中心角色的大数据中心)。",
+    ),
+    Sheet(
+        "posts",
+        "posts",
+        "职位",
+        records=(Record("main", "id", fixed_type=FW.Post),),
+        columns=(
+            _id(),
+            *_labels(),
+            Column(
+                "post_in",
+                "organisation",
+                "所在机构",
+                Kind.REF,
+                FW.postIn,
+                note_en="the id of the organisation on the actors sheet (a party committee, a "
+                "government, a bureau)",
+                note_zh="行动主体表中该组织的编号(党委、人民政府、局等)",
+            ),
+            *_comments(),
+            _evidence(),
+            CODER,
+        ),
+        about_en="Positions that persons hold in turn, such as the party secretary of the "
+        "municipal committee or the director of the data bureau: the organisation each belongs "
+        "to. Who held a post when is on the tenures sheet.",
+        about_zh="可由不同个人先后担任的职位,如市委书记、数据局局长,及其所属组织。何人何时任职见任职表。",
+    ),
+    Sheet(
+        "tenures",
+        "tenures",
+        "任职",
+        records=(Record("main", "id", fixed_type=FW.Tenure),),
+        columns=(
+            _id(),
+            *_labels(),
+            Column(
+                "holder",
+                "holder (person)",
+                "任职者(个人)",
+                Kind.REF,
+                FW.holder,
+                note_en="the id of a person on the actors sheet (what it is: person)",
+                note_zh="行动主体表中某个人的编号(主体性质:个人)",
+            ),
+            Column(
+                "tenure_of",
+                "post",
+                "所任职位",
+                Kind.REF,
+                FW.tenureOf,
+                target="posts",
+                note_en="the id of a row on the posts sheet",
+                note_zh="职位表中的编号",
+            ),
+            _date("start", "start date", "起始日期", FW.startDate, FW.startDatePrecision),
+            _date("end", "end date", "结束日期", FW.endDate, FW.endDatePrecision),
+            *_comments(),
+            _evidence(),
+            CODER,
+        ),
+        about_en="Who held which post, from when to when (dates as on the roles sheet), on "
+        "what evidence.",
+        about_zh="何人在何时(日期写法同角色表)担任何种职位,依据何种证据。",
     ),
     Sheet(
         "episodes",
@@ -874,6 +955,80 @@ SHEETS: tuple[Sheet, ...] = (
         about_zh="每项编码结论的依据:来源、页码或引文、置信度(与所编码的值分开记录)、编码者和编码日期。"
         "各结论行在其“证据”列中以编号引用证据。",
     ),
+    Sheet(
+        "claims",
+        "claims",
+        "编码断言",
+        records=(Record("main", "id", fixed_type=FW.Claim),),
+        columns=(
+            Column(
+                "id",
+                "id",
+                "编号",
+                Kind.ID,
+                note_en="optional: left empty, the claim is named after its record, property, "
+                "value and coder",
+                note_zh="可留空:留空时按其记录、属性、值与编码者命名",
+            ),
+            Column(
+                "record",
+                "record",
+                "所涉记录",
+                Kind.REF,
+                FW.claimAbout,
+                required=True,
+                note_en="the id of a row on another sheet (or a full IRI) whose value this claims",
+                note_zh="其他工作表中某行的编号(或完整IRI),即本断言所涉的记录",
+            ),
+            _choice(
+                "property", "property", "属性", FW.claimProperty, "claim_properties", required=True
+            ),
+            Column(
+                "value",
+                "value",
+                "值",
+                Kind.VALUE,
+                FW.claimValue,
+                required=True,
+                note_en="as the property's own column takes it: a date in EDTF (2016-04 is "
+                "compared as 2016-04-01), a label from the property's list, an id or a number",
+                note_zh="按该属性所在列的写法填写:EDTF 日期(2016-04 按 2016-04-01 比较)、"
+                "该属性列表中的名称、编号或数字",
+            ),
+            Column(
+                "coder",
+                "coder",
+                "编码者",
+                Kind.CODER,
+                FW.codedBy,
+                required=True,
+                note_en="who makes this claim",
+                note_zh="作出本断言的编码者",
+            ),
+            _choice(
+                "confidence", "confidence", "置信度", FW.confidence, "confidence", required=True
+            ),
+            Column(
+                "evidence",
+                "evidence",
+                "证据",
+                Kind.REF,
+                FW.hasEvidence,
+                multi=True,
+                target="evidence",
+                note_en="ids on the evidence sheet, separated by ;",
+                note_zh="证据表中的编号,以 ; 分隔",
+            ),
+            *_comments(),
+        ),
+        about_en="One coded value with its own evidence, confidence and coder: that a record "
+        "(a row of another sheet) has a value for one property. The record's own cell stays the "
+        "accepted value; a claim with the same value supports it, one with another value is a "
+        "competing coding kept beside it.",
+        about_zh="附有自身证据、置信度与编码者的单个编码值:某条记录(其他工作表中的一行)的某一属性取某一值。"
+        "记录本身单元格中的值仍为采纳值;值相同的断言为其提供依据,值不同的断言作为并存的另一种编码保留。",
+        claims=False,
+    ),
 )
 
 OTHER = Sheet(
@@ -921,6 +1076,77 @@ OTHER = Sheet(
     claims=False,
 )
 
+CLAIMS = next(sheet for sheet in SHEETS if sheet.key == "claims")
 ALL_SHEETS: tuple[Sheet, ...] = (*SHEETS, OTHER)
+
+
+# ------------------------------------------------------------------------------------------------
+# The properties a claim may give a value for, from the columns above
+# ------------------------------------------------------------------------------------------------
+
+# the kinds of cell whose value a scholar may dispute: a controlled value, a reference, a date, a
+# number (labels, comments and free text are not claimed; nor are ids, coders and IRIs)
+_CLAIMED_KINDS = (
+    Kind.TYPE,
+    Kind.CHOICE,
+    Kind.REF,
+    Kind.DATE,
+    Kind.YEAR,
+    Kind.INTEGER,
+    Kind.NUMBER,
+    Kind.BOOLEAN,
+)
+# a claim's own support, never a claimed value: its evidence, the evidence's source and
+# confidence, and the coder
+_SUPPORT = (FW.hasEvidence, FW.source, FW.confidence, FW.codedBy, FW.coder)
+
+
+@dataclass(frozen=True)
+class ClaimProperty:
+    """A property a claim may give a value for: the column that reads and writes its value (the
+    first that fills it) and, for a controlled value, every list its columns take values from."""
+
+    predicate: URIRef
+    column: Column
+    lists: tuple[str, ...] = ()
+
+
+def _claim_properties() -> dict[URIRef, ClaimProperty]:
+    """Every property a column of a coded record's sheet fills with a value of a claimed kind
+    (rdf:type with the kinds of every sheet: an actor's part and what it is, an action's or an
+    artefact's kind), in the order of the sheets and their columns."""
+    found: dict[URIRef, ClaimProperty] = {}
+    for sheet in SHEETS:
+        if not sheet.claims:  # the case, the sources and the claims themselves
+            continue
+        for column in sheet.columns:
+            predicate = column.predicate
+            if (
+                predicate is None
+                or column.kind not in _CLAIMED_KINDS
+                or predicate in _SUPPORT
+                or (column.kind is Kind.DATE and column.precision is None)
+            ):
+                continue
+            known = found.get(predicate)
+            lists = (column.choices,) if column.choices else ()
+            if known is None:
+                found[predicate] = ClaimProperty(predicate, column, lists)
+            elif column.kind is not known.column.kind:  # pragma: no cover - the schema's own
+                raise TypeError(f"{predicate} is filled by columns of two kinds")
+            else:
+                merged = known.lists + tuple(n for n in lists if n not in known.lists)
+                found[predicate] = ClaimProperty(predicate, known.column, merged)
+    return found
+
+
+CLAIM_PROPERTIES: dict[URIRef, ClaimProperty] = _claim_properties()
+LISTS["claim_properties"] = ControlledList(
+    "claim_properties",
+    "claimed properties",
+    "断言属性",
+    classes=tuple(CLAIM_PROPERTIES),
+    labels=((RDF.type, "kind", "类别"),),
+)
 INSTRUCTIONS = ("instructions", "instructions", "填写说明")
 LISTS_SHEET = ("lists", "lists", "列表")

@@ -69,6 +69,14 @@ class CellError:
         return text
 
 
+class CellProblem(ValueError):
+    """What is wrong with one cell, in English (``str``) and Chinese (``zh``)."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
 class WorkbookError(BadInput):
     """A workbook that cannot be turned into a case; ``errors`` lists every mistake found."""
 
@@ -119,8 +127,13 @@ def choices(name: str) -> tuple[Choice, ...]:
         members.sort(key=order)
     else:
         members = list(spec.classes)
+    given = {term: (en, zh) for term, en, zh in spec.labels}
     return tuple(
-        Choice(m, ontology.label(str(m), "en") or str(m), ontology.label(str(m), "zh") or str(m))
+        Choice(
+            m,
+            given[m][0] if m in given else ontology.label(str(m), "en") or str(m),
+            given[m][1] if m in given else ontology.label(str(m), "zh") or str(m),
+        )
         for m in members
     )
 
@@ -130,7 +143,7 @@ def choice_index(name: str) -> dict[str, URIRef]:
     index: dict[str, URIRef] = {}
     for choice in choices(name):
         local = str(choice.iri).rsplit("#", 1)[-1]
-        for key in (choice.en, choice.zh, local, f"fw:{local}"):
+        for key in (choice.en, choice.zh, local, f"fw:{local}", short(choice.iri)):
             index[norm(key)] = choice.iri
     return index
 

@@ -1,8 +1,10 @@
 """Laying a case graph out as workbook rows, so that reading them back gives the same graph.
 
 Each triple goes into the one cell that can hold it exactly; what no column holds goes to the
-"other statements" sheet. Well-formed fw:Claim nodes (a second coder's values) become extra rows
-under their record.
+"other statements" sheet. A claim with only a coder, a property and a value, named by
+:func:`claim_iri` (an earlier workbook's second coder), becomes an extra row under its record;
+every other well-formed fw:Claim (one record, a property the claims sheet knows, one value its
+column can write, one coder, one confidence, evidence on the evidence sheet) a claims-sheet row.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from rdflib.term import Node
 
 from kg.rdf.lexical import DAY, DECIMAL, INTEGER, YEAR, is_absolute_iri
 from kg.vocab import FW
-from kg.workbook.schema import OTHER, SHEETS, Column, Kind, Record, Sheet
+from kg.workbook.schema import CLAIM_PROPERTIES, CLAIMS, OTHER, SHEETS, Column, Kind, Record, Sheet
 from kg.workbook.values import (
     ID,
+    choice_index,
     choices,
     claim_iri,
     date_triples,
+    norm,
     short,
 )
 
@@ -101,6 +105,7 @@ class _Writer:
         self.lang = lang
         self.remaining: set[tuple[Node, Node, Node]] = set(graph)
         self.subjects = set(graph.subjects())
+        self.on_sheet: dict[str, set[Node]] = {}  # sheet key → the records on its rows
 
     def local(self, node: Node) -> str | None:
         text = str(node)
@@ -161,6 +166,8 @@ class _Writer:
                 continue
             types = set(self.graph.objects(subject, RDF.type))
             for sheet in SHEETS[1:]:
+                if sheet is CLAIMS:
+                    continue  # claims are laid out once every record is (claim_rows)
                 record = sheet.records[0]
                 accepted = (
                     {record.fixed_type}
@@ -203,6 +210,8 @@ class _Writer:
             if column.kind is Kind.DATE:
                 self._fill_date(column, subject, cells, pool)
                 continue
+            if column.kind is Kind.VALUE:
+                continue  # a claim's value: written by claim_row
             used: list[tuple[Node, Node, Node]] = []
             texts: list[str] = []
             candidates = take(column.predicate)
@@ -272,6 +281,12 @@ class _Writer:
             return found.label(self.lang) if found else None
         if kind is Kind.IRI and isinstance(value, URIRef) and re.match(r"^https?://", value):
             return str(value) if is_absolute_iri(value) else None
+        if (
+            kind is Kind.REF
+            and column.target is not None
+            and value not in self.on_sheet.get(column.target, set())
+        ):
+            return None  # the column takes only that sheet's rows
         if kind in (Kind.REF, Kind.IRI):
             return self.show(value) if isinstance(value, URIRef) else None
         if not isinstance(value, Literal):
@@ -362,10 +377,100 @@ class _Writer:
     def _coding_plain(triple: tuple[Node, Node, Node]) -> bool:
         return not isinstance(triple[2], BNode)
 
+    # -- the claims sheet ----------------------------------------------------------------------
+
+    def claim_rows(self) -> list[dict[str, str]]:
+        """The claims sheet: every claim not written as a second coder's row that one row
+        holds; what a row cannot hold of a claim stays for the other statements."""
+        rows: list[dict[str, str]] = []
+        nodes = sorted(n for n in self.graph.subjects(RDF.type, FW.Claim) if isinstance(n, URIRef))
+        for node in nodes:
+            if (node, RDF.type, FW.Claim) not in self.remaining:
+                continue  # written as a second coder's row
+            row = self.claim_row(node)
+            if row is not None:
+                rows.append(row)
+        return rows
+
+    def claim_row(self, node: URIRef) -> dict[str, str] | None:
+        """One claim's row, or None when it is not well formed: one record, one property the
+        claims sheet knows, one value its column can write, one coder, one confidence, evidence
+        on the evidence sheet, and an id (or the IRI :func:`claim_iri` gives it)."""
+        pool = {t for t in self.remaining if t[0] == node}
+
+        def only(predicate: URIRef) -> Node | None:
+            values = [o for _, p, o in pool if p == predicate]
+            return values[0] if len(values) == 1 else None
+
+        about, prop, value = only(FW.claimAbout), only(FW.claimProperty), only(FW.claimValue)
+        coder, confidence = only(FW.codedBy), only(FW.confidence)
+        if (
+            not isinstance(about, URIRef)
+            or not isinstance(prop, URIRef)
+            or prop not in CLAIM_PROPERTIES
+            or value is None
+            or not isinstance(coder, Literal)
+            or confidence is None
+        ):
+            return None
+        evidence = self.on_sheet.get("evidence", set())
+        if any(o not in evidence for _, p, o in pool if p == FW.hasEvidence):
+            return None
+        if node != claim_iri(about, str(coder), prop, value) and self.local(node) is None:
+            return None  # neither an id nor the name the claims sheet gives a row without one
+        text = self._claim_value_text(prop, value, about)
+        if text is None:
+            return None
+        before = set(pool)
+        pool.discard((node, FW.claimValue, value))
+        cells: dict[str, str] = {}
+        self.fill(CLAIMS, CLAIMS.records[0], node, cells, pool)
+        if not all(cells.get(k) for k in ("record", "property", "coder", "confidence")):
+            return None
+        cells["value"] = text
+        self.remaining.difference_update(before - pool)
+        return cells
+
+    def _claim_value_text(self, prop: URIRef, value: Node, about: URIRef) -> str | None:
+        """The value cell of a claim, as the property's own column writes it; a date is
+        written as the record wrote it (its EDTF) when that reads as the claimed day."""
+        spec = CLAIM_PROPERTIES[prop]
+        column = spec.column
+        if column.kind in (Kind.TYPE, Kind.CHOICE):
+            found = next(
+                (c for n in spec.lists for c in choices(n) if c.iri == value),
+                None,
+            )
+            if found is None:
+                return None
+            label = found.label(self.lang)
+            read = next(
+                (
+                    choice_index(n)[norm(label)]
+                    for n in spec.lists
+                    if norm(label) in choice_index(n)
+                ),
+                None,
+            )
+            return label if read == value else short(str(value))
+        if column.kind is Kind.DATE:
+            if not _valid_day(value):
+                return None
+            written = self.graph.value(about, column.edtf) if column.edtf is not None else None
+            if written is not None and (about, prop, value) in self.graph:
+                try:
+                    if (column.predicate, value) in date_triples(str(written), column):
+                        return str(written)
+                except ValueError:
+                    pass
+            return str(value)
+        return self._text(column, value)
+
     # -- the whole case ------------------------------------------------------------------------
 
     def tables(self) -> dict[str, list[dict[str, str]]]:
         placed = self.assign()
+        self.on_sheet = {key: {s for _, s in records} for key, records in placed.items()}
         codings = self.codings()
         out: dict[str, list[dict[str, str]]] = {}
         case_row: dict[str, str] = {}
@@ -373,6 +478,9 @@ class _Writer:
             self.fill(SHEETS[0], record, subject, case_row, self.remaining)
         out["case"] = [case_row] if case_row else []
         for sheet in SHEETS[1:]:
+            if sheet is CLAIMS:  # after every record sheet: its second coders' rows come first
+                out[sheet.key] = self.claim_rows()
+                continue
             rows: list[dict[str, str]] = []
             for record, subject in placed.get(sheet.key, []):
                 row: dict[str, str] = {}
