@@ -176,7 +176,8 @@ def _claims(graph: Graph, record: str, prop: str) -> dict[str, str]:
     for claim in graph.subjects(URIRef(FW_NS + "claimAbout"), URIRef(LAKE + record)):
         if graph.value(claim, URIRef(FW_NS + "claimProperty")) == URIRef(FW_NS + prop):
             coder = str(graph.value(claim, URIRef(FW_NS + "codedBy")))
-            found[coder] = str(graph.value(claim, URIRef(FW_NS + "claimValue")))
+            written = graph.value(claim, URIRef(FW_NS + "claimEDTF"))  # a date less than a day
+            found[coder] = str(written or graph.value(claim, URIRef(FW_NS + "claimValue")))
     return found
 
 
@@ -203,6 +204,12 @@ def test_merge_keeps_every_coders_value_and_records_the_consensus(tmp_path: Path
     }
     # a date keeps the precision its coder knew it to (Coder B: the month)
     assert _claims(graph, "e3", "startDate") == {"Coder A": "2016-01-21", "Coder B": "2016-01"}
+    # its claimed value is the day the direct triple would hold, as claims write dates
+    values = {
+        str(graph.value(c, URIRef(FW_NS + "claimValue")))
+        for c in graph.subjects(URIRef(FW_NS + "claimEDTF"), None)
+    }
+    assert values == {"2016-01-01"}
     assert graph.value(URIRef(LAKE + "e3"), URIRef(FW_NS + "startDate")) is None
     # Coder C's claim is kept as it was, with its evidence
     claim = URIRef(LAKE + "claim-e4-c")
@@ -232,3 +239,38 @@ def test_merge_with_an_arbiter(tmp_path: Path) -> None:
     unknown = run_flywheel("merge", str(A), str(B), "--prefer", "Coder Z")
     assert unknown.returncode == 2
     assert "Coder Z" in unknown.stderr and "Coder A, Coder B, Coder C" in unknown.stderr
+
+
+def test_a_merged_case_goes_through_the_workbook_unchanged(tmp_path: Path) -> None:
+    """The merged file's claims (Coder B's month among them, as written) all land on the
+    workbook's claims sheet and read back as the same graph."""
+    from rdflib.compare import isomorphic
+
+    from kg.workbook import read_workbook, write_case
+
+    # every unit decided (the workbook needs each episode's stage); Coder A's day for e3 stays
+    # a claim while Coder B's month is the accepted value
+    _, merged = _merged(tmp_path, "--prefer", "Coder B")
+    # and a claimed month that is not the accepted value, with its confidence
+    from rdflib import Literal
+    from rdflib.namespace import RDF, XSD
+
+    fw = lambda name: URIRef(FW_NS + name)  # noqa: E731
+    claim = URIRef(LAKE + "claim-e2-d")
+    for p, o in (
+        (RDF.type, fw("Claim")),
+        (fw("claimAbout"), URIRef(LAKE + "e2")),
+        (fw("claimProperty"), fw("startDate")),
+        (fw("claimValue"), Literal("2016-02-01", datatype=XSD.date)),
+        (fw("claimEDTF"), Literal("2016-02")),
+        (fw("codedBy"), Literal("Coder D")),
+        (fw("confidence"), fw("Inferred")),
+    ):
+        merged.add((claim, p, o))
+    folder = write_case(merged, tmp_path / "book", "https://example.org/case/lakeside", as_csv=True)
+    _, back = read_workbook(folder)
+    assert isomorphic(back, merged)
+    claims = (folder / "claims.csv").read_text(encoding="utf-8")
+    assert '"claim-e2-d","e2","start date","2016-02","Coder D"' in claims
+    other = folder / "other.csv"
+    assert not other.exists() or "claimEDTF" not in other.read_text(encoding="utf-8")

@@ -200,12 +200,14 @@ def test_claims_posts_and_tenures_import_as_their_triples(tmp_path) -> None:
         (FW.hasEvidence, ex("ev-plan")),
         (RDFS.comment, Literal("The plan is issued by the party secretary.", lang="en")),
     }
-    # row 3: October 2016 is compared as its first day; the record keeps its own start
+    # row 3: October 2016 is compared as its first day, and kept as written (a month: its
+    # precision is the claim's, not the record's); the record keeps its own start
     assert about(graph, ex("claim-start-b")) == {
         (RDF.type, FW.Claim),
         (FW.claimAbout, ex("ep-startup")),
         (FW.claimProperty, FW.startDate),
         (FW.claimValue, day("2016-10-01")),
+        (FW.claimEDTF, Literal("2016-10")),
         (FW.codedBy, Literal("B. Scholar")),
         (FW.confidence, FW.Reported),
         (FW.hasEvidence, ex("ev-news")),
@@ -283,8 +285,8 @@ def test_claims_posts_and_tenures_round_trip(tmp_path, as_csv: bool) -> None:
     claims = rows_of(target, "claims", "claims")
     assert sorted((r["record"], r["property"], r["value"], r["id"] or "") for r in claims) == [
         ("act-plan", "under logic", "political logic", ""),
-        # the claimed day, not the record's "2017-03": the claim's own value
-        ("ep-startup", "start date", "2016-10-01", "claim-start-b"),
+        # the claimed month as the coder wrote it, not the record's "2017-03"
+        ("ep-startup", "start date", "2016-10", "claim-start-b"),
         ("secretary", "kind", "person", ""),
     ]
     assert [r["holder (person)"] for r in rows_of(target, "tenures", "tenures")] == ["secretary"]

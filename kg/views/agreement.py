@@ -174,6 +174,23 @@ def _date_value(
     return _literal_date(str(edtf or plain))
 
 
+def _claimed_date(
+    graph: Graph, holder: Node, variable: Variable, value: Node, own: bool
+) -> tuple[str, float | None]:
+    """A coded date as written and placed: a record's own (with its EDTF and bounds); a claim's
+    as written (fw:claimEDTF); a claim of the record's own value as the record has it; else the
+    claimed day."""
+    if own:
+        return _date_value(graph, holder, variable, value)
+    written = graph.value(holder, FW.claimEDTF)
+    if written is not None:
+        return _literal_date(str(written))
+    record = graph.value(holder, FW.claimAbout)
+    if record is not None and (record, variable.prop, value) in graph:
+        return _date_value(graph, record, variable, value)
+    return _literal_date(str(value))
+
+
 def _evidence(graph: Graph, node: Node) -> tuple[str, ...]:
     found = []
     for ev in sorted(graph.objects(node, FW.hasEvidence), key=str):
@@ -215,9 +232,7 @@ def _entry(graph: Graph, holder: Node, variable: Variable, value: Node, own: boo
     evidence = _evidence(graph, holder)
     key: str | float | None
     if variable.level == "interval":
-        shown, key = (
-            _date_value(graph, holder, variable, value) if own else _literal_date(str(value))
-        )
+        shown, key = _claimed_date(graph, holder, variable, value, own)
     else:
         shown, key = _shown(value), str(value)
     statements: tuple[tuple[URIRef, Node], ...] = ()

@@ -15,10 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
-from rdflib.term import Node
+from rdflib.namespace import RDF
 
-from kg.rdf.lexical import DateError, parse_edtf
 from kg.views.agreement import VARIABLES, Coding, Disagreement, Value, Variable, collect
 from kg.vocab import FW
 from kg.workbook.values import claim_iri
@@ -34,32 +32,20 @@ class Merged:
     open: tuple[Disagreement, ...]
 
 
-# a date's precision → the XML Schema type that says as much (a month: 2016-01^^xsd:gYearMonth)
-_DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
-
-
-def _claim_value(variable: Variable, value: Value) -> Node:
-    """The value a claim states: a date as precisely as the coder knew it (its EDTF text, typed
-    where XML Schema has a type for that precision; a range or open date as the EDTF text)."""
+def _as_claim(
+    graph: Graph, record: URIRef, coder: str, variable: Variable, value: Value, accepted: bool
+) -> None:
+    """A value coded on the record, restated as the coder's claim with the record's evidence: a
+    date as its day (the direct triple's value) and, when less precise and not the accepted
+    value (whose precision the record keeps), as the coder wrote it (fw:claimEDTF)."""
     assert value.value is not None
-    if variable.level != "interval":
-        return value.value
-    try:
-        written = parse_edtf(value.shown)
-    except DateError:
-        return value.value
-    datatype = _DATE_TYPES.get(written.precision)
-    return Literal(written.text, datatype=datatype) if datatype else Literal(written.text)
-
-
-def _as_claim(graph: Graph, record: URIRef, coder: str, variable: Variable, value: Value) -> None:
-    """A value coded on the record, restated as the coder's claim with the record's evidence."""
-    stated = _claim_value(variable, value)
-    node = claim_iri(record, coder, variable.prop, stated)
+    node = claim_iri(record, coder, variable.prop, value.value)
     graph.add((node, RDF.type, FW.Claim))
     graph.add((node, FW.claimAbout, record))
     graph.add((node, FW.claimProperty, variable.prop))
-    graph.add((node, FW.claimValue, stated))
+    graph.add((node, FW.claimValue, value.value))
+    if variable.level == "interval" and not accepted and value.shown != str(value.value):
+        graph.add((node, FW.claimEDTF, Literal(value.shown)))
     graph.add((node, FW.codedBy, Literal(coder)))
     for evidence in value.evidence_nodes:
         graph.add((node, FW.hasEvidence, evidence))
@@ -85,11 +71,8 @@ def merge(
         variable = variables[key]
         for prop in variable.properties():
             merged.remove((record, prop, None))
-        for coder, values in by_coder.items():
-            for value in values.values():
-                if value.statements:  # coded on the record: kept as the coder's claim
-                    _as_claim(merged, record, coder, variable, value)
         shown = {text for values in by_coder.values() for text in values}
+        chosen: Value | None = None
         if len(shown) == 1:
             chosen = _fullest(v for values in by_coder.values() for v in values.values())
             agreed += 1
@@ -103,6 +86,12 @@ def merge(
                 for n, v in enumerate(coded[t] for t in sorted(coded))
             }
             left_open.append(Disagreement(record_iri, labels.get(record_iri, ""), key, values))
+        for coder, coded in by_coder.items():
+            for value in coded.values():
+                if value.statements:  # coded on the record: kept as the coder's claim
+                    accepted = chosen is not None and value.shown == chosen.shown
+                    _as_claim(merged, record, coder, variable, value, accepted)
+        if chosen is None:
             continue
         statements = chosen.statements or ((variable.prop, chosen.value),)
         for prop, obj in statements:

@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from kg.rdf.lexical import DECIMAL, INTEGER, YEAR, is_absolute_iri
+from kg.rdf.lexical import DECIMAL, INTEGER, YEAR, is_absolute_iri, parse_edtf
 from kg.rdf.names import case_iri_problem
 from kg.vocab import FW
 from kg.workbook.schema import (
@@ -591,6 +591,27 @@ class WorkbookReader:
             for _, predicate, obj in triples:
                 self.graph.add((subject, predicate, obj))
             self.graph.add((subject, FW.claimValue, value))
+            written = self._claimed_edtf(about, prop, value, cells["value"][0])
+            if written is not None:
+                self.graph.add((subject, FW.claimEDTF, Literal(written)))
+
+    def _claimed_edtf(self, about: Node, prop: URIRef, value: Node, text: str) -> str | None:
+        """A claimed date less precise than a day, as written (fw:claimEDTF); None for a day, and
+        for the record's own value written as the record writes it (its precision is the
+        record's)."""
+        column = CLAIM_PROPERTIES[prop].column
+        if column.kind is not Kind.DATE:
+            return None
+        written = text.strip()
+        try:
+            if parse_edtf(written).precision == "day":
+                return None
+        except ValueError:
+            return None
+        own = self.graph.value(about, column.edtf) if column.edtf is not None else None
+        if own is not None and str(own) == written and (about, prop, value) in self.graph:
+            return None
+        return written
 
     def _claim_value(self, prop: URIRef, text: str) -> Node:
         """A claim's value, read as the property's own column reads its cells."""

@@ -418,11 +418,16 @@ class _Writer:
             return None
         if node != claim_iri(about, str(coder), prop, value) and self.local(node) is None:
             return None  # neither an id nor the name the claims sheet gives a row without one
-        text = self._claim_value_text(prop, value, about)
-        if text is None:
+        written = [o for _, p, o in pool if p == FW.claimEDTF]
+        if len(written) > 1 or (written and CLAIM_PROPERTIES[prop].column.kind is not Kind.DATE):
+            return None
+        text = str(written[0]) if written else self._claim_value_text(prop, value, about)
+        if text is None or (written and not _claimed_day_fits(text, prop, value)):
             return None
         before = set(pool)
         pool.discard((node, FW.claimValue, value))
+        if written:
+            pool.discard((node, FW.claimEDTF, written[0]))
         cells: dict[str, str] = {}
         self.fill(CLAIMS, CLAIMS.records[0], node, cells, pool)
         if not all(cells.get(k) for k in ("record", "property", "coder", "confidence")):
@@ -529,3 +534,13 @@ def case_tables(
             raise ValueError("the graph names no single case (one `<case IRI> a owl:Ontology`)")
         case_iri = headers[0]
     return _Writer(graph, case_iri, lang).tables()
+
+
+def _claimed_day_fits(text: str, prop: URIRef, value: Node) -> bool:
+    """Whether a claim's date as written (fw:claimEDTF) reads back as its claimed day, so that
+    the claims sheet's one cell holds both."""
+    column = CLAIM_PROPERTIES[prop].column
+    try:
+        return (column.predicate, value) in date_triples(text, column)
+    except ValueError:
+        return False
