@@ -878,7 +878,14 @@ def test_disagreeing_coders_are_kept_side_by_side(tmp_path) -> None:
     # bounds (March: 1 to 31; October: 1 to 31); the precision (month) is the same. One date read
     # differently is one row, on fw:startDate, showing each coder's date as written (EDTF)
     assert got == [
-        (str(ex("ep-startup")), str(FW.startDate), "A. Scholar", "2017-03", "B. Scholar", "2016-10"),
+        (
+            str(ex("ep-startup")),
+            str(FW.startDate),
+            "A. Scholar",
+            "2017-03",
+            "B. Scholar",
+            "2016-10",
+        ),
         (
             str(ex("ev-bureau")),
             str(FW.confidence),
