@@ -131,10 +131,33 @@ class StageDates(BaseModel):
     """When the city's first episode of a stage began and ended (kg.views.comparison)."""
 
     stage: Term
-    start: str | None
+    start: str | None = Field(
+        description="the start as a comparable day (the earliest it can be, else the latest)"
+    )
     start_precision: Precision | None
-    end: str | None
+    start_edtf: str | None = Field(
+        default=None, description="the start as the coder wrote it (EDTF, for example 2016-04)"
+    )
+    start_earliest: str | None = Field(
+        default=None, description="the earliest day the stage can have started (inclusive)"
+    )
+    start_latest: str | None = Field(
+        default=None, description="the latest day the stage can have started (inclusive)"
+    )
+    end: str | None = Field(description="the stated end, else the next episode's start")
     end_precision: Precision | None
+    end_edtf: str | None = Field(
+        default=None,
+        description="that end as written (EDTF): the episode's own, or the next episode's start",
+    )
+    end_earliest: str | None = Field(
+        default=None,
+        description="the earliest bound of the end (of the next episode's start when inferred)",
+    )
+    end_latest: str | None = Field(
+        default=None,
+        description="the latest bound of the end (of the next episode's start when inferred)",
+    )
     dominant_logic: str | None = Field(
         description="the logic most coded actions in this stage followed; ties joined with '+'"
     )
@@ -160,8 +183,14 @@ class CaseDetail(CaseSummary):
                     "stage": _STARTUP,
                     "start": "2016-04-01",
                     "start_precision": "month",
+                    "start_edtf": "2016-04",
+                    "start_earliest": "2016-04-01",
+                    "start_latest": "2016-04-30",
                     "end": "2017-01-01",
                     "end_precision": "month",
+                    "end_edtf": "2017-01",
+                    "end_earliest": "2017-01-01",
+                    "end_latest": "2017-01-31",
                     "dominant_logic": "political+technical",
                 }
             ],
@@ -183,6 +212,12 @@ class TimelineItem(BaseModel):
     labels: Label
     date: str | None
     date_precision: Precision
+    date_earliest: str | None = Field(
+        default=None, description="the earliest day the item can be (inclusive)"
+    )
+    date_latest: str | None = Field(
+        default=None, description="the latest day the item can be (inclusive)"
+    )
     loop_step: Term | None
     logic: Term | None
 
@@ -215,6 +250,12 @@ class EpisodeSummary(BaseModel):
         description="the latest bound of the end (of the next episode's start when inferred)",
     )
     end_inferred: bool = Field(description="true when the end is the next episode's start")
+    start_edtf: str | None = Field(
+        default=None, description="the start as the coder wrote it (EDTF)"
+    )
+    end_edtf: str | None = Field(
+        default=None, description="the end as written (EDTF), or the next episode's start's"
+    )
     mechanism: Term | None = Field(description="the mechanism coded as driving the episode")
     logic: Term | None = Field(
         description="the logic most of the episode's actions followed; null when none dominates"
@@ -243,6 +284,8 @@ _EPISODE = {
     "end_earliest": "2017-01-01",
     "end_latest": "2017-01-31",
     "end_inferred": True,
+    "start_edtf": "2016-04",
+    "end_edtf": "2017-01",
     "mechanism": {
         "iri": f"{_FW}HighLevelPromotion",
         "label": {"en": "high-level promotion", "zh": "高位推动"},

@@ -19,6 +19,7 @@ from kg.sparql.named import run
 from kg.store import CaseInfo, CaseStore, case_id
 from kg.views.common import term
 from kg.views.comparison import compare
+from kg.views.timeline import episodes
 from kg.vocab import PREFIXES, STAGE_IRIS, STAGES
 
 # A case id as it may appear in a URL: the last segment of its graph IRI.
@@ -81,15 +82,26 @@ def case_detail(store: CaseStore, name: str, base: str) -> dict:
     info = find_case(store, name)
     rows = compare(store, [info.iri])
     row = rows[0] if rows else {}
+    # the dates as written (EDTF) of the city's first episode of each stage, as compare() takes
+    first: dict[str | None, dict] = {}
+    for episode in sorted(episodes(store, info.iri), key=lambda e: e["sequence"]):
+        first.setdefault(episode["stage_word"], episode)
     stages = []
     for stage in STAGES:
+        written = first.get(stage, {})
         stages.append(
             {
                 "stage": term(STAGE_IRIS[stage]),
                 "start": row.get(f"{stage}_start"),
                 "start_precision": row.get(f"{stage}_start_precision"),
+                "start_edtf": written.get("start_edtf"),
+                "start_earliest": row.get(f"{stage}_start_earliest"),
+                "start_latest": row.get(f"{stage}_start_latest"),
                 "end": row.get(f"{stage}_end"),
                 "end_precision": row.get(f"{stage}_end_precision"),
+                "end_edtf": written.get("end_edtf"),
+                "end_earliest": row.get(f"{stage}_end_earliest"),
+                "end_latest": row.get(f"{stage}_end_latest"),
                 "dominant_logic": row.get(f"{stage}_dominant_logic"),
             }
         )

@@ -71,6 +71,37 @@ def class_hierarchy() -> Graph:
     return hierarchy
 
 
+_PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+
+
+@cache
+def term_statements() -> Graph:
+    """What the shapes need to know of the ontology's terms, besides the class hierarchy: each
+    declared property's kind (``owl:ObjectProperty``, ``owl:DatatypeProperty``,
+    ``owl:AnnotationProperty``) and named ``rdfs:range``, and the classes and ``skos:inScheme``
+    of each named individual (the stages, logics, kinds of actor, confidence levels …), so that
+    a claim's property and value, or a role's kind, can be checked against the ontology.
+
+    Shared and cached: treat it as read-only.
+    """
+    onto = _ontology()
+    statements = Graph()
+    for kind in _PROPERTY_KINDS:
+        for prop in onto.subjects(RDF.type, kind):
+            if isinstance(prop, URIRef):
+                statements.add((prop, RDF.type, kind))
+                for range_ in onto.objects(prop, RDFS.range):
+                    if isinstance(range_, URIRef):
+                        statements.add((prop, RDFS.range, range_))
+    for individual in onto.subjects(RDF.type, OWL.NamedIndividual):
+        if isinstance(individual, URIRef):
+            for predicate in (RDF.type, SKOS.inScheme):
+                for value in onto.objects(individual, predicate):
+                    if isinstance(value, URIRef) and value != OWL.NamedIndividual:
+                        statements.add((individual, predicate, value))
+    return statements
+
+
 @cache
 def declared_terms() -> frozenset[str]:
     """Every fw: IRI the ontology declares (classes, properties, individuals, schemes)."""

@@ -150,6 +150,32 @@ def test_case_detail_counts_and_stage_dates(api):
     assert stages["StartupStage"]["end"] == "2017-01-01"  # closed by rotation's start
     assert stages["AccelerationStage"]["start_precision"] == "day"
     assert stages["StartupStage"]["stage"]["label"] == {"en": "startup stage", "zh": "启动阶段"}
+    # each stage's start and end as written and with their bounds (hangzhou.ttl: startup
+    # "2016-04", rotation "2017-01" closing it, acceleration "2018-04-13", inertia "2020-03"
+    # closing that, inertia with no end coded and no later episode)
+    dates = ("edtf", "earliest", "latest")
+    assert [stages["StartupStage"][f"start_{k}"] for k in dates] == [
+        "2016-04",
+        "2016-04-01",
+        "2016-04-30",
+    ]
+    assert [stages["StartupStage"][f"end_{k}"] for k in dates] == [
+        "2017-01",
+        "2017-01-01",
+        "2017-01-31",
+    ]
+    assert [stages["AccelerationStage"][f"start_{k}"] for k in dates] == [
+        "2018-04-13",
+        "2018-04-13",
+        "2018-04-13",
+    ]
+    assert [stages["AccelerationStage"][f"end_{k}"] for k in dates] == [
+        "2020-03",
+        "2020-03-01",
+        "2020-03-31",
+    ]
+    assert stages["InertiaStage"]["start_edtf"] == "2020-03"
+    assert [stages["InertiaStage"][f"end_{k}"] for k in dates] == [None, None, None]
     assert body["years_startup_to_inertia"] == 3.9  # 2016-04-01 → 2020-03-01: 1,430 days
     assert body["loop_closed"] is False
 

@@ -1559,3 +1559,85 @@ def test_param_types_are_the_documented_ones():
     assert {t.value for t in ParamType} == {"iri", "date", "integer", "decimal", "string"}
     used = {p.type for q in QUERIES.values() for p in q.params}
     assert used <= set(ParamType)
+
+
+# ------------------------------------------------------------------------------------------------
+# Question 23: a date two coders read differently is one row (issue 14)
+# ------------------------------------------------------------------------------------------------
+
+TWO_CODERS = "https://example.org/cases/two-coders"
+TWO_CODERS_TTL = f"""@prefix fw: <{FW}> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <{TWO_CODERS}/> .
+
+<{TWO_CODERS}> a owl:Ontology .
+
+# coder A: startup from May 2016; coder B: from 2015 (every part of the date differs)
+ex:ep1 a fw:StageEpisode ; rdfs:label "startup"@en ; fw:codedBy "A" ;
+    fw:ofStage fw:StartupStage ;
+    fw:startEDTF "2016-05" ; fw:startDate "2016-05-01"^^xsd:date ;
+    fw:startDatePrecision fw:MonthPrecision ;
+    fw:startEarliest "2016-05-01"^^xsd:date ; fw:startLatest "2016-05-31"^^xsd:date .
+ex:b-ofStage a fw:Claim ; fw:claimAbout ex:ep1 ; fw:codedBy "B" ;
+    fw:claimProperty fw:ofStage ; fw:claimValue fw:StartupStage .
+ex:b-edtf a fw:Claim ; fw:claimAbout ex:ep1 ; fw:codedBy "B" ;
+    fw:claimProperty fw:startEDTF ; fw:claimValue "2015" .
+ex:b-date a fw:Claim ; fw:claimAbout ex:ep1 ; fw:codedBy "B" ;
+    fw:claimProperty fw:startDate ; fw:claimValue "2015-01-01"^^xsd:date .
+ex:b-precision a fw:Claim ; fw:claimAbout ex:ep1 ; fw:codedBy "B" ;
+    fw:claimProperty fw:startDatePrecision ; fw:claimValue fw:YearPrecision .
+ex:b-earliest a fw:Claim ; fw:claimAbout ex:ep1 ; fw:codedBy "B" ;
+    fw:claimProperty fw:startEarliest ; fw:claimValue "2015-01-01"^^xsd:date .
+ex:b-latest a fw:Claim ; fw:claimAbout ex:ep1 ; fw:codedBy "B" ;
+    fw:claimProperty fw:startLatest ; fw:claimValue "2015-12-31"^^xsd:date .
+
+# an action dated without EDTF (as in 0.1): A 2018-04-13, B 2018-04-12; logics agree
+ex:act1 a fw:GovernanceAction ; rdfs:label "act"@en ; fw:codedBy "A" ;
+    fw:underLogic fw:TechnicalLogic ;
+    fw:date "2018-04-13"^^xsd:date ; fw:datePrecision fw:DayPrecision .
+ex:b-act-date a fw:Claim ; fw:claimAbout ex:act1 ; fw:codedBy "B" ;
+    fw:claimProperty fw:date ; fw:claimValue "2018-04-12"^^xsd:date .
+ex:b-act-precision a fw:Claim ; fw:claimAbout ex:act1 ; fw:codedBy "B" ;
+    fw:claimProperty fw:datePrecision ; fw:claimValue fw:DayPrecision .
+ex:b-act-logic a fw:Claim ; fw:claimAbout ex:act1 ; fw:codedBy "B" ;
+    fw:claimProperty fw:underLogic ; fw:claimValue fw:TechnicalLogic .
+
+# a second action: A could not date it (fw:UnknownDate), B dates it 2019; and they differ on
+# its logic
+ex:act2 a fw:GovernanceAction ; rdfs:label "act 2"@en ; fw:codedBy "A" ;
+    fw:underLogic fw:PoliticalLogic ; fw:datePrecision fw:UnknownDate .
+ex:b-act2-edtf a fw:Claim ; fw:claimAbout ex:act2 ; fw:codedBy "B" ;
+    fw:claimProperty fw:dateEDTF ; fw:claimValue "2019" .
+ex:b-act2-date a fw:Claim ; fw:claimAbout ex:act2 ; fw:codedBy "B" ;
+    fw:claimProperty fw:date ; fw:claimValue "2019-01-01"^^xsd:date .
+ex:b-act2-precision a fw:Claim ; fw:claimAbout ex:act2 ; fw:codedBy "B" ;
+    fw:claimProperty fw:datePrecision ; fw:claimValue fw:YearPrecision .
+ex:b-act2-logic a fw:Claim ; fw:claimAbout ex:act2 ; fw:codedBy "B" ;
+    fw:claimProperty fw:underLogic ; fw:claimValue fw:TechnicalLogic .
+"""
+
+
+def test_a_date_read_differently_is_one_row_of_question_23() -> None:
+    # By hand: ep1's start differs in all five parts -> one row on fw:startDate, shown as
+    # written (2016-05 | 2015); act1's date differs in its value only (no EDTF written) -> one
+    # row on fw:date with the values; act2: A gave only fw:UnknownDate, B wrote 2019 -> one row
+    # on fw:date (A's precision, B's EDTF), and one on fw:underLogic. ep1's stage, act1's logic
+    # and act1's precision agree: no rows.
+    store = ox.Store()
+    store.load(TWO_CODERS_TTL.encode(), ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(TWO_CODERS))
+    rows = ask(store, "23")
+    assert cells(rows, "record", "property", "coderA", "valuesA", "coderB", "valuesB") == [
+        (f"{TWO_CODERS}/act1", fw("date"), "A", "2018-04-13", "B", "2018-04-12"),
+        (f"{TWO_CODERS}/act2", fw("date"), "A", fw("UnknownDate"), "B", "2019"),
+        (
+            f"{TWO_CODERS}/act2",
+            fw("underLogic"),
+            "A",
+            fw("PoliticalLogic"),
+            "B",
+            fw("TechnicalLogic"),
+        ),
+        (f"{TWO_CODERS}/ep1", fw("startDate"), "A", "2016-05", "B", "2015"),
+    ]

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef, namespace
 from rdflib.namespace import SH
 
 from kg import paths
@@ -26,6 +26,7 @@ from kg.check.validation import (
     CaseValidator,
     Severity,
     framework_statements,
+    value_datatypes,
 )
 from kg.vocab import FW, FWS, curie
 
@@ -40,6 +41,17 @@ WITH_CONTROLS = sorted(
         "fws:ActionDateInEpisodeShape",
         "fws:ActionLogicFitShape",
         "fws:ActorKindShape",
+        "fws:ClaimAboutShape",
+        "fws:ClaimCoderShape",
+        "fws:ClaimConfidenceShape",
+        "fws:ClaimEvidenceShape",
+        "fws:ClaimPropertyDeclaredShape",
+        "fws:ClaimPropertyShape",
+        "fws:ClaimRecordShape",
+        "fws:ClaimValueClassShape",
+        "fws:ClaimValueKindShape",
+        "fws:ClaimValueShape",
+        "fws:ClaimValueUnknownShape",
         "fws:CreatedUnitChangeShape",
         "fws:DeprecatedTermShape",
         "fws:EpisodeMechanismFitShape",
@@ -48,11 +60,18 @@ WITH_CONTROLS = sorted(
         "fws:InertiaReaggregationShape",
         "fws:LoopStepStageShape",
         "fws:OutdatedOntologyShape",
+        "fws:PeriodEndBeforeStartShape",
+        "fws:PeriodOutsideOrganisationShape",
+        "fws:PeriodPossiblyEndsBeforeStartShape",
+        "fws:RoleJurisdictionShape",
+        "fws:RoleKindShape",
         "fws:ScenarioBeforeFoundationShape",
         "fws:ScenarioPossiblyBeforeFoundationShape",
         "fws:StageOrderShape",
         "fws:StageSkippedShape",
         "fws:StartupLeaderShape",
+        "fws:TenureHolderShape",
+        "fws:TenurePostShape",
     ]
 )
 
@@ -421,3 +440,124 @@ def test_current_ontology_raises_no_version_finding(validator: CaseValidator) ->
             "fws:OntologyVersionShape",
             "fws:DeprecatedTermShape",
         }
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims (issue 14): what each check finds, worked out by hand from its fixture
+
+
+def test_claim_confidence_names_the_wrong_level_and_both_of_two(reports) -> None:
+    # claim-1 gives fw:Skipped (a stage passage); claim-2 gives fw:Inferred and fw:Reported
+    assert hits(reports, "fws:ClaimConfidenceShape") == {
+        ("claim-1", "Skipped"),
+        ("claim-2", "Inferred"),
+        ("claim-2", "Reported"),
+    }
+
+
+def test_claim_value_kind_covers_claims_and_0_1_codings(reports) -> None:
+    # "2017" (a plain string for fw:startDate, whose shapes ask xsd:date), "startup"@en (a
+    # literal for the object property fw:ofStage), and the 0.1 fw:Coding's "rotation"
+    found = {
+        (f.focus.rsplit("/", 1)[-1], f.value)
+        for f in findings_of(reports("fws:ClaimValueKindShape"))
+        if f.shape == "fws:ClaimValueKindShape"
+    }
+    assert found == {("claim-date", "2017"), ("claim-stage", "startup"), ("coding-1", "rotation")}
+
+
+def test_claim_value_class_reads_the_range_from_the_ontology(reports) -> None:
+    # fw:ofStage's range is fw:FlywheelStage, fw:performedBy's fw:Actor
+    assert hits(reports, "fws:ClaimValueClassShape") == {
+        ("claim-stage", "PoliticalLogic"),
+        ("claim-actor", "https://example.org/fixture/ClaimValueClassShape/ep-1"),
+    }
+
+
+def test_claim_record_and_unknown_value_name_the_iri(reports) -> None:
+    assert hits(reports, "fws:ClaimRecordShape") == {
+        ("claim-1", "https://example.org/fixture/ClaimRecordShape/ep-9")
+    }
+    assert hits(reports, "fws:ClaimValueUnknownShape") == {
+        ("claim-actor", "https://example.org/fixture/ClaimValueUnknownShape/mayors-office")
+    }
+
+
+def test_a_well_formed_0_1_coding_raises_only_deprecation_warnings(validator) -> None:
+    (report,) = validator.validate_file(CONTROLS / "ClaimValueKindShape.ttl")
+    about_coding = {f.shape for f in report.findings if f.focus.endswith("/coding-1")}
+    assert about_coding == {"fws:DeprecatedTermShape"}
+
+
+def test_the_confidence_levels_are_read_from_the_ontology() -> None:
+    texts = [
+        str(select)
+        for constraint in SHAPES.objects(FWS.ClaimConfidenceShape, SH.sparql)
+        for select in SHAPES.objects(constraint, SH.select)
+    ]
+    assert texts
+    for level in ("Confirmed", "Suspected", "Reported", "Inferred"):
+        assert all(f"fw:{level}" not in text for text in texts)
+
+
+def test_value_datatypes_come_from_the_shapes_and_the_ranges() -> None:
+    found = value_datatypes(SHAPES)
+    assert set(found.objects(FW.startDate, FWS.valueDatatype)) == {namespace.XSD.date}  # a shape
+    assert set(found.objects(FW.periodStart, FWS.valueDatatype)) == {
+        namespace.XSD.gYear
+    }  # alternativePath
+    assert set(found.objects(FW.volume, FWS.valueDatatype)) == {
+        namespace.XSD.decimal,
+        namespace.XSD.integer,
+    }  # sh:or
+    assert set(found.objects(FW.startEDTF, FWS.valueDatatype)) == {
+        namespace.XSD.string
+    }  # the range
+    assert not set(found.objects(FW.startEarliest, FWS.valueDatatype))  # rdfs:Literal: no check
+
+
+# ---------------------------------------------------------------------------------------------
+# Roles and tenures (issue 14)
+
+
+def test_periods_name_the_role_or_tenure_and_the_organisation(reports) -> None:
+    assert {f for f, _ in hits(reports, "fws:PeriodEndBeforeStartShape")} == {"tenure-1"}
+    assert {f for f, _ in hits(reports, "fws:PeriodPossiblyEndsBeforeStartShape")} == {"role-1"}
+    # the role began by 2016-12-31, the center was founded 2018-01-01 at the earliest; the
+    # tenure is still running, the committee was dissolved by 2019-12-31
+    assert hits(reports, "fws:PeriodOutsideOrganisationShape") == {
+        ("role-1", "https://example.org/fixture/PeriodOutsideOrganisationShape/center-org"),
+        ("tenure-1", "https://example.org/fixture/PeriodOutsideOrganisationShape/committee"),
+    }
+
+
+def test_certainly_before_is_not_also_possibly_before(reports) -> None:
+    shapes = {f.shape for f in findings_of(reports("fws:PeriodEndBeforeStartShape"))}
+    assert "fws:PeriodPossiblyEndsBeforeStartShape" not in shapes
+
+
+# ---------------------------------------------------------------------------------------------
+# The inertia checks use the bounds (issue 14): a platform and a re-aggregation flow known only
+# as 2016/2018 (2016-01-01..2018-12-31); the inertia episode starts in 2017 or in 2019.
+
+BOUNDS = FIXTURES / "bounds"
+INERTIA = {"fws:InertiaPlatformShape", "fws:InertiaReaggregationShape"}
+
+
+def test_possibly_in_the_episode_is_shown(validator: CaseValidator) -> None:
+    # latest bound 2018-12-31 >= the episode's earliest start 2017-01-01: possibly in it
+    # (the plain dates, 2016-01-01 < 2017-01-01, made both fire before)
+    (report,) = validator.validate_file(BOUNDS / "inertia-2017.ttl")
+    assert not {f.shape for f in report.findings} & INERTIA
+    assert report.conforms
+
+
+def test_certainly_before_the_episode_is_not_shown(validator: CaseValidator) -> None:
+    # latest bound 2018-12-31 < the episode's earliest start 2019-01-01: certainly before it
+    (report,) = validator.validate_file(BOUNDS / "inertia-2019.ttl")
+    found = [f for f in report.findings if f.shape in INERTIA]
+    assert sorted((f.shape, f.focus.rsplit("/", 1)[-1]) for f in found) == [
+        ("fws:InertiaPlatformShape", "ep-2"),
+        ("fws:InertiaReaggregationShape", "ep-2"),
+    ]
+    assert "possibly" in found[0].message("en")

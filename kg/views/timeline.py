@@ -15,9 +15,37 @@ from kg.views.common import case_rows, node, term
 from kg.vocab import FW, STAGE_OF, precision_word
 
 
+def date_order(
+    earliest: str | None, latest: str | None, label: str | None = None
+) -> tuple[bool, str, bool, str, str]:
+    """A sort key from a date's bounds (ISO days): dated things first, by their earliest day
+    (else their latest), then by their latest day (a missing one, an open end, after), then by
+    label. So "2016" (2016-01-01..2016-12-31) comes before "2016-03", "2016-01" before "2016",
+    and a thing known only by a bound ("by June 2018") is placed by it."""
+    first = earliest or latest
+    return (first is None, first or "", latest is None, latest or "", label or "")
+
+
+def _episode_order(found: list[dict]) -> list[dict]:
+    """Episodes by their starts' bounds (:func:`date_order`, the city's sequence breaking ties)
+    when every episode's start has a bound; otherwise in the city's own sequence, as query 02
+    gives them, since an undated episode can be placed only by its sequence."""
+    if not all(e["start_earliest"] or e["start_latest"] for e in found):
+        return found
+    return sorted(
+        found,
+        key=lambda e: (
+            date_order(e["start_earliest"], e["start_latest"])[:4],
+            e["sequence"],
+            (e["stage_label"] or {}).get("en") or "",
+        ),
+    )
+
+
 def episodes(store: CaseStore, case: str) -> list[dict]:
-    """The case's episodes (named query 02) in sequence order, with their mechanism, without
-    their actions. ``stage`` is the stage's IRI, ``stage_word`` its word (startup, …)."""
+    """The case's episodes (named query 02) ordered by the bounds of their starts (see
+    :func:`_episode_order`), with their mechanism, without their actions. ``stage`` is the
+    stage's IRI, ``stage_word`` its word (startup, …)."""
     found = []
     for row in run(store, "02", {"case": case}):
         found.append(
@@ -43,6 +71,8 @@ def episodes(store: CaseStore, case: str) -> list[dict]:
                 "end_latest": row["endLatest"],
                 "end_basis": row["endBasis"],
                 "end_inferred": row["endBasis"] == "next episode" and row["end"] is not None,
+                "start_edtf": row["startEDTF"],
+                "end_edtf": row["endEDTF"],
                 "mechanism": None,
                 "logic": None,
                 "logics": [],
@@ -54,11 +84,12 @@ def episodes(store: CaseStore, case: str) -> list[dict]:
         mechanisms.setdefault(bound(row["episode"]), row["mechanism"])
     for episode in found:
         episode["mechanism"] = term(mechanisms.get(episode["episode"]))
-    return found
+    return _episode_order(found)
 
 
 def items(store: CaseStore, case: str) -> dict[str, list[dict]]:
-    """The actions and flows of each episode, with their performers, ordered by date."""
+    """The actions and flows of each episode, with their performers, ordered by the bounds of
+    their dates (:func:`date_order`: earliest bound, latest bound, label, then IRI)."""
     by_episode: dict[str, dict[str, dict]] = {}
     for row in case_rows(store, "episode-items", case):
         by_item = by_episode.setdefault(bound(row["episode"]), {})
@@ -73,6 +104,8 @@ def items(store: CaseStore, case: str) -> dict[str, list[dict]]:
                 "date_precision": precision_word(row["datePrecision"])
                 if row["date"]
                 else "unknown",
+                "date_earliest": row["dateEarliest"],
+                "date_latest": row["dateLatest"],
                 "loop_step": term(row["loopStep"]),
                 "logic": term(row["logic"]),
                 "actors": [],
@@ -83,7 +116,11 @@ def items(store: CaseStore, case: str) -> dict[str, list[dict]]:
             item["actors"].append(row["actor"])
     return {
         episode: sorted(
-            found.values(), key=lambda i: (i["date"] is None, i["date"] or "", i["action"])
+            found.values(),
+            key=lambda i: (
+                date_order(i["date_earliest"], i["date_latest"], i["label"]),
+                i["action"],
+            ),
         )
         for episode, found in by_episode.items()
     }
