@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from kg.ontology import ontology_graph
@@ -35,8 +35,7 @@ SCHEMES: tuple[URIRef, ...] = (
 )
 
 
-def _text(node: URIRef, predicate: URIRef, lang: str) -> str:
-    graph = ontology_graph()
+def _text(graph: Graph, node: URIRef, predicate: URIRef, lang: str) -> str:
     found = [
         str(o)
         for o in graph.objects(node, predicate)
@@ -49,8 +48,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _members(scheme: URIRef) -> list[URIRef]:
-    graph = ontology_graph()
+def _members(graph: Graph, scheme: URIRef) -> list[URIRef]:
     members = {m for m in graph.subjects(SKOS.inScheme, scheme) if isinstance(m, URIRef)}
     members |= {m for m in graph.objects(scheme, SKOS.hasTopConcept) if isinstance(m, URIRef)}
 
@@ -61,19 +59,19 @@ def _members(scheme: URIRef) -> list[URIRef]:
     return sorted(members, key=order)
 
 
-def scheme_table(scheme: URIRef) -> str:
+def scheme_table(scheme: URIRef, graph: Graph | None = None) -> str:
     """One scheme as a Markdown section: its labels, definition and a row per value."""
-    graph = ontology_graph()
+    graph = graph if graph is not None else ontology_graph()
     lines = [
-        f"### {_text(scheme, RDFS.label, 'en')} · {_text(scheme, RDFS.label, 'zh')} "
+        f"### {_text(graph, scheme, RDFS.label, 'en')} · {_text(graph, scheme, RDFS.label, 'zh')} "
         f"(`{curie(str(scheme))}`)",
         "",
-        f"{_text(scheme, SKOS.definition, 'en')} {_text(scheme, SKOS.definition, 'zh')}",
+        f"{_text(graph, scheme, SKOS.definition, 'en')} {_text(graph, scheme, SKOS.definition, 'zh')}",
         "",
         "| value | notation | English | 中文 | definition | 定义 |",
         "|---|---|---|---|---|---|",
     ]
-    for member in _members(scheme):
+    for member in _members(graph, scheme):
         notation = graph.value(member, SKOS.notation)
         lines.append(
             "| "
@@ -82,10 +80,10 @@ def scheme_table(scheme: URIRef) -> str:
                 for text in (
                     f"`{curie(str(member))}`",
                     str(notation or ""),
-                    _text(member, RDFS.label, "en"),
-                    _text(member, RDFS.label, "zh"),
-                    _text(member, SKOS.definition, "en"),
-                    _text(member, SKOS.definition, "zh"),
+                    _text(graph, member, RDFS.label, "en"),
+                    _text(graph, member, RDFS.label, "zh"),
+                    _text(graph, member, SKOS.definition, "en"),
+                    _text(graph, member, SKOS.definition, "zh"),
                 )
             )
             + " |"
@@ -95,7 +93,8 @@ def scheme_table(scheme: URIRef) -> str:
 
 def generated() -> str:
     """Every scheme's table, between the document's markers."""
-    return "\n".join([BEGIN, "", *(scheme_table(s) for s in SCHEMES), END])
+    graph = ontology_graph()
+    return "\n".join([BEGIN, "", *(scheme_table(s, graph) for s in SCHEMES), END])
 
 
 def rewrite(path: Path) -> bool:
