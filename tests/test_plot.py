@@ -24,6 +24,7 @@ from kg.render.plot import case_data, case_figure, cjk_family, compare_figure
 from kg.store import open_store
 from kg.store.loading import load_files
 from kg.version import __version__
+from tests.conftest import FIXTURES
 
 CASE = "https://w3id.org/dataflywheel/case/"
 runner = CliRunner()
@@ -263,3 +264,32 @@ def test_context_is_served(api):
     assert response.headers["content-type"].startswith("application/ld+json")
     assert response.headers.get("access-control-allow-origin") == "*"
     assert response.json() == context()
+
+
+def test_an_episode_with_an_unknown_start_is_drawn_not_dropped() -> None:
+    """tests/fixtures/plot/upland.ttl: starts 2015, 2017-03, 2019-06 and an inertia stage with
+    no known start. By hand: four bars; the acceleration bar (whose end, the unknown inertia
+    start, is unknown) is a short dashed stub, not a bar to the axis's end; the inertia bar
+    follows it, dashed, labelled 'date unknown'; only nothing runs to the axis's end."""
+    from matplotlib.patches import Rectangle
+
+    from kg.store.loading import load_files
+
+    with open_store("memory:") as store:
+        assert load_files(store, [FIXTURES / "plot" / "upland.ttl"], force=True).ok
+        data = case_data(store, "https://example.org/case/upland")
+    figure = compare_figure([data], "en")
+    ax = figure.axes[0]
+    bars = sorted(
+        (p for p in ax.patches if isinstance(p, Rectangle) and p.get_height() > 0.5),
+        key=lambda p: p.get_x(),
+    )
+    assert len(bars) == 4
+    startup, rotation, acceleration, inertia = bars
+    right = ax.get_xlim()[1]
+    assert startup.get_x() + startup.get_width() == pytest.approx(rotation.get_x())
+    assert rotation.get_x() + rotation.get_width() == pytest.approx(acceleration.get_x())
+    assert acceleration.get_x() + acceleration.get_width() < right - 365  # a stub, not to the end
+    assert inertia.get_x() == pytest.approx(acceleration.get_x() + acceleration.get_width())
+    assert [b.get_linestyle() for b in bars] == ["-", "-", "--", "--"]
+    assert "date unknown" in texts(figure)

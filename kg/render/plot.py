@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -371,19 +372,50 @@ class _CircleHandler:
         return patch
 
 
-def _episode_spans(episodes: Sequence[dict], right: float) -> list[tuple[dict, float, float]]:
-    spans = []
-    for episode in episodes:
-        if not episode["start"] or episode["start_precision"] == "unknown":
-            continue
-        start = _date(episode["start"])
-        end = _date(episode["end"]) if episode["end"] else right
-        spans.append((episode, start, max(end, start + 20)))
+@dataclass(frozen=True)
+class _Span:
+    """Where an episode's bar runs, and whether each end is known (else drawn dashed)."""
+
+    episode: dict
+    start: float
+    end: float
+    start_known: bool
+    end_known: bool
+
+
+def _episode_spans(episodes: Sequence[dict], left: float, right: float) -> list[_Span]:
+    """Each episode's bar, in the city's order. No episode is dropped once one start is known:
+    an unknown start is placed where the episode before it ends (or just before the next known
+    start), an unknown end of an episode that has a later one is a short stub, and only the
+    last episode, still open, runs to the axis's end. Dashed edges mark what is not known."""
+    stub = 0.035 * (right - left)
+    known = [
+        _date(e["start"]) if e["start"] and e["start_precision"] != "unknown" else None
+        for e in episodes
+    ]
+    if not any(k is not None for k in known):
+        return []
+    spans: list[_Span] = []
+    for i, episode in enumerate(episodes):
+        start = known[i]
+        if start is None:
+            later = next((k for k in known[i + 1 :] if k is not None), None)
+            start = spans[-1].end if spans else (later or left + stub) - stub
+        if episode["end"]:
+            end, end_known = _date(episode["end"]), True
+        elif i == len(episodes) - 1:
+            end, end_known = right, True  # the last episode, still open: runs on (an arrow says so)
+        else:
+            end, end_known = start + stub, False
+        spans.append(_Span(episode, start, max(end, start + 20), known[i] is not None, end_known))
     return spans
 
 
-def _stage_bar(ax: Axes, stage: str, start: float, end: float, row: float, height: float) -> None:
-    """One episode as a bar in its stage's fill and hatching (grey-scale safe)."""
+def _stage_bar(
+    ax: Axes, stage: str, start: float, end: float, row: float, height: float, known: bool = True
+) -> None:
+    """One episode as a bar in its stage's fill and hatching (grey-scale safe); dashed edges
+    when its start or end is not known."""
     ax.add_patch(
         Rectangle(
             (start, row - height / 2),
@@ -393,6 +425,7 @@ def _stage_bar(ax: Axes, stage: str, start: float, end: float, row: float, heigh
             edgecolor=_INK,
             hatch=_HATCH[stage],
             lw=0.8,
+            linestyle="-" if known else "--",
         )
     )
 
@@ -439,10 +472,11 @@ def _draw_timeline(ax: Axes, data: dict, lang: str) -> None:
     left, right = _time_limits(dates)
     ax.set_xlim(left, right)
     _year_axis(ax)
-    spans = {id(e): (s, t) for e, s, t in _episode_spans(episodes, right)}
+    spans = {id(span.episode): span for span in _episode_spans(episodes, left, right)}
     for row, episode in enumerate(episodes):
         stage = episode["stage"] or "startup"
-        if id(episode) not in spans:
+        span = spans.get(id(episode))
+        if span is None:  # no start known at all (only an end): nothing to place it by
             ax.text(
                 left + (right - left) * 0.01,
                 row,
@@ -452,8 +486,8 @@ def _draw_timeline(ax: Axes, data: dict, lang: str) -> None:
                 style="italic",
             )
             continue
-        start, end = spans[id(episode)]
-        _stage_bar(ax, stage, start, end, row, 0.44)
+        start, end = span.start, span.end
+        _stage_bar(ax, stage, start, end, row, 0.44, span.start_known and span.end_known)
         text = format_date(episode["start"], episode["start_precision"], lang)
         if episode["open"]:
             text += " →"
@@ -500,7 +534,9 @@ def compare_figure(cases: Sequence[dict], lang: str = "en") -> Figure:
         if dates:
             _year_axis(ax)
         for row, case in enumerate(cases):
-            spans = _episode_spans(sorted(case["episodes"], key=lambda e: e["sequence"]), right)
+            spans = _episode_spans(
+                sorted(case["episodes"], key=lambda e: e["sequence"]), left, right
+            )
             if not spans:
                 ax.text(
                     left + (right - left) * 0.01,
@@ -512,12 +548,13 @@ def compare_figure(cases: Sequence[dict], lang: str = "en") -> Figure:
                 )
                 continue
             last = {False: -math.inf, True: -math.inf}  # the last label above and below
-            for episode, start, end in spans:
+            for span in spans:
+                episode, start, end = span.episode, span.start, span.end
                 stage = episode["stage"] or "startup"
                 gap = 0.085 * (right - left)  # about a label's width: labels must not overlap
                 below = start - last[False] < gap and last[True] < last[False]
                 last[below] = start
-                _stage_bar(ax, stage, start, end, row, 0.56)
+                _stage_bar(ax, stage, start, end, row, 0.56, span.start_known and span.end_known)
                 ax.text(
                     start,
                     row + 0.33 if below else row - 0.33,
