@@ -79,7 +79,7 @@ def cells(rows: list[dict[str, str | None]], *columns: str) -> list[tuple[str | 
 
 
 def test_one_query_per_competency_question():
-    assert sorted(q.number for q in QUERIES.values()) == list(range(1, 24))
+    assert sorted(q.number for q in QUERIES.values()) == list(range(1, 25))
     for query in QUERIES.values():
         assert re.fullmatch(rf"{query.number:02d}-[a-z0-9-]+", query.name)
 
@@ -96,9 +96,12 @@ def test_header_has_titles_params_and_columns(query: NamedQuery):
     for param in query.params:
         assert param.description
         assert param.default is not None, "every bundled query runs with its defaults"
-    # one city per single-city query, all case graphs for the cross-city ones
+    # one city per single-city query, all case graphs for the cross-city ones; question 24
+    # asks one city or, by default, every one (case = *)
     if query.number <= 15:
         assert query.param_names[0] == "case"
+    elif query.number == 24:
+        assert query.params[0].name == "case" and query.params[0].default == "*"
     else:
         assert "case" not in query.param_names
         assert "GRAPH ?case" in text
@@ -141,7 +144,7 @@ def test_get_query_accepts_number_stem_and_slug():
         assert get_query(key).name == "01-stage-on-date"
     assert get_query("22").name == "22-secondary-only-cities"
     with pytest.raises(UnknownQueryError, match="no query called"):
-        get_query("24")
+        get_query("99")
     with pytest.raises(UnknownQueryError):
         get_query("stage")
 
@@ -467,6 +470,24 @@ def test_02_stage_timeline(store):
         ("2018-04-12", "2018-10-17", "true"),
         ("2018-10-17", "2020-05-08", "true"),
         ("2020-05-08", None, "true"),
+    ]
+    # how long each lasted, at least (latest start to earliest end) and at most (earliest start
+    # to latest end), counted by hand from those bounds: 2016-04-30 → 2017-01-01 is 246 days,
+    # 2016-04-01 → 2017-01-31 is 305; 2017-01-31 → 2018-04-13 is 365 + 72 = 437, from 01-01 467;
+    # 2018-04-13 → 2020-03-01 is 365 + 323 = 688 (2020 a leap year), to 03-31 718; the open
+    # inertia episode has no end, so no duration
+    assert cells(ask(store, "02", case=HANGZHOU), "daysAtLeast", "daysAtMost") == [
+        ("246", "305"),
+        ("437", "467"),
+        ("688", "718"),
+        (None, None),
+    ]
+    # Shanghai's days: 13 (30 March to 12 April), 188, 569 (2018-10-17 → 2020-05-08: 365 + 204)
+    assert cells(ask(store, "02", case=SHANGHAI), "daysAtLeast", "daysAtMost") == [
+        ("13", "13"),
+        ("188", "188"),
+        ("569", "569"),
+        (None, None),
     ]
 
 
@@ -1641,3 +1662,45 @@ def test_a_date_read_differently_is_one_row_of_question_23() -> None:
         ),
         (f"{TWO_CODERS}/ep1", fw("startDate"), "A", "2016-05", "B", "2015"),
     ]
+
+
+def test_24_units_on_date(store):
+    """Worked out from the case files: Hangzhou's data bureau was founded in 2017-01 (bounds 1 to
+    31 January), its operations command center on or before 2020-03-31 (no earliest bound);
+    Shanghai's big data center on 2018-04-12. No case codes a dissolution or says a unit still
+    exists, so no unit certainly existed: a dissolution the case does not code is unknown."""
+
+    def by_unit(case: str, date: str) -> dict[str, tuple]:
+        rows = ask(store, "24", case=case, date=date)
+        return {
+            str(r["unit"]).rsplit("/", 1)[-1]: (
+                r["founded"],
+                r["foundedBy"],
+                r["endedBy"],
+                r["existed"],
+            )
+            for r in rows
+        }
+
+    before = by_unit(HANGZHOU, "2016-12-31")
+    assert before["data-bureau"] == ("2017-01", "not", "possibly", "not")
+    during = by_unit(HANGZHOU, "2017-01-15")  # inside the founding month: either side
+    assert during["data-bureau"] == ("2017-01", "possibly", "possibly", "possibly")
+    after = by_unit(HANGZHOU, "2018-01-01")
+    assert after["data-bureau"] == ("2017-01", "certainly", "possibly", "possibly")
+    assert after["command-center"] == ("../2020-03-31", "possibly", "possibly", "possibly")
+    assert after["drc"] == (None, "possibly", "possibly", "possibly")  # no date coded
+    assert set(after) == {
+        "campaign-departments",
+        "command-center",
+        "data-bureau",
+        "drc",
+        "government",
+    }
+    shanghai = by_unit(SHANGHAI, "2018-01-01")
+    assert shanghai["big-data-center"] == ("2018-04-12", "not", "possibly", "not")
+    assert by_unit(SHANGHAI, "2018-04-12")["big-data-center"][1] == "certainly"
+    # every case at once: the default
+    every = ask(store, "24", date="2018-01-01")
+    assert {str(r["case"]) for r in every} == {CITY_A, HANGZHOU, SHANGHAI}
+    assert len(every) == 4 + 5 + 4

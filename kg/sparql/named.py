@@ -223,6 +223,11 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
     )
 
 
+# The value of a query's ``case`` parameter that asks every case at once: the parameter is then
+# left unbound, and the rows of all cases come back together, told apart by their ``case`` column.
+EVERY_CASE = "*"
+
+
 def _parse_param(value: str, where: str) -> Param:
     parts = [p.strip() for p in value.split("|", 3)]
     if len(parts) != 4:
@@ -240,7 +245,7 @@ def _parse_param(value: str, where: str) -> Param:
             f"{where}: parameter '{name}' has unknown type '{type_name}' (known: {known})"
         ) from None
     param = Param(name, param_type, None if default in ("", REQUIRED) else default, description)
-    if param.default is not None:
+    if param.default is not None and not (name == "case" and param.default == EVERY_CASE):
         try:
             to_term(param, param.default)
         except QueryParameterError as error:
@@ -344,11 +349,6 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
             ) from None
         return ox.Literal(format(number, "f"), datatype=ox.NamedNode(XSD + "decimal"))
     return ox.Literal(value)
-
-
-# The value of a query's ``case`` parameter that asks every case at once: the parameter is then
-# left unbound, and the rows of all cases come back together, told apart by their ``case`` column.
-EVERY_CASE = "*"
 
 
 def bind(
