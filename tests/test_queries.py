@@ -79,7 +79,7 @@ def cells(rows: list[dict[str, str | None]], *columns: str) -> list[tuple[str | 
 
 
 def test_one_query_per_competency_question():
-    assert sorted(q.number for q in QUERIES.values()) == list(range(1, 25))
+    assert sorted(q.number for q in QUERIES.values()) == list(range(1, 26))
     for query in QUERIES.values():
         assert re.fullmatch(rf"{query.number:02d}-[a-z0-9-]+", query.name)
 
@@ -100,7 +100,7 @@ def test_header_has_titles_params_and_columns(query: NamedQuery):
     # asks one city or, by default, every one (case = *)
     if query.number <= 15:
         assert query.param_names[0] == "case"
-    elif query.number == 24:
+    elif query.number in (24, 25):
         assert query.params[0].name == "case" and query.params[0].default == "*"
     else:
         assert "case" not in query.param_names
@@ -1704,3 +1704,25 @@ def test_24_units_on_date(store):
     every = ask(store, "24", date="2018-01-01")
     assert {str(r["case"]) for r in every} == {CITY_A, HANGZHOU, SHANGHAI}
     assert len(every) == 4 + 5 + 4
+
+
+def test_25_logic_changes(store):
+    """By hand from the case files: City A's functional departments unify the data foundation
+    under bureaucratic logic in rotation and build scenarios under technical logic in
+    acceleration. Hangzhou's government follows technical logic in startup and acceleration (no
+    change; its rotation action has no coded logic), its data bureau bureaucratic logic in
+    rotation and no coded logic in acceleration (unknown is no change); Shanghai's government
+    technical logic in rotation and acceleration. So one change in all."""
+    every = ask(store, "25")
+    assert cells(every, "case", "actor", "fromStage", "fromLogic", "toStage", "toLogic") == [
+        (
+            CITY_A,
+            CITY_A + "/functional-departments",
+            fw("RotationStage"),
+            fw("BureaucraticLogic"),
+            fw("AccelerationStage"),
+            fw("TechnicalLogic"),
+        )
+    ]
+    assert cells(every, "fromActions", "toActions") == [("1", "1")]
+    assert ask(store, "25", case=HANGZHOU) == []
