@@ -22,7 +22,12 @@ CASES = [f"https://w3id.org/dataflywheel/case/{p.stem}" for p in paths.bundled_c
 
 
 def test_the_queries_about_one_city_are_known() -> None:
-    assert [name[:2] for name in PER_CASE] == [*(f"{n:02d}" for n in range(1, 16)), "24", "25"]
+    assert [name[:2] for name in PER_CASE] == [
+        *(f"{n:02d}" for n in range(1, 16)),
+        "24",
+        "25",
+        "26",
+    ]
 
 
 @pytest.mark.parametrize("name", PER_CASE)

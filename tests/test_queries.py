@@ -79,7 +79,7 @@ def cells(rows: list[dict[str, str | None]], *columns: str) -> list[tuple[str | 
 
 
 def test_one_query_per_competency_question():
-    assert sorted(q.number for q in QUERIES.values()) == list(range(1, 26))
+    assert sorted(q.number for q in QUERIES.values()) == list(range(1, 27))
     for query in QUERIES.values():
         assert re.fullmatch(rf"{query.number:02d}-[a-z0-9-]+", query.name)
 
@@ -100,7 +100,7 @@ def test_header_has_titles_params_and_columns(query: NamedQuery):
     # asks one city or, by default, every one (case = *)
     if query.number <= 15:
         assert query.param_names[0] == "case"
-    elif query.number in (24, 25):
+    elif query.number in (24, 25, 26):
         assert query.params[0].name == "case" and query.params[0].default == "*"
     else:
         assert "case" not in query.param_names
@@ -1726,3 +1726,23 @@ def test_25_logic_changes(store):
     ]
     assert cells(every, "fromActions", "toActions") == [("1", "1")]
     assert ask(store, "25", case=HANGZHOU) == []
+
+
+def test_26_mechanism_lags(store):
+    """By hand from the case files. Hangzhou: the first high-level promotion is 2016-04 (1 to 30
+    April), the first institutional change the data bureau of 2017-01 (1 to 31 January), the
+    first scenario the Xiaoshan trial of 2016-10 (1 to 31 October): promotion to change at least
+    2016-04-30 → 2017-01-01 = 246 days, at most 2016-04-01 → 2017-01-31 = 305; to the scenario
+    154 (→ 2016-10-01) and 213 (→ 2016-10-31). Shanghai, all to the day: the work plan
+    2018-03-30, the big data center 2018-04-12 (13 days), the portal 2018-10-17 (201 days).
+    City A codes no date: every column empty."""
+    rows = {str(r["case"]): r for r in ask(store, "26")}
+    assert set(rows) == {CITY_A, HANGZHOU, SHANGHAI}
+    lags = ("promotionToChangeAtLeast", "promotionToChangeAtMost")
+    lags += ("promotionToScenarioAtLeast", "promotionToScenarioAtMost")
+    assert cells([rows[HANGZHOU]], *lags) == [("246", "305", "154", "213")]
+    assert cells([rows[SHANGHAI]], *lags) == [("13", "13", "201", "201")]
+    assert cells([rows[HANGZHOU]], "scenarioFirstEarliest", "scenarioFirstLatest") == [
+        ("2016-10-01", "2016-10-31")
+    ]
+    assert all(value is None for key, value in rows[CITY_A].items() if key != "case")
