@@ -156,7 +156,7 @@ def evaluate(
         if chosen_dataset is not None:
             default_graphs, named_graphs = chosen_dataset
     if store.passes_sparql_through:
-        return _forward(store, query, default_graphs, named_graphs, union, accept, media)
+        return _forward(store, query, default_graphs, named_graphs, union, accept, media, base_iri)
     result = store.raw_query(query, default_graphs, named_graphs, union, base_iri)
     if isinstance(result, ox.QueryBoolean):
         offered = ASK_TYPES
@@ -200,9 +200,12 @@ def _forward(
     union: bool,
     accept: str | None,
     media: str | None,
+    base_iri: str | None = None,
 ) -> tuple[bytes, str]:
-    """Ask the store's own SPARQL server, with the same dataset and Accept."""
-    answer = store.forward(query, default_graphs, named_graphs, union, media or accept or "*/*")
+    """Ask the store's own SPARQL server, with the same dataset, Accept and base IRI."""
+    answer = store.forward(
+        query, default_graphs, named_graphs, union, media or accept or "*/*", base_iri
+    )
     text = answer.body.decode("utf-8", errors="replace")
     if answer.status == 400:
         raise QueryInvalid(f"the store's SPARQL server refused the query: {text[:2000]}")

@@ -909,6 +909,24 @@ def test_a_remote_store_answers_through_the_endpoint(remote: str) -> None:
     assert {HANGZHOU, SHANGHAI, CITY_A} <= names
 
 
+def test_a_remote_store_resolves_relative_iris_against_this_endpoint(remote: str) -> None:
+    """As the W3C test query_content_type_construct asks of the endpoint: <s> in a template is
+    the endpoint's address resolved, not the backend server's (which the client never sees); a
+    BASE of the query's own still wins."""
+    response = ask(
+        remote, "CONSTRUCT { <s> <p> 1 } WHERE {}", headers={"Accept": "application/n-triples"}
+    )
+    [triple] = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+    assert (triple.subject.value, triple.predicate.value) == (remote + "/s", remote + "/p")
+    own = ask(
+        remote,
+        "BASE <http://example.org/here/> CONSTRUCT { <s> <p> 1 } WHERE {}",
+        headers={"Accept": "application/n-triples"},
+    )
+    [triple] = ox.parse(own.content, format=ox.RdfFormat.N_TRIPLES)
+    assert triple.subject.value == "http://example.org/here/s"
+
+
 # --- the documentation runs --------------------------------------------------------------------
 
 

@@ -212,9 +212,11 @@ class CaseStore(ABC):
         named_graphs: Sequence[str],
         union: bool,
         accept: str,
+        base_iri: str | None = None,
     ) -> Forwarded:
         """A protocol query sent to the backend's own SPARQL server, with the same dataset and
-        Accept (where ``passes_sparql_through``)."""
+        Accept (where ``passes_sparql_through``); relative IRIs resolve against ``base_iri``
+        (the endpoint's own address), not the backend's."""
         raise StoreError(f"the store at {self.location} has no SPARQL server to forward to")
 
     def __enter__(self) -> CaseStore:

@@ -10,7 +10,9 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
+from kg.rdf.lexical import is_absolute_iri
 from kg.sparql.check import QueryInvalid, substitute_terms
+from kg.sparql.lexer import escapes_processed, tokens
 from kg.store.base import (
     CaseStore,
     Forwarded,
@@ -36,6 +38,22 @@ def remote_timeout() -> float:
     except ValueError:
         return DEFAULT_REMOTE_TIMEOUT
     return value if value > 0 else DEFAULT_REMOTE_TIMEOUT
+
+
+def _usable_base(iri: str) -> bool:
+    """An absolute IRI that an IRIREF can hold as it is."""
+    return is_absolute_iri(iri) and not set('<>"{}|^`\\') & set(iri)
+
+
+def _relative_without_base(query: str) -> bool:
+    """Whether the query, read by its tokens, writes a relative IRI (``<s>``) and declares no
+    BASE of its own."""
+    found = list(tokens(query))
+    if any(t.kind == "WORD" and t.text.upper() == "BASE" for t in found):
+        return False
+    return any(
+        t.kind == "IRIREF" and not is_absolute_iri(escapes_processed(t.text[1:-1])) for t in found
+    )
 
 
 class RemoteStore(CaseStore):
@@ -148,7 +166,15 @@ class RemoteStore(CaseStore):
         named_graphs: Sequence[str],
         union: bool,
         accept: str,
+        base_iri: str | None = None,
     ) -> Forwarded:
+        if base_iri is not None and _usable_base(base_iri) and _relative_without_base(query):
+            # resolved against this endpoint, as the embedded store does, not against the
+            # backend's own address: a base declaration may open any query's prologue (SPARQL
+            # 1.1 grammar rule 4), here on the first line, so that the backend's error positions
+            # stay right on every other line (only a query with a relative IRI and a mistake on
+            # its first line has that column shifted)
+            query = f"BASE <{base_iri}> {query}"
         params = [("default-graph-uri", g) for g in default_graphs]
         params += [("named-graph-uri", g) for g in named_graphs]
         if union and not params:
