@@ -68,6 +68,12 @@ LOGICS: tuple[str, ...] = ("political", "bureaucratic", "technical", "platform")
 LOGIC_IRIS: dict[str, str] = {logic: str(FW[f"{logic.capitalize()}Logic"]) for logic in LOGICS}
 LOGIC_OF: dict[str, str] = {iri: logic for logic, iri in LOGIC_IRIS.items()}
 
+# The confidence levels (fw:ConfidenceLevel) by their notation, from the strongest to the weakest
+# (the ontology's fw:order: docs/claims-and-evidence.md).
+CONFIDENCES: tuple[str, ...] = ("confirmed", "suspected", "inferred", "reported")
+CONFIDENCE_IRIS: dict[str, str] = {word: str(FW[word.capitalize()]) for word in CONFIDENCES}
+CONFIDENCE_OF: dict[str, str] = {iri: word for word, iri in CONFIDENCE_IRIS.items()}
+
 # A date's precision (the fw:DatePrecision individuals) by the word tables and figures use,
 # from the finest to the coarsest.
 PRECISIONS: tuple[str, ...] = (
@@ -116,6 +122,9 @@ RESERVED: dict[str, str] = {
 __all__ = [
     "CASE",
     "CATALOG",
+    "CONFIDENCES",
+    "CONFIDENCE_IRIS",
+    "CONFIDENCE_OF",
     "DCAT",
     "DCTERMS",
     "FORMATS",

@@ -13,6 +13,7 @@ from kg import paths
 from kg.store import open_store
 from kg.store.loading import load_files
 from kg.views.comparison import COLUMNS, compare, years_statistics
+from kg.vocab import STAGES
 from tests.conftest import run_flywheel
 from tests.servers import flywheel_command
 
@@ -148,3 +149,31 @@ def test_cli_compare_csv(tmp_path) -> None:
     )
     assert "Hangzhou" in table_view.stdout and "2016-04-01 (month)" in table_view.stdout
     assert "over the 2 cities with both dates: median 3.01" in table_view.stdout
+
+
+def test_each_stage_says_how_sure_its_start_is(rows) -> None:
+    """By hand from the case files: City A's episodes rest on the abstract, graded confirmed
+    (it states the stages), and have no claims of their own; each of Hangzhou's and Shanghai's
+    starts has its own claim, graded inferred (the project's reading), with inferred evidence."""
+    for city, level in (
+        ("city-a", "confirmed"),
+        ("hangzhou", "inferred"),
+        ("shanghai", "inferred"),
+    ):
+        assert [rows[city][f"{s}_confidence"] for s in STAGES] == [level] * 4, city
+
+
+def test_the_confidence_words_are_the_ontologys() -> None:
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    from kg.ontology import ontology_graph
+    from kg.vocab import CONFIDENCE_IRIS, FW
+
+    graph = ontology_graph()
+    ordered = sorted(
+        graph.subjects(SKOS.inScheme, FW.ConfidenceScheme),
+        key=lambda c: int(graph.value(c, FW.order)),
+    )
+    assert [str(graph.value(c, SKOS.notation)) for c in ordered] == list(CONFIDENCE_IRIS)
+    assert [URIRef(i) for i in CONFIDENCE_IRIS.values()] == ordered

@@ -98,6 +98,14 @@ def _comparison_variable(name: str) -> Variable:
                     unknown="'unknown' when the date is not known or the stage is still open; "
                     "empty when the case codes no such stage",
                 )
+        if name == f"{stage}_confidence":
+            return Variable(
+                name,
+                meaning,
+                "category: confirmed, suspected, inferred, reported (strongest to weakest, the "
+                "ontology's fw:order; docs/claims-and-evidence.md)",
+                unknown="empty when nothing behind it is graded, or the case codes no such stage",
+            )
         if name == f"{stage}_dominant_logic":
             return Variable(
                 name, meaning, _LOGIC, unknown="empty when no action of the stage has a logic"

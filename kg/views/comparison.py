@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from kg import paths
 from kg.sparql.named import bind, get_query
 from kg.store import CaseStore, Row, Term
-from kg.vocab import LOGIC_OF, PRECISION_WORDS, PRECISIONS, STAGE_OF, STAGES
+from kg.vocab import CONFIDENCE_OF, LOGIC_OF, PRECISION_WORDS, PRECISIONS, STAGE_OF, STAGES
 
 _RANK = {word: rank for rank, word in enumerate(PRECISIONS)}  # finest first
 
@@ -40,6 +40,7 @@ COLUMNS: tuple[str, ...] = (
             "end_precision",
             "end_earliest",
             "end_latest",
+            "confidence",
         )
     ],
     "years_startup_to_inertia",
@@ -79,6 +80,10 @@ for _s in STAGES:
     DESCRIPTIONS[f"{_s}_end"] = "its stated end, else the next episode's start"
     DESCRIPTIONS[f"{_s}_end_earliest"] = "the earliest bound of that end"
     DESCRIPTIONS[f"{_s}_end_latest"] = "the latest bound of that end"
+    DESCRIPTIONS[f"{_s}_confidence"] = (
+        "the weakest confidence behind that episode's start: its start's own claims (their "
+        "confidence and their evidence's), else the episode's evidence"
+    )
     DESCRIPTIONS[f"{_s}_dominant_logic"] = (
         f"the logic most coded actions in the {_s} stage followed"
     )
@@ -128,11 +133,13 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
         for s in STAGES:
             rows[case][f"{s}_start_precision"] = rows[case][f"{s}_end_precision"] = None
     seen: set[tuple[str, str]] = set()
+    firsts: list[tuple[str, str, str]] = []  # (case, stage, its first episode)
     for r in results(get_query("stage-timeline").text):  # ordered by sequence within a case
         case, stage = _bound(r["case"]), STAGE_OF.get(_text(r["stage"]) or "")
         if case not in rows or stage is None or (case, stage) in seen:
             continue  # only the first episode of each stage
         seen.add((case, stage))
+        firsts.append((case, stage, _bound(r["episode"])))
         row = rows[case]
         row[f"{stage}_start"] = _text(r.get("start"))
         row[f"{stage}_start_precision"] = PRECISION_WORDS.get(_text(r.get("startPrecision")) or "")
@@ -145,6 +152,12 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
             ("end_latest", "endLatest"),
         ):
             row[f"{stage}_{part}"] = _text(r.get(variable))
+    weakest = {
+        (_bound(r["case"]), _bound(r["episode"])): CONFIDENCE_OF.get(_bound(r["weakest"]))
+        for r in results(_compare_query("confidence"))
+    }
+    for case, stage, episode in firsts:
+        rows[case][f"{stage}_confidence"] = weakest.get((case, episode))
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for r in results(_compare_query("logics")):
         stage = STAGE_OF.get(_text(r["stage"]) or "")
