@@ -3,7 +3,7 @@ timeline, stage on a date, data loop and actors, and ``/compare``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -198,13 +198,21 @@ async def compare(
             examples=[["hangzhou", "shanghai"]],
         ),
     ] = None,
+    min_confidence: Annotated[
+        Literal["confirmed", "suspected", "inferred", "reported"] | None,
+        Query(
+            description="leave out stage starts graded below this level (strongest first: "
+            "confirmed, suspected, inferred, reported), or not graded, and the end of the stage "
+            "each closed; each row's starts_left_out counts them",
+        ),
+    ] = None,
 ) -> Response | dict:
     """The table `flywheel compare` prints: each stage's start and end with their precision,
     the years from startup to inertia, whether and since when the loop is closed, the dominant
     logic per stage, and the counts of actions, flows and scenarios. JSON by default (with
     what each column means); `text/csv` by Accept, for R, Stata or QCA tools."""
     media = negotiate(request, ["application/json", "text/csv"])
-    rows = await engine(request).read(reads.compare_cases, list(case or []))
+    rows = await engine(request).read(reads.compare_cases, list(case or []), min_confidence)
     if media == "text/csv":
         return Response(to_csv(list(COLUMNS), rows), media_type=content_type("text/csv"))
     return {"columns": list(COLUMNS), "descriptions": DESCRIPTIONS, "rows": rows}

@@ -144,12 +144,15 @@ def serialize(triples: list[ox.Triple], rdf_format: str) -> bytes:
     return serialize_graph(triples, rdf_format, PREFIXES)
 
 
-def compare_cases(store: CaseStore, names: list[str]) -> list[dict]:
-    """kg.views.comparison rows for these case ids (all cases when none is given)."""
+def compare_cases(
+    store: CaseStore, names: list[str], min_confidence: str | None = None
+) -> list[dict]:
+    """kg.views.comparison rows for these case ids (all cases when none is given), stage
+    starts below ``min_confidence`` left out."""
     if not names:
-        return compare(store)
+        return compare(store, None, min_confidence)
     iris = [find_case(store, name).iri for name in names]
-    return compare(store, iris)
+    return compare(store, iris, min_confidence)
 
 
 def query_rows(store: CaseStore, name: str, values: dict[str, str]) -> list[dict]:

@@ -418,6 +418,20 @@ def test_compare_two_cities(api):
     problem(get(f"{api}/compare", params={"case": "atlantis"}), 404)
 
 
+def test_compare_with_a_minimum_confidence(api):
+    """Hangzhou's four starts are graded inferred (tests/test_compare.py): 'confirmed' leaves
+    them out, 'inferred' keeps them."""
+    strict = get(f"{api}/compare", params={"case": "hangzhou", "min_confidence": "confirmed"})
+    (row,) = strict.json()["rows"]
+    assert row["starts_left_out"] == 4 and row["startup_start"] is None
+    (kept,) = get(
+        f"{api}/compare", params={"case": "hangzhou", "min_confidence": "inferred"}
+    ).json()["rows"]
+    assert kept["starts_left_out"] == 0 and kept["startup_start"] == "2016-04-01"
+    bad = get(f"{api}/compare", params={"min_confidence": "sure"})
+    assert 400 <= bad.status_code < 500 and "Traceback" not in bad.text
+
+
 def test_compare_as_csv(api):
     response = get(f"{api}/compare", params={"case": "city-a"}, headers={"Accept": "text/csv"})
     assert response.headers["content-type"].startswith("text/csv")

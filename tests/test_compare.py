@@ -177,3 +177,73 @@ def test_the_confidence_words_are_the_ontologys() -> None:
     )
     assert [str(graph.value(c, SKOS.notation)) for c in ordered] == list(CONFIDENCE_IRIS)
     assert [URIRef(i) for i in CONFIDENCE_IRIS.values()] == ordered
+
+
+def test_min_confidence_leaves_weaker_starts_out(rows) -> None:
+    """Every start of Hangzhou and Shanghai is graded inferred, City A's confirmed (see above).
+    Asking for 'confirmed' leaves out the eight inferred starts, and the ends they closed
+    (every end here is the next episode's start): no date is left for those two cities, and no
+    years. Asking for 'inferred' or weaker leaves nothing out."""
+    store = open_store("memory:")
+    assert load_files(store, paths.bundled_case_files()).ok
+    strict = {r["case"].rsplit("/", 1)[-1]: r for r in compare(store, None, "confirmed")}
+    assert [strict[c]["starts_left_out"] for c in ("city-a", "hangzhou", "shanghai")] == [0, 4, 4]
+    for city in ("hangzhou", "shanghai"):
+        for stage in STAGES:
+            for part in ("start", "start_earliest", "start_latest", "end", "end_latest"):
+                assert strict[city][f"{stage}_{part}"] is None, (city, stage, part)
+        assert strict[city]["years_startup_to_inertia"] is None
+    for level in ("inferred", "reported"):
+        kept = {r["case"].rsplit("/", 1)[-1]: r for r in compare(store, None, level)}
+        assert kept == rows
+        assert all(r["starts_left_out"] == 0 for r in kept.values())
+    with pytest.raises(ValueError, match="no confidence level 'sure'"):
+        compare(store, None, "sure")
+
+
+def test_min_confidence_keeps_a_confirmed_start_and_the_end_it_closes(tmp_path) -> None:
+    """Hangzhou with its rotation start (and that claim's evidence) regraded confirmed, by hand:
+    asking for 'confirmed' keeps the rotation start (2017-01-01) and the startup's end it closes;
+    the other three starts are left out, and with them the rotation's and the acceleration's
+    ends (the acceleration and inertia starts)."""
+    from rdflib import Graph, URIRef
+
+    from kg.vocab import FW
+
+    graph = Graph().parse(paths.CASES_DIR / "hangzhou.ttl")
+    hz = "https://w3id.org/dataflywheel/case/hangzhou/"
+    for node in (URIRef(hz + "claim-start-rotation"), URIRef(hz + "ev-stage-rotation")):
+        graph.set((node, FW.confidence, FW.Confirmed))
+    case = tmp_path / "hangzhou.ttl"
+    graph.serialize(case, format="turtle")
+    store = open_store("memory:")
+    assert load_files(store, [case], force=True).ok
+    (row,) = compare(store, None, "confirmed")
+    assert row["starts_left_out"] == 3
+    assert row["rotation_start"] == "2017-01-01" and row["rotation_confidence"] == "confirmed"
+    assert row["startup_end"] == "2017-01-01"  # closed by the rotation start, which is kept
+    assert row["startup_start"] is None and row["rotation_end"] is None
+    assert row["acceleration_start"] is None and row["acceleration_end"] is None
+    assert row["inertia_start"] is None
+
+
+def test_min_confidence_on_the_command_line(tmp_path) -> None:
+    store = str(tmp_path / "store")
+    assert run_flywheel("load", "--bundled", "--store", store).returncode == 0
+    result = run_flywheel(
+        "compare", "--min-confidence", "confirmed", "--format", "csv", "--store", store
+    )
+    assert result.returncode == 0, result.stderr
+    assert "8 stage start(s) left out: graded below 'confirmed'" in result.stderr
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["starts_left_out"] for r in table] == ["0", "4", "4"]
+    out = tmp_path / "cities.csv"
+    written = run_flywheel(
+        "compare", "--min-confidence", "confirmed", "-o", str(out), "--store", store
+    )
+    assert written.returncode == 0, written.stderr
+    assert "minimum confidence: 'confirmed'" in (tmp_path / "cities.codebook.md").read_text()
+    refused = run_flywheel(
+        "compare", "--min-confidence", "confirmed", "--conditions", "--store", store
+    )
+    assert refused.returncode == 2 and "does not apply to --conditions" in refused.stderr

@@ -42,6 +42,15 @@ def compare_cmd(
             "--conditions", help="Print the city x condition table of question 21 instead."
         ),
     ] = False,
+    min_confidence: Annotated[
+        Confidence | None,
+        typer.Option(
+            "--min-confidence",
+            help="Leave out stage starts graded below this level (confirmed, suspected, "
+            "inferred, reported: strongest first), or not graded, and the end of the stage each "
+            "closed; say how many.",
+        ),
+    ] = None,
     fuzzy: Annotated[
         bool,
         typer.Option(
@@ -92,6 +101,14 @@ def compare_cmd(
     from kg.store import StoreError
     from kg.views.comparison import COLUMNS, compare, summary_rows, years_statistics
 
+    if min_confidence is not None and (conditions or fuzzy or sequences is not None):
+        typer.echo(
+            "error: --min-confidence leaves stage starts out of the comparison; it does not "
+            "apply to --conditions, --fuzzy or --sequences",
+            err=True,
+        )
+        raise typer.Exit(EXIT_UNREADABLE)
+    floor = min_confidence.value if min_confidence is not None else None
     with open_case_store(store) as case_store:
         chosen = None
         if cases_:
@@ -104,7 +121,7 @@ def compare_cmd(
             return
         try:
             if output is not None:
-                _write_comparison(case_store, chosen, conditions, min_scenarios, output)
+                _write_comparison(case_store, chosen, conditions, min_scenarios, output, floor)
                 return
             if conditions:
                 from kg.views.comparison import condition_table
@@ -112,10 +129,17 @@ def compare_cmd(
                 columns, found = condition_table(case_store, chosen, min_scenarios)
                 typer.echo(render(columns, found, "csv" if as_csv else table_format(fmt)))
                 return
-            rows = compare(case_store, chosen)
+            rows = compare(case_store, chosen, floor)
         except StoreError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
+    if min_confidence is not None:
+        left_out = sum(int(str(r["starts_left_out"] or 0)) for r in rows)
+        typer.echo(
+            f"{left_out} stage start(s) left out: graded below '{min_confidence.value}' or not "
+            "graded (column starts_left_out)",
+            err=True,
+        )
     chosen_format = "csv" if as_csv else table_format(fmt)
     if chosen_format != "table":  # asked for, or stdout is not a terminal (a pipe, a file)
         typer.echo(render(list(COLUMNS), rows, chosen_format))
@@ -150,6 +174,15 @@ def _write(table: Export, output: Path) -> None:
         typer.echo(f"error: cannot write {error.filename}: {error.strerror}", err=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
     typer.echo(f"wrote {written[0]} ({len(table.rows)} row(s)) and its codebook {written[1]}")
+
+
+class Confidence(enum.StrEnum):
+    """The confidence levels, strongest first (kg.vocab.CONFIDENCES)."""
+
+    confirmed = "confirmed"
+    suspected = "suspected"
+    inferred = "inferred"
+    reported = "reported"
 
 
 def _anchors(given: Sequence[str]) -> dict[str, Anchors]:
@@ -224,6 +257,7 @@ def _write_comparison(
     conditions: bool,
     k: int | None,
     output: Path,
+    floor: str | None = None,
 ) -> None:
     """``flywheel compare -o FILE``: the CSV and its codebook."""
     from kg.views.codebook import comparison_export, conditions_export
@@ -231,7 +265,7 @@ def _write_comparison(
     if conditions:
         table = conditions_export(case_store, chosen, k, data_file=output.name)
     else:
-        table = comparison_export(case_store, chosen, data_file=output.name)
+        table = comparison_export(case_store, chosen, data_file=output.name, min_confidence=floor)
     _write(table, output)
 
 

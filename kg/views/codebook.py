@@ -136,6 +136,7 @@ def _comparison_variable(name: str) -> Variable:
             "empty when the startup start has no earliest or the inertia start no latest bound",
         ),
         "loop_closed": Variable(name, meaning, "boolean: true, false"),
+        "starts_left_out": Variable(name, meaning, "integer", "stage starts"),
         "loop_closed_since": Variable(
             name, meaning, _DATE, "day", "empty when the loop is not closed or no flow is dated"
         ),
@@ -298,9 +299,11 @@ def comparison_export(
     cases: Sequence[str] | None = None,
     data_file: str = "comparison.csv",
     today: dt.date | None = None,
+    min_confidence: str | None = None,
 ) -> Export:
-    """The comparison of cities (one row per case) with its codebook."""
-    rows = compare(store, cases)
+    """The comparison of cities (one row per case) with its codebook; ``min_confidence`` as in
+    :func:`kg.views.comparison.compare`."""
+    rows = compare(store, cases, min_confidence)
     included = [i for i in store.cases() if i.iri in {r["case"] for r in rows}]
     thresholds = [
         "each stage's dates are those of the city's first episode of that stage; an episode "
@@ -317,6 +320,14 @@ def comparison_export(
         "foundation; no count threshold",
         "the city × condition table (question 21) is exported by "
         "'flywheel compare --conditions -o FILE', with its scenario threshold k",
+        (
+            f"minimum confidence: '{min_confidence}': a stage start graded weaker, or not "
+            "graded, is left out (empty), with the end of the stage it closed; "
+            "starts_left_out counts them per city"
+            if min_confidence is not None
+            else "minimum confidence: none asked; every coded start is given, with the weakest "
+            "confidence behind it ({stage}_confidence)"
+        ),
     ]
     codebook = _markdown(
         "cities compared",

@@ -19,9 +19,18 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from kg import paths
+from kg.errors import BadInput
 from kg.sparql.named import bind, get_query
 from kg.store import CaseStore, Row, Term
-from kg.vocab import CONFIDENCE_OF, LOGIC_OF, PRECISION_WORDS, PRECISIONS, STAGE_OF, STAGES
+from kg.vocab import (
+    CONFIDENCE_OF,
+    CONFIDENCES,
+    LOGIC_OF,
+    PRECISION_WORDS,
+    PRECISIONS,
+    STAGE_OF,
+    STAGES,
+)
 
 _RANK = {word: rank for rank, word in enumerate(PRECISIONS)}  # finest first
 
@@ -55,6 +64,7 @@ COLUMNS: tuple[str, ...] = (
     "actions",
     "flows",
     "scenarios",
+    "starts_left_out",
 )
 DESCRIPTIONS: dict[str, str] = {
     "case": "the case graph",
@@ -69,6 +79,7 @@ DESCRIPTIONS: dict[str, str] = {
     "actions": "governance actions coded",
     "flows": "data flows coded",
     "scenarios": "scenarios coded",
+    "starts_left_out": "stage starts left out because the confidence behind them is below the minimum asked for (flywheel compare --min-confidence; 0 when none was asked): their start and bounds are empty, and so is the end of a stage they closed",
 }
 for _s in STAGES:
     DESCRIPTIONS[f"{_s}_start"] = (
@@ -104,8 +115,15 @@ def _compare_query(name: str) -> str:
     return paths.query_file_text(f"compare/{name}")
 
 
-def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[str, object]]:
-    """One row per case (all cases, or those whose graph IRI is in ``cases``)."""
+def compare(
+    store: CaseStore, cases: Sequence[str] | None = None, min_confidence: str | None = None
+) -> list[dict[str, object]]:
+    """One row per case (all cases, or those whose graph IRI is in ``cases``). With
+    ``min_confidence`` (a word of :data:`kg.vocab.CONFIDENCES`), a stage start whose weakest
+    confidence is weaker, or not graded, is left out, with the end of the stage it closed, and
+    each row counts them (``starts_left_out``)."""
+    if min_confidence is not None and min_confidence not in CONFIDENCES:
+        raise BadInput(f"no confidence level '{min_confidence}': one of {', '.join(CONFIDENCES)}")
     rows: dict[str, dict[str, object]] = {}
 
     def results(text: str) -> list[Row]:
@@ -129,14 +147,19 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
                 _text(r.get("loopSincePrecision")) or ""
             ),
             "loop_closed_by": _text(r.get("loopClosedBy")),
+            "starts_left_out": 0,
         }
         for s in STAGES:
             rows[case][f"{s}_start_precision"] = rows[case][f"{s}_end_precision"] = None
     seen: set[tuple[str, str]] = set()
     firsts: list[tuple[str, str, str]] = []  # (case, stage, its first episode)
+    # every episode in the city's order: (episode, the stage it is the first of, its end basis)
+    order: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
     for r in results(get_query("stage-timeline").text):  # ordered by sequence within a case
         case, stage = _bound(r["case"]), STAGE_OF.get(_text(r["stage"]) or "")
-        if case not in rows or stage is None or (case, stage) in seen:
+        first = case in rows and stage is not None and (case, stage) not in seen
+        order[case].append((_bound(r["episode"]), stage if first else None, _text(r["endBasis"])))
+        if not first or stage is None:
             continue  # only the first episode of each stage
         seen.add((case, stage))
         firsts.append((case, stage, _bound(r["episode"])))
@@ -158,6 +181,8 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
     }
     for case, stage, episode in firsts:
         rows[case][f"{stage}_confidence"] = weakest.get((case, episode))
+    if min_confidence is not None:
+        _leave_out(rows, firsts, order, CONFIDENCES.index(min_confidence))
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for r in results(_compare_query("logics")):
         stage = STAGE_OF.get(_text(r["stage"]) or "")
@@ -175,6 +200,31 @@ def compare(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[s
         row["years_at_least"], row["years_at_most"] = _years_bounds(row)
     chosen = [rows[c] for c in sorted(rows) if cases is None or c in cases]
     return chosen
+
+
+def _leave_out(
+    rows: dict[str, dict[str, object]],
+    firsts: Sequence[tuple[str, str, str]],
+    order: Mapping[str, Sequence[tuple[str, str | None, str | None]]],
+    floor: int,
+) -> None:
+    """Empty the starts graded weaker than the ``floor``'s level (or not graded), and the end
+    of the stage each closed; count them per case."""
+    for case, stage, episode in firsts:
+        row = rows[case]
+        level = row[f"{stage}_confidence"]
+        if isinstance(level, str) and CONFIDENCES.index(level) <= floor:
+            continue
+        for part in ("start", "start_precision", "start_earliest", "start_latest"):
+            row[f"{stage}_{part}"] = None
+        row["starts_left_out"] = int(str(row["starts_left_out"] or 0)) + 1
+        episodes = [e for e, _, _ in order[case]]
+        at = episodes.index(episode)
+        if at > 0:
+            _, before, basis = order[case][at - 1]
+            if before is not None and basis == "next episode":
+                for part in ("end", "end_precision", "end_earliest", "end_latest"):
+                    row[f"{before}_{part}"] = None
 
 
 def _days(row: Mapping[str, object]) -> int | None:
