@@ -43,6 +43,7 @@ WITH_CONTROLS = sorted(
         "fws:ActorKindShape",
         "fws:ClaimAboutShape",
         "fws:ClaimCoderShape",
+        "fws:ConfirmedQuoteShape",
         "fws:ClaimConfidenceShape",
         "fws:ClaimEvidenceShape",
         "fws:ClaimPropertyDeclaredShape",
