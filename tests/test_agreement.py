@@ -105,6 +105,7 @@ def test_the_command_prints_the_table_and_the_disagreements() -> None:
     assert "Krippendorff's alpha" in table.stdout and "Disagreements" in table.stdout
 
 
+@pytest.mark.slow  # several commands in subprocesses: a few seconds
 def test_two_workbooks_give_the_same_alphas(tmp_path: Path) -> None:
     from kg.workbook import write_case
 
@@ -136,6 +137,7 @@ def test_codings_of_different_cases_or_unreadable_files_are_refused(tmp_path: Pa
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
+@pytest.mark.slow  # several commands in subprocesses: a few seconds
 def test_the_codebook_carries_the_alpha_table(tmp_path: Path) -> None:
     """coder-b.ttl alone holds two coders: Coder B (its case study's coder) and Coder C (one
     claim). Their one shared unit is e4's stage (rotation against inertia): n = 2, D_o = 2/2,

@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 import jsonschema_rs
+import pytest
 import yaml
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
@@ -97,6 +98,7 @@ def test_cite_prints_the_paper_ontology_software_and_each_bundled_case() -> None
     assert "The cases (3):" in out
 
 
+@pytest.mark.slow  # several commands in subprocesses: a few seconds
 def test_cite_from_the_store_gives_the_hashes_the_files_give(tmp_path: Path) -> None:
     """Two routes to a case's version: the store's catalog (written at load) and the file."""
     store = str(tmp_path / "store")

@@ -184,6 +184,7 @@ def test_compare_in_a_pipe_is_csv_and_a_table_fits_the_terminal(bundled_store) -
     assert "Hangzhou" in table.stdout
 
 
+@pytest.mark.slow  # several commands in subprocesses: a few seconds
 def test_help_shows_no_type_noise() -> None:
     """Help names values (CASE, PATH..., --jobs N, --lang [en|zh]), never Python types."""
     from typer.main import get_command

@@ -227,6 +227,7 @@ def test_min_confidence_keeps_a_confirmed_start_and_the_end_it_closes(tmp_path) 
     assert row["inertia_start"] is None
 
 
+@pytest.mark.slow  # several commands in subprocesses: a few seconds
 def test_min_confidence_on_the_command_line(tmp_path) -> None:
     store = str(tmp_path / "store")
     assert run_flywheel("load", "--bundled", "--store", store).returncode == 0
