@@ -224,6 +224,7 @@ class _OxigraphData(OxigraphDataGraph):
 class _ShapeInfo:
     messages: dict[str, str]
     offender_in_value: bool
+    compares_with_theory: bool = False
 
 
 class CaseValidator:
@@ -261,7 +262,8 @@ class CaseValidator:
                 if isinstance(m, Literal)
             }
             flagged = (shape, FWS.offenderInValue, Literal(True)) in graph
-            info[shape] = _ShapeInfo(messages, flagged)
+            theory = (shape, FWS.comparesWithTheory, Literal(True)) in graph
+            info[shape] = _ShapeInfo(messages, flagged, theory)
         return info
 
     def shapes_data(self) -> bytes:
@@ -272,6 +274,15 @@ class CaseValidator:
     def shape_names(self) -> list[str]:
         """The named shapes (IRIs) that carry a message, as CURIEs."""
         return sorted(curie(str(s)) for s in self._info if isinstance(s, URIRef))
+
+    def theory_shapes(self) -> list[str]:
+        """The shapes that compare a case with the theory (``fws:comparesWithTheory``), as
+        CURIEs: what they find is a departure from the theory, not a coding mistake."""
+        return sorted(
+            curie(str(s))
+            for s, info in self._info.items()
+            if isinstance(s, URIRef) and info.compares_with_theory
+        )
 
     def messages(self, shape: str) -> dict[str, str]:
         """The messages of a named shape, by language."""

@@ -333,3 +333,23 @@ def plot(
     for warning in caught:
         typer.echo(f"warning: {warning.message}", err=True)
     typer.echo(f"wrote {target}")
+
+
+@app.command("departures")
+def departures_cmd(
+    cases_: CasesArg = None,
+    store: StoreOpt = None,
+    fmt: TableFormatOpt = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the departures.")] = Lang.en,
+) -> None:
+    """List each city's departures from the theory in one table: what the shapes that compare
+    a case with the theory's expectations find (the stage order and mechanisms, the startup's
+    leaders, the inertia stage's command center, platform and re-aggregation, an action's logic
+    against its stage and its actor's kind), one row per finding."""
+    from kg.render.tables import render
+    from kg.views.departures import COLUMNS, departures
+
+    with open_case_store(store) as case_store:
+        chosen = [find_case(case_store, name).iri for name in cases_] if cases_ else None
+        rows = departures(case_store, chosen, lang.value)
+    typer.echo(render(list(COLUMNS), rows, table_format(fmt), title="Departures from the theory"))
