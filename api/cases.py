@@ -3,7 +3,7 @@ timeline, stage on a date, data loop and actors, and ``/compare``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -23,6 +23,7 @@ from api.negotiation import content_type
 from kg.text import delimited
 from kg.version import __version__
 from kg.views.comparison import COLUMNS, DESCRIPTIONS
+from kg.vocab import Confidence
 
 router = APIRouter(tags=["cases"])
 
@@ -199,7 +200,7 @@ async def compare(
         ),
     ] = None,
     min_confidence: Annotated[
-        Literal["confirmed", "suspected", "inferred", "reported"] | None,
+        Confidence | None,
         Query(
             description="leave out stage starts graded below this level (strongest first: "
             "confirmed, suspected, inferred, reported), or not graded, and the end of the stage "
@@ -212,7 +213,8 @@ async def compare(
     logic per stage, and the counts of actions, flows and scenarios. JSON by default (with
     what each column means); `text/csv` by Accept, for R, Stata or QCA tools."""
     media = negotiate(request, ["application/json", "text/csv"])
-    rows = await engine(request).read(reads.compare_cases, list(case or []), min_confidence)
+    floor = min_confidence.value if min_confidence is not None else None
+    rows = await engine(request).read(reads.compare_cases, list(case or []), floor)
     if media == "text/csv":
         return Response(to_csv(list(COLUMNS), rows), media_type=content_type("text/csv"))
     return {"columns": list(COLUMNS), "descriptions": DESCRIPTIONS, "rows": rows}

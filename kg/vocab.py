@@ -5,6 +5,7 @@ precisions), and flywheel's own graph names.
 What the terms *mean* is in ``ontology/flywheel.ttl``; this module only names them.
 """
 
+import enum
 from collections.abc import Mapping
 
 from rdflib import Namespace
@@ -68,9 +69,19 @@ LOGICS: tuple[str, ...] = ("political", "bureaucratic", "technical", "platform")
 LOGIC_IRIS: dict[str, str] = {logic: str(FW[f"{logic.capitalize()}Logic"]) for logic in LOGICS}
 LOGIC_OF: dict[str, str] = {iri: logic for logic, iri in LOGIC_IRIS.items()}
 
+
 # The confidence levels (fw:ConfidenceLevel) by their notation, from the strongest to the weakest
 # (the ontology's fw:order: docs/claims-and-evidence.md).
-CONFIDENCES: tuple[str, ...] = ("confirmed", "suspected", "inferred", "reported")
+class Confidence(enum.StrEnum):
+    """A confidence level by its notation (what --min-confidence and ?min_confidence= take)."""
+
+    confirmed = "confirmed"
+    suspected = "suspected"
+    inferred = "inferred"
+    reported = "reported"
+
+
+CONFIDENCES: tuple[str, ...] = tuple(level.value for level in Confidence)
 CONFIDENCE_IRIS: dict[str, str] = {word: str(FW[word.capitalize()]) for word in CONFIDENCES}
 CONFIDENCE_OF: dict[str, str] = {iri: word for word, iri in CONFIDENCE_IRIS.items()}
 
@@ -157,6 +168,7 @@ __all__ = [
     "VANN",
     "VOID",
     "XSD",
+    "Confidence",
     "curie",
     "precision_word",
 ]

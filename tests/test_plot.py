@@ -270,7 +270,8 @@ def test_an_episode_with_an_unknown_start_is_drawn_not_dropped() -> None:
     """tests/fixtures/plot/upland.ttl: starts 2015, 2017-03, 2019-06 and an inertia stage with
     no known start. By hand: four bars; the acceleration bar (whose end, the unknown inertia
     start, is unknown) is a short dashed stub, not a bar to the axis's end; the inertia bar
-    follows it, dashed, labelled 'date unknown'; only nothing runs to the axis's end."""
+    follows it, dashed, labelled 'date unknown', and, being the last and open, runs on to the
+    axis's end."""
     from matplotlib.patches import Rectangle
 
     from kg.store.loading import load_files
@@ -291,5 +292,6 @@ def test_an_episode_with_an_unknown_start_is_drawn_not_dropped() -> None:
     assert rotation.get_x() + rotation.get_width() == pytest.approx(acceleration.get_x())
     assert acceleration.get_x() + acceleration.get_width() < right - 365  # a stub, not to the end
     assert inertia.get_x() == pytest.approx(acceleration.get_x() + acceleration.get_width())
+    assert inertia.get_x() + inertia.get_width() == pytest.approx(right)
     assert [b.get_linestyle() for b in bars] == ["-", "-", "--", "--"]
     assert "date unknown" in texts(figure)

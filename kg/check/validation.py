@@ -245,10 +245,10 @@ class CaseValidator:
         self._framework = to_oxigraph(framework_statements())
         # what the ontology says of each term, by term: a case gets only those of the terms it
         # uses (about 400 triples in all; adding every one made each validation 2-3 times slower)
-        self._terms: dict[URIRef, list[ox.Quad]] = defaultdict(list)
-        terms = ontology.term_statements() + value_datatypes(shapes_graph)
-        for quad in to_oxigraph(terms):
-            self._terms[URIRef(str(quad.subject.value))].append(quad)  # type: ignore[union-attr]
+        by_term: dict[Node, Graph] = defaultdict(Graph)
+        for triple in ontology.term_statements() + value_datatypes(shapes_graph):
+            by_term[triple[0]].add(triple)
+        self._terms = {term: to_oxigraph(about) for term, about in by_term.items()}
         self._declared = ontology.declared_terms()
         self._replacements = ontology.replacements()
 
@@ -298,7 +298,7 @@ class CaseValidator:
             used.update(graph.objects(None, predicate))
         for claim_property in graph.objects(None, FW.claimProperty):
             used.add(claim_property)
-        return [t for term in used if term in self._terms for t in self._terms[term]]  # type: ignore[index]
+        return [quad for term in used for quad in self._terms.get(term, ())]
 
     def validate(self, graph: Graph, case: str = "", source: str = "") -> CaseReport:
         """Validate one case graph. The graph is not changed.

@@ -23,9 +23,10 @@ def _is_workbook(path: Path) -> bool:
     return path.suffix.lower() == ".xlsx" or path.is_dir()
 
 
-def read_codings(files: list[Path]) -> list[Coding]:
-    """Each file a coding (an RDF case file, a workbook or a folder of the workbook's CSV
-    files); every one read before any is used, every mistake said with where it is (exit 2)."""
+def read_codings(files: list[Path]) -> tuple[str, list[Coding]]:
+    """The case's IRI and each file's coding (an RDF case file, a workbook or a folder of the
+    workbook's CSV files); every one read before any is used, every mistake said with where it
+    is (exit 2), and codings of different cases refused."""
     from kg.views.agreement import Coding
     from kg.workbook import WorkbookError, read_workbook
 
@@ -59,7 +60,7 @@ def read_codings(files: list[Path]) -> list[Coding]:
             err=True,
         )
         raise typer.Exit(EXIT_UNREADABLE)
-    return [coding for _, coding in codings]
+    return cases[0], [coding for _, coding in codings]
 
 
 def alpha_rows(report: Agreement) -> list[dict[str, object]]:
@@ -136,7 +137,7 @@ def agree_cmd(
     from kg.render.tables import render
     from kg.views.agreement import agreement
 
-    report = agreement(read_codings(codings), ignore or ())
+    report = agreement(read_codings(codings)[1], ignore or ())
     shown = table_format(fmt)
     if shown == "json":
         import json
@@ -209,24 +210,17 @@ def merge_cmd(
     Exit code 0: every unit has a consensus; 1: some differences are left open (listed; their
     records keep only the coders' claims); 2: a coding could not be read.
     """
-    from kg.errors import EXIT_FINDINGS
+    from kg.errors import EXIT_FINDINGS, BadInput
     from kg.rdf.write import serialise_case
+    from kg.views.consensus import merge
     from kg.vocab import curie
 
-    read = read_codings(codings)
-    from kg.views.consensus import merge
-
-    known = {c for coding in read for c in _coders(coding)}
-    if prefer is not None and prefer not in known:
-        typer.echo(
-            f"error: --prefer {prefer}: no such coder in these codings (coders: "
-            + ", ".join(sorted(known))
-            + ")",
-            err=True,
-        )
-        raise typer.Exit(EXIT_UNREADABLE)
-    merged = merge(read, prefer, consensus_by)
-    case_iri = _case_iri(read)
+    case_iri, read = read_codings(codings)
+    try:
+        merged = merge(read, prefer, consensus_by)
+    except BadInput as error:
+        typer.echo(f"error: --prefer: {error}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
     text = serialise_case(merged.graph, case_iri, "turtle", case_prefix=True)
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -243,19 +237,3 @@ def merge_cmd(
         typer.echo(f"open: {curie(d.record)} {d.variable}: {said}", err=True)
     if merged.open:
         raise typer.Exit(EXIT_FINDINGS)
-
-
-def _coders(coding: Coding) -> set[str]:
-    from kg.views.agreement import collect
-
-    units, _ = collect([coding])
-    return {c for by_coder in units.values() for c in by_coder}
-
-
-def _case_iri(codings: list[Coding]) -> str:
-    from rdflib.namespace import OWL, RDF
-
-    for coding in codings:
-        for header in coding.graph.subjects(RDF.type, OWL.Ontology):
-            return str(header)
-    raise AssertionError("a read coding always has its case header")  # read_codings checks

@@ -19,6 +19,7 @@ from kg.cli.common import (
     table_format,
 )
 from kg.errors import EXIT_FINDINGS, EXIT_UNREADABLE
+from kg.vocab import Confidence
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -134,7 +135,7 @@ def compare_cmd(
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
     if min_confidence is not None:
-        left_out = sum(int(str(r["starts_left_out"] or 0)) for r in rows)
+        left_out = sum(n for r in rows if isinstance(n := r["starts_left_out"], int))
         typer.echo(
             f"{left_out} stage start(s) left out: graded below '{min_confidence.value}' or not "
             "graded (column starts_left_out)",
@@ -174,15 +175,6 @@ def _write(table: Export, output: Path) -> None:
         typer.echo(f"error: cannot write {error.filename}: {error.strerror}", err=True)
         raise typer.Exit(EXIT_UNREADABLE) from None
     typer.echo(f"wrote {written[0]} ({len(table.rows)} row(s)) and its codebook {written[1]}")
-
-
-class Confidence(enum.StrEnum):
-    """The confidence levels, strongest first (kg.vocab.CONFIDENCES)."""
-
-    confirmed = "confirmed"
-    suspected = "suspected"
-    inferred = "inferred"
-    reported = "reported"
 
 
 def _anchors(given: Sequence[str]) -> dict[str, Anchors]:

@@ -82,7 +82,10 @@ def docs_cmd(
 
         try:
             changed = rewrite(codebook)
-        except (OSError, ValueError) as error:
+        except OSError as error:
+            typer.echo(f"error: cannot rewrite {codebook}: {error.strerror or error}", err=True)
+            raise typer.Exit(EXIT_UNREADABLE) from None
+        except ValueError as error:  # the markers are missing
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(EXIT_UNREADABLE) from None
         typer.echo(f"{'rewrote' if changed else 'unchanged:'} {codebook}")

@@ -383,3 +383,13 @@ def _checked_name(iri: str, source: str) -> str:
             "<https://w3id.org/dataflywheel/case/my-city>",
         )
     return iri
+
+
+def text_in(
+    graph: Graph, subject: Node, predicate: URIRef, lang: str, *, any_language: bool = False
+) -> str:
+    """The text of ``subject``'s ``predicate`` in one language (the first in order when there
+    are several); with ``any_language``, failing that, one in any language; else ""."""
+    values = [v for v in graph.objects(subject, predicate) if isinstance(v, Literal)]
+    chosen = [v for v in values if v.language == lang] or (values if any_language else [])
+    return str(sorted(chosen)[0]) if chosen else ""

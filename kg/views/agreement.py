@@ -28,6 +28,7 @@ from rdflib.term import Node
 
 from kg.ontology import label
 from kg.rdf.lexical import DateError, parse_edtf
+from kg.rdf.read import text_in
 from kg.vocab import FW, curie
 
 
@@ -100,7 +101,6 @@ class Value:
     # the record's own statements of it (the date with its precision, EDTF and bounds); empty
     # for a value coded in a claim
     statements: tuple[tuple[URIRef, Node], ...] = ()
-    holder: Node | None = None  # the record or the claim holding it
     evidence_nodes: tuple[Node, ...] = ()  # its fw:hasEvidence nodes
 
 
@@ -221,12 +221,6 @@ def _file_coder(coding: Coding) -> str:
 Units = dict[tuple[str, str], dict[str, dict[str, Value]]]
 
 
-def _record_label(graph: Graph, record: URIRef) -> str:
-    english = [o for o in graph.objects(record, RDFS.label) if isinstance(o, Literal)]
-    chosen = [str(o) for o in english if o.language == "en"] or [str(o) for o in english]
-    return sorted(chosen)[0] if chosen else ""
-
-
 def _entry(graph: Graph, holder: Node, variable: Variable, value: Node, own: bool) -> Value:
     """A value as coded: on the record itself (``own``) or in a claim (``holder``)."""
     evidence = _evidence(graph, holder)
@@ -241,7 +235,7 @@ def _entry(graph: Graph, holder: Node, variable: Variable, value: Node, own: boo
             (prop, o) for prop in variable.properties() for o in graph.objects(holder, prop)
         )
     nodes = tuple(sorted(graph.objects(holder, FW.hasEvidence), key=str))
-    return Value(shown, key, evidence, value, statements, holder, nodes)
+    return Value(shown, key, evidence, value, statements, nodes)
 
 
 def collect(codings: Sequence[Coding]) -> tuple[Units, dict[str, str]]:
@@ -258,18 +252,24 @@ def collect(codings: Sequence[Coding]) -> tuple[Units, dict[str, str]]:
                     coder = str(graph.value(record, FW.codedBy) or fallback)
                     entry = _entry(graph, record, variable, value, own=True)
                     units[(str(record), variable.key)][coder][entry.shown] = entry
-                    labels.setdefault(str(record), _record_label(graph, record))
+                    labels.setdefault(
+                        str(record), text_in(graph, record, RDFS.label, "en", any_language=True)
+                    )
         for claim in graph.subjects(RDF.type, FW.Claim):
             about = graph.value(claim, FW.claimAbout)
             prop = graph.value(claim, FW.claimProperty)
             said_by = graph.value(claim, FW.codedBy)
-            if not isinstance(about, URIRef) or prop not in by_prop or said_by is None:
+            if not isinstance(about, URIRef) or not isinstance(prop, URIRef) or said_by is None:
                 continue
-            variable = by_prop[prop]  # type: ignore[index]  # prop is one of by_prop's keys
+            claimed = by_prop.get(prop)
+            if claimed is None:  # a property no variable codes
+                continue
             for value in graph.objects(claim, FW.claimValue):
-                entry = _entry(graph, claim, variable, value, own=False)
-                units[(str(about), variable.key)][str(said_by)][entry.shown] = entry
-                labels.setdefault(str(about), _record_label(graph, about))
+                entry = _entry(graph, claim, claimed, value, own=False)
+                units[(str(about), claimed.key)][str(said_by)][entry.shown] = entry
+                labels.setdefault(
+                    str(about), text_in(graph, about, RDFS.label, "en", any_language=True)
+                )
     return units, labels
 
 

@@ -14,11 +14,12 @@ from functools import cache
 from typing import Any
 
 import yaml
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from kg import paths
 from kg.ontology import ontology_graph
+from kg.rdf.read import text_in
 from kg.version import ONTOLOGY_IRI
 from kg.vocab import FW
 
@@ -64,7 +65,8 @@ class Work:
 @cache
 def _cff() -> dict[str, Any]:
     loaded = yaml.safe_load(paths.CITATION_FILE.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict), f"{paths.CITATION_FILE}: not a CITATION.cff mapping"
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{paths.CITATION_FILE}: not a CITATION.cff mapping")
     return loaded
 
 
@@ -109,25 +111,19 @@ def paper() -> Work:
     )
 
 
-def _literal(graph: Graph, subject: URIRef, predicate: URIRef, lang: str = "en") -> str:
-    values = [v for v in graph.objects(subject, predicate) if isinstance(v, Literal)]
-    chosen = [v for v in values if v.language == lang] or values
-    return str(sorted(chosen)[0]) if chosen else ""
-
-
 def ontology() -> Work:
     """The data-flywheel ontology as its header describes it."""
     graph = ontology_graph()
     iri = URIRef(ONTOLOGY_IRI)
-    version = _literal(graph, iri, OWL.versionInfo)
-    creators = _literal(graph, iri, DCTERMS.creator)
+    version = text_in(graph, iri, OWL.versionInfo, "en", any_language=True)
+    creators = text_in(graph, iri, DCTERMS.creator, "en", any_language=True)
     licence = graph.value(iri, DCTERMS.license)
     return Work(
         kind="ontology",
         key=f"flywheelontology{version.replace('.', '')}",
-        title=_literal(graph, iri, DCTERMS.title),
+        title=text_in(graph, iri, DCTERMS.title, "en", any_language=True),
         authors=(Person(name=creators),),
-        year=_literal(graph, iri, DCTERMS.modified)[:4],
+        year=text_in(graph, iri, DCTERMS.modified, "en", any_language=True)[:4],
         version=version,
         url=str(graph.value(iri, OWL.versionIRI) or iri),
         licence=str(licence or ""),
@@ -149,7 +145,7 @@ def case(graph: Graph, iri: str, sha256: str) -> Work:
     return Work(
         kind="case",
         key="case-" + iri.rstrip("/").rsplit("/", 1)[-1],
-        title=_literal(graph, header, RDFS.label) or iri,
+        title=text_in(graph, header, RDFS.label, "en", any_language=True) or iri,
         authors=tuple(Person(name=c) for c in coders),
         url=iri,
         licence=str(graph.value(header, DCTERMS.license) or ""),

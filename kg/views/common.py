@@ -1,8 +1,9 @@
-"""What the case views share: running a ``queries/api`` query for one case, and naming an
+"""What the case views share: running a query for one case or for chosen cases, and naming an
 ontology term with its labels."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import overload
 
@@ -10,7 +11,16 @@ import pyoxigraph as ox
 
 from kg import paths
 from kg.ontology import label
-from kg.store import CaseStore
+from kg.store import CaseStore, Row
+
+
+def rows_for_cases(store: CaseStore, text: str, cases: Sequence[str] | None) -> list[Row]:
+    """A cross-city query's rows for every case, or for ``cases`` (IRIs) each asked with
+    ``?case`` bound, which Oxigraph evaluates for that graph alone: a city then costs the same
+    however many others the store holds."""
+    if cases is None:
+        return list(store.query(text).rows)
+    return [r for c in cases for r in store.query(text, {"case": ox.NamedNode(c)}).rows]
 
 
 @cache

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-
-import pyoxigraph as ox
 
 from kg import paths
 from kg.errors import BadInput
 from kg.sparql.named import bind, get_query
 from kg.store import CaseStore, Row, Term
+from kg.views.common import rows_for_cases
 from kg.vocab import (
     CONFIDENCE_OF,
     CONFIDENCES,
@@ -127,11 +126,7 @@ def compare(
     rows: dict[str, dict[str, object]] = {}
 
     def results(text: str) -> list[Row]:
-        # Chosen cases are asked one by one with ?case bound, which Oxigraph evaluates for
-        # that graph alone: a city costs the same however many others the store holds.
-        if cases is None:
-            return list(store.query(text).rows)
-        return [r for c in cases for r in store.query(text, {"case": ox.NamedNode(c)}).rows]
+        return rows_for_cases(store, text, cases)
 
     for r in results(_compare_query("summary")):
         case = _bound(r["case"])
@@ -210,6 +205,7 @@ def _leave_out(
 ) -> None:
     """Empty the starts graded weaker than the ``floor``'s level (or not graded), and the end
     of the stage each closed; count them per case."""
+    left_out: Counter[str] = Counter()
     for case, stage, episode in firsts:
         row = rows[case]
         level = row[f"{stage}_confidence"]
@@ -217,7 +213,7 @@ def _leave_out(
             continue
         for part in ("start", "start_precision", "start_earliest", "start_latest"):
             row[f"{stage}_{part}"] = None
-        row["starts_left_out"] = int(str(row["starts_left_out"] or 0)) + 1
+        left_out[case] += 1
         episodes = [e for e, _, _ in order[case]]
         at = episodes.index(episode)
         if at > 0:
@@ -225,6 +221,8 @@ def _leave_out(
             if before is not None and basis == "next episode":
                 for part in ("end", "end_precision", "end_earliest", "end_latest"):
                     row[f"{before}_{part}"] = None
+    for case, count in left_out.items():
+        rows[case]["starts_left_out"] = count
 
 
 def _days(row: Mapping[str, object]) -> int | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
+from kg.errors import BadInput
 from kg.views.agreement import VARIABLES, Coding, Disagreement, Value, Variable, collect
 from kg.vocab import FW
 from kg.workbook.values import claim_iri
@@ -56,8 +57,11 @@ def merge(
 ) -> Merged:
     """One graph from ``codings`` of one case (none of them changed): every statement of each,
     every coder's value as a claim, and the consensus as the record's own value, coded by
-    ``consensus_by``."""
+    ``consensus_by``. Raises BadInput when ``prefer`` names no coder of the codings."""
     units, labels = collect(codings)
+    coders = sorted({c for by_coder in units.values() for c in by_coder})
+    if prefer is not None and prefer not in coders:
+        raise BadInput(f"no coder '{prefer}' in these codings (coders: {', '.join(coders)})")
     variables = {v.key: v for v in VARIABLES}
     merged = Graph()
     for coding in codings:

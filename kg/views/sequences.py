@@ -23,9 +23,8 @@ import pyoxigraph as ox
 
 from kg.sparql.named import get_query
 from kg.store import CaseStore
-from kg.vocab import PRECISION_WORDS, STAGE_IRIS
-
-STAGE_OF = {iri: stage for stage, iri in STAGE_IRIS.items()}
+from kg.views.common import rows_for_cases
+from kg.vocab import PRECISION_WORDS, STAGE_OF
 
 SPELL_COLUMNS = (
     "id",
@@ -67,11 +66,7 @@ def _day(text: str | None) -> dt.date | None:
 
 def spell_rows(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[str, object]]:
     """One row per stage episode of every case (or of ``cases``, IRIs), in each case's order."""
-    text = get_query("stage-timeline").text
-    if cases is None:
-        found = list(store.query(text).rows)
-    else:
-        found = [r for c in cases for r in store.query(text, {"case": ox.NamedNode(c)}).rows]
+    found = rows_for_cases(store, get_query("stage-timeline").text, cases)
     rows: list[dict[str, object]] = []
     for r in found:
         case = _text(r.get("case")) or ""
