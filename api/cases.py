@@ -117,13 +117,24 @@ async def case_graph(request: Request, case_id: Annotated[str, CaseId]) -> Respo
     summary="The case's stage episodes in sequence, with their actions and flows",
     responses=problems(404),
 )
-async def timeline(request: Request, case_id: Annotated[str, CaseId]) -> dict:
+async def timeline(
+    request: Request,
+    case_id: Annotated[str, CaseId],
+    close_at_next: Annotated[
+        bool,
+        Query(
+            description="end an episode whose end is not coded at the next episode's start "
+            "(its end_basis is then 'next episode'); without it that end stays unknown",
+        ),
+    ] = False,
+) -> dict:
     """The city's stage episodes in its own sequence (named query 02): the stage and its
-    place in the theory, start and end with their precision (`end_inferred` when the end is
-    the next episode's start), the mechanism coded as driving it, the logic most of its
+    place in the theory, start and end with their precision and where the end comes from
+    (`end_basis`; an end not coded is the next episode's start only with `close_at_next`), the
+    weakest confidence behind the start, the mechanism coded as driving it, the logic most of its
     actions followed (null when none dominates), the actors who acted in it, and its
     governance actions (with their logic) and data flows (with their loop step) by date."""
-    return await engine(request).read(stories.timeline, case_id)
+    return await engine(request).read(stories.timeline, case_id, True, close_at_next)
 
 
 @router.get(
@@ -160,12 +171,22 @@ async def stage_on_date(
     summary="The case's data loop, step by step, and whether it is closed",
     responses=problems(404),
 )
-async def flywheel(request: Request, case_id: Annotated[str, CaseId]) -> dict:
+async def flywheel(
+    request: Request,
+    case_id: Annotated[str, CaseId],
+    close_at_next: Annotated[
+        bool,
+        Query(
+            description="end an episode whose end is not coded at the next episode's start "
+            "(its end_basis is then 'next episode'); without it that end stays unknown",
+        ),
+    ] = False,
+) -> dict:
     """The five steps of the data loop in the ontology's order (aggregation, fusion,
     transformation, circulation, re-aggregation), each with the data flows the case codes in
     it; whether the loop is closed (a re-aggregation flow from a scenario or the platform back
     into the data foundation, named query 11) and since when; and the stage episodes."""
-    return await engine(request).read(stories.flywheel, case_id)
+    return await engine(request).read(stories.flywheel, case_id, close_at_next)
 
 
 @router.get(
@@ -207,6 +228,13 @@ async def compare(
             "each closed; each row's starts_left_out counts them",
         ),
     ] = None,
+    close_at_next: Annotated[
+        bool,
+        Query(
+            description="end a stage whose end is not coded at the next stage's start (its "
+            "*_end_basis is then 'next episode'); without it that end stays unknown ('unknown')",
+        ),
+    ] = False,
 ) -> Response | dict:
     """The table `flywheel compare` prints: each stage's start and end with their precision,
     the years from startup to inertia, whether and since when the loop is closed, the dominant
@@ -214,7 +242,7 @@ async def compare(
     what each column means); `text/csv` by Accept, for R, Stata or QCA tools."""
     media = negotiate(request, ["application/json", "text/csv"])
     floor = min_confidence.value if min_confidence is not None else None
-    rows = await engine(request).read(reads.compare_cases, list(case or []), floor)
+    rows = await engine(request).read(reads.compare_cases, list(case or []), floor, close_at_next)
     if media == "text/csv":
         return Response(to_csv(list(COLUMNS), rows), media_type=content_type("text/csv"))
     return {"columns": list(COLUMNS), "descriptions": DESCRIPTIONS, "rows": rows}

@@ -249,7 +249,20 @@ class EpisodeSummary(BaseModel):
         default=None,
         description="the latest bound of the end (of the next episode's start when inferred)",
     )
-    end_inferred: bool = Field(description="true when the end is the next episode's start")
+    end_inferred: bool = Field(
+        description="true when the end is the next episode's start (asked with close_at_next)"
+    )
+    end_basis: Literal["stated", "next episode", "unknown", "open"] = Field(
+        default="unknown",
+        description="where the end comes from: stated (coded), next episode (not coded; closed "
+        "at the next episode's start because close_at_next was asked), unknown (not coded; a "
+        "later episode exists) or open (no later episode, or coded as not yet ended)",
+    )
+    confidence: Literal["confirmed", "suspected", "inferred", "reported"] | None = Field(
+        default=None,
+        description="the weakest confidence behind the start: its own claims' and their "
+        "evidence's, else the episode's evidence; null when nothing is graded",
+    )
     start_edtf: str | None = Field(
         default=None, description="the start as the coder wrote it (EDTF)"
     )
@@ -284,6 +297,8 @@ _EPISODE = {
     "end_earliest": "2017-01-01",
     "end_latest": "2017-01-31",
     "end_inferred": True,
+    "end_basis": "next episode",
+    "confidence": "inferred",
     "start_edtf": "2016-04",
     "end_edtf": "2017-01",
     "mechanism": {

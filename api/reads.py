@@ -145,14 +145,16 @@ def serialize(triples: list[ox.Triple], rdf_format: str) -> bytes:
 
 
 def compare_cases(
-    store: CaseStore, names: list[str], min_confidence: str | None = None
+    store: CaseStore,
+    names: list[str],
+    min_confidence: str | None = None,
+    close_at_next: bool = False,
 ) -> list[dict]:
     """kg.views.comparison rows for these case ids (all cases when none is given), stage
-    starts below ``min_confidence`` left out."""
-    if not names:
-        return compare(store, None, min_confidence)
-    iris = [find_case(store, name).iri for name in names]
-    return compare(store, iris, min_confidence)
+    starts below ``min_confidence`` left out, ends not coded closed at the next start only with
+    ``close_at_next``."""
+    iris = [find_case(store, name).iri for name in names] if names else None
+    return compare(store, iris, min_confidence, close_at_next)
 
 
 def query_rows(store: CaseStore, name: str, values: dict[str, str]) -> list[dict]:

@@ -11,9 +11,11 @@ from kg.views import flywheel as flywheel_view
 from kg.views import timeline as timeline_view
 
 
-def timeline(store: CaseStore, name: str, with_items: bool = True) -> dict:
+def timeline(
+    store: CaseStore, name: str, with_items: bool = True, close_at_next: bool = False
+) -> dict:
     """``GET /cases/{id}/timeline``."""
-    return timeline_view.timeline(store, find_case(store, name).iri, with_items)
+    return timeline_view.timeline(store, find_case(store, name).iri, with_items, close_at_next)
 
 
 def stage_on_date(store: CaseStore, name: str, date: str) -> dict:
@@ -21,9 +23,9 @@ def stage_on_date(store: CaseStore, name: str, date: str) -> dict:
     return timeline_view.stage_on_date(store, find_case(store, name).iri, date)
 
 
-def flywheel(store: CaseStore, name: str) -> dict:
+def flywheel(store: CaseStore, name: str, close_at_next: bool = False) -> dict:
     """``GET /cases/{id}/flywheel``."""
-    return flywheel_view.flywheel(store, find_case(store, name).iri)
+    return flywheel_view.flywheel(store, find_case(store, name).iri, close_at_next)
 
 
 def actors(store: CaseStore, name: str) -> dict:

@@ -27,16 +27,46 @@ def rows() -> dict[str, dict]:
     return {row["case"].rsplit("/", 1)[-1]: row for row in compare(store)}
 
 
+@pytest.fixture(scope="module")
+def closed() -> dict[str, dict]:
+    """The comparison with ends not coded closed at the next stage's start, as asked."""
+    store = open_store("memory:")
+    assert load_files(store, paths.bundled_case_files()).ok
+    return {row["case"].rsplit("/", 1)[-1]: row for row in compare(store, close_at_next=True)}
+
+
 def test_one_row_per_city(rows) -> None:
     assert sorted(rows) == ["city-a", "hangzhou", "shanghai"]
     assert {r["city"] for r in rows.values()} == {"City A", "Hangzhou", "Shanghai"}
 
 
-def test_hangzhou(rows) -> None:
+def test_hangzhou_ends_stay_unknown_unless_asked(rows, closed) -> None:
+    # hangzhou.ttl codes no end: unless asked, the first three ends are unknown (a later
+    # episode exists) and the last is open; nothing else in the row changes
     r = rows["hangzhou"]
+    for stage in ("startup", "rotation", "acceleration"):
+        assert (
+            r[f"{stage}_end"],
+            r[f"{stage}_end_precision"],
+            r[f"{stage}_end_earliest"],
+            r[f"{stage}_end_latest"],
+            r[f"{stage}_end_basis"],
+        ) == (None, "unknown", None, None, "unknown"), stage
+    assert r["inertia_end_basis"] == "open"
+    assert closed["hangzhou"]["startup_end_basis"] == "next episode"
+    assert closed["hangzhou"]["inertia_end_basis"] == "open"
+    ends = {f"{s}_{p}" for s in STAGES for p in ("end", "end_precision", "end_earliest")}
+    ends |= {f"{s}_{p}" for s in STAGES for p in ("end_latest", "end_basis")}
+    assert {k: v for k, v in r.items() if k not in ends} == {
+        k: v for k, v in closed["hangzhou"].items() if k not in ends
+    }
+
+
+def test_hangzhou(closed) -> None:
+    r = closed["hangzhou"]
     # hangzhou.ttl: ep-startup 2016-04-01 (month), ep-rotation 2017-01-01 (month),
     # ep-acceleration 2018-04-13 (day), ep-inertia 2020-03-01 (month); no end dates stated,
-    # so each end is the next episode's start and the last one is open.
+    # so, asked to close them, each end is the next episode's start and the last one is open.
     assert (r["startup_start"], r["startup_start_precision"]) == ("2016-04-01", "month")
     assert (r["startup_end"], r["startup_end_precision"]) == ("2017-01-01", "month")
     assert (r["rotation_end"], r["rotation_end_precision"]) == ("2018-04-13", "day")
@@ -218,7 +248,7 @@ def test_min_confidence_keeps_a_confirmed_start_and_the_end_it_closes(tmp_path) 
     graph.serialize(case, format="turtle")
     store = open_store("memory:")
     assert load_files(store, [case], force=True).ok
-    (row,) = compare(store, None, "confirmed")
+    (row,) = compare(store, None, "confirmed", close_at_next=True)
     assert row["starts_left_out"] == 3
     assert row["rotation_start"] == "2017-01-01" and row["rotation_confidence"] == "confirmed"
     assert row["startup_end"] == "2017-01-01"  # closed by the rotation start, which is kept

@@ -169,7 +169,7 @@ def test_01_and_02_carry_the_bounds(store):
         ("2020-01-01", fw("OnOrAfter"), "2020-01-01", None,
          None, fw("Ongoing"), None, None, "open"),
     ]  # fmt: skip
-    timeline = ask(store, "02", case=RANGES)
+    timeline = ask(store, "02", case=RANGES, closeAtNext="true")
     assert [tuple(row[c] for c in columns) for row in timeline] == expected
     on_date = ask(store, "01", case=RANGES, date="2019-12-31")
     assert [tuple(row[c] for c in columns) for row in on_date] == expected
@@ -327,10 +327,20 @@ def test_the_view_names_a_stage_only_when_certain(bundled_store):
         # before startup (no earlier than 2016-04-01): no episode at all
         before = stage_on_date(store, HANGZHOU, "2015-01-01")
         assert (before["match"], before["candidates"]) == ("none", [])
-        # the timeline carries the bounds: startup 2016-04 (1 to 30), closed by rotation 2017-01
+        # the timeline carries the bounds: startup 2016-04 (1 to 30); its end is not coded, so
+        # unknown, unless asked to close it at rotation's start (2017-01)
         first = episodes(store, HANGZHOU)[0]
         assert (first["start_earliest"], first["start_latest"]) == ("2016-04-01", "2016-04-30")
-        assert (first["end_earliest"], first["end_latest"]) == ("2017-01-01", "2017-01-31")
+        assert (first["end_earliest"], first["end_latest"], first["end_basis"]) == (
+            None,
+            None,
+            "unknown",
+        )
+        closed = episodes(store, HANGZHOU, close_at_next=True)[0]
+        assert (closed["end_earliest"], closed["end_latest"]) == ("2017-01-01", "2017-01-31")
+        assert closed["end_basis"] == "next episode" and closed["end_inferred"]
+        # hangzhou.ttl grades the evidence for each stage start 'inferred'
+        assert {e["confidence"] for e in episodes(store, HANGZHOU)} == {"inferred"}
 
 
 def test_the_comparison_carries_bounds_and_fewest_most_years():

@@ -74,9 +74,11 @@ def test_readme_python_example_runs(capsys) -> None:
     out = capsys.readouterr().out.splitlines()
     # the triples of each bundled case file as rdflib parses it (len(Graph().parse(path)))
     assert out[0] == "[('City A', 501), ('Hangzhou', 756), ('Shanghai', 580)]"
-    assert "('startup stage', '2016-04-01', 'next episode')" in out[1]
-    assert out[2] == "{'City A': None, 'Hangzhou': 3.9, 'Shanghai': 2.1}"
-    assert out[3].startswith("True ")
+    # hangzhou.ttl codes no end: unknown, then closed at the next start as asked
+    assert "('startup stage', '2016-04-01', 'unknown')" in out[1]
+    assert "('startup stage', '2017-01-01', 'next episode')" in out[2]
+    assert out[3] == "{'City A': None, 'Hangzhou': 3.9, 'Shanghai': 2.1}"
+    assert out[4].startswith("True ")
 
 
 def test_two_coders_in_turtle_are_a_disagreement_of_question_23() -> None:

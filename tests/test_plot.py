@@ -268,7 +268,8 @@ def test_context_is_served(api):
 
 def test_an_episode_with_an_unknown_start_is_drawn_not_dropped() -> None:
     """tests/fixtures/plot/upland.ttl: starts 2015, 2017-03, 2019-06 and an inertia stage with
-    no known start. By hand: four bars; the acceleration bar (whose end, the unknown inertia
+    no known start; ends not coded closed at the next start, as asked. By hand: four bars; the
+    acceleration bar (whose end, the unknown inertia
     start, is unknown) is a short dashed stub, not a bar to the axis's end; the inertia bar
     follows it, dashed, labelled 'date unknown', and, being the last and open, runs on to the
     axis's end."""
@@ -278,7 +279,7 @@ def test_an_episode_with_an_unknown_start_is_drawn_not_dropped() -> None:
 
     with open_store("memory:") as store:
         assert load_files(store, [FIXTURES / "plot" / "upland.ttl"], force=True).ok
-        data = case_data(store, "https://example.org/case/upland")
+        data = case_data(store, "https://example.org/case/upland", close_at_next=True)
     figure = compare_figure([data], "en")
     ax = figure.axes[0]
     bars = sorted(

@@ -180,6 +180,9 @@ def test_bind_types_the_values():
         (20, {"n": "abc"}, "whole number"),
         (20, {"n": "1.5"}, "whole number"),
         (21, {"k": "1 } ; DROP ALL"}, "whole number"),
+        (2, {"closeAtNext": "yes"}, "must be true or false, not 'yes'"),
+        (2, {"closeAtNext": "True"}, "must be true or false"),
+        (2, {"closeAtNext": "1"}, "must be true or false"),
         (1, {"case": "not an iri"}, "absolute IRI"),
         (1, {"case": "<x> } ; DROP ALL"}, "absolute IRI"),
         (1, {"case": "hangzhou"}, "absolute IRI"),
@@ -407,8 +410,26 @@ def test_02_stage_timeline(store):
         "endBasis",
     )
     # hangzhou.ttl: episodes 1-4 start 2016-04-01 (month), 2017-01-01 (month), 2018-04-13 (day),
-    # 2020-03-01 (month); every end is unknown, so each is closed by the next start
-    assert cells(ask(store, "02", case=HANGZHOU), *columns) == [
+    # 2020-03-01 (month); no end is coded, so unless asked each end stays unknown: no end, no
+    # bounds, no duration; the last one, with no later episode, is open
+    assert cells(
+        ask(store, "02", case=HANGZHOU),
+        "closeAtNext",
+        "end",
+        "endPrecision",
+        "endEarliest",
+        "endLatest",
+        "endBasis",
+        "daysAtLeast",
+        "daysAtMost",
+    ) == [
+        ("false", None, fw("UnknownDate"), None, None, "unknown", None, None),
+        ("false", None, fw("UnknownDate"), None, None, "unknown", None, None),
+        ("false", None, fw("UnknownDate"), None, None, "unknown", None, None),
+        ("false", None, fw("UnknownDate"), None, None, "open", None, None),
+    ]
+    # asked to close them, each is closed by the next start, saying so
+    assert cells(ask(store, "02", case=HANGZHOU, closeAtNext="true"), *columns) == [
         (
             "1",
             fw("StartupStage"),
@@ -457,7 +478,11 @@ def test_02_stage_timeline(store):
     # the bounds: a month runs from its first to its last day, a day is itself; the last
     # episode is open (no end bounds); an end closed by the next episode has that start's bounds
     assert cells(
-        ask(store, "02", case=HANGZHOU), "startEarliest", "startLatest", "endEarliest", "endLatest"
+        ask(store, "02", case=HANGZHOU, closeAtNext="true"),
+        "startEarliest",
+        "startLatest",
+        "endEarliest",
+        "endLatest",
     ) == [
         ("2016-04-01", "2016-04-30", "2017-01-01", "2017-01-31"),
         ("2017-01-01", "2017-01-31", "2018-04-13", "2018-04-13"),
@@ -465,7 +490,9 @@ def test_02_stage_timeline(store):
         ("2020-03-01", "2020-03-31", None, None),
     ]
     # shanghai.ttl: 2018-03-30, 2018-04-12, 2018-10-17, 2020-05-08, all day precision
-    assert cells(ask(store, "02", case=SHANGHAI), "start", "end", "followsTheory") == [
+    assert cells(
+        ask(store, "02", case=SHANGHAI, closeAtNext="true"), "start", "end", "followsTheory"
+    ) == [
         ("2018-03-30", "2018-04-12", "true"),
         ("2018-04-12", "2018-10-17", "true"),
         ("2018-10-17", "2020-05-08", "true"),
@@ -476,14 +503,18 @@ def test_02_stage_timeline(store):
     # 2016-04-01 → 2017-01-31 is 305; 2017-01-31 → 2018-04-13 is 365 + 72 = 437, from 01-01 467;
     # 2018-04-13 → 2020-03-01 is 365 + 323 = 688 (2020 a leap year), to 03-31 718; the open
     # inertia episode has no end, so no duration
-    assert cells(ask(store, "02", case=HANGZHOU), "daysAtLeast", "daysAtMost") == [
+    assert cells(
+        ask(store, "02", case=HANGZHOU, closeAtNext="true"), "daysAtLeast", "daysAtMost"
+    ) == [
         ("246", "305"),
         ("437", "467"),
         ("688", "718"),
         (None, None),
     ]
     # Shanghai's days: 13 (30 March to 12 April), 188, 569 (2018-10-17 → 2020-05-08: 365 + 204)
-    assert cells(ask(store, "02", case=SHANGHAI), "daysAtLeast", "daysAtMost") == [
+    assert cells(
+        ask(store, "02", case=SHANGHAI, closeAtNext="true"), "daysAtLeast", "daysAtMost"
+    ) == [
         ("13", "13"),
         ("188", "188"),
         ("569", "569"),
@@ -1577,7 +1608,14 @@ def test_same_answers_however_parameters_are_bound(store, sparse_store, query, b
 
 
 def test_param_types_are_the_documented_ones():
-    assert {t.value for t in ParamType} == {"iri", "date", "integer", "decimal", "string"}
+    assert {t.value for t in ParamType} == {
+        "iri",
+        "date",
+        "integer",
+        "decimal",
+        "string",
+        "boolean",
+    }
     used = {p.type for q in QUERIES.values() for p in q.params}
     assert used <= set(ParamType)
 

@@ -22,15 +22,35 @@ def store(bundled_store: Path) -> str:
     return str(bundled_store)
 
 
-def _export(store: str, layout: str, tmp_path: Path) -> tuple[Path, str]:
+def _export(store: str, layout: str, tmp_path: Path, *more: str) -> tuple[Path, str]:
     out = tmp_path / f"{layout}.csv"
-    result = run_flywheel("compare", "--sequences", layout, "-o", str(out), "--store", store)
+    result = run_flywheel("compare", "--sequences", layout, "-o", str(out), "--store", store, *more)
     assert result.returncode == 0, result.stderr
     return out, (tmp_path / f"{layout}.codebook.md").read_text(encoding="utf-8")
 
 
-def test_spell_rows_with_bounds(store: str, tmp_path: Path) -> None:
+def test_spell_ends_not_coded_stay_empty_unless_asked(store: str, tmp_path: Path) -> None:
     out, codebook = _export(store, "spell", tmp_path)
+    frame = pandas.read_csv(out, dtype=str, keep_default_na=False)
+    shanghai = frame[frame["id"] == "shanghai"]
+    # shanghai.ttl codes no end: empty, 'unknown' while a later episode exists, then 'open'
+    assert shanghai[["sequence", "end", "end_month", "end_basis"]].values.tolist() == [
+        ["1", "", "", "unknown"],
+        ["2", "", "", "unknown"],
+        ["3", "", "", "unknown"],
+        ["4", "", "", "open"],
+    ]
+    assert "--close-at-next" in codebook
+
+
+def test_close_at_next_does_not_apply_to_sts(store: str) -> None:
+    result = run_flywheel("compare", "--sequences", "sts", "--close-at-next", "--store", store)
+    assert result.returncode != 0 and "STS always reads a stage" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_spell_rows_with_bounds(store: str, tmp_path: Path) -> None:
+    out, codebook = _export(store, "spell", tmp_path, "--close-at-next")
     frame = pandas.read_csv(out, dtype=str, keep_default_na=False)
     shanghai = frame[frame["id"] == "shanghai"]
     assert shanghai[

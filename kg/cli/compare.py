@@ -52,6 +52,15 @@ def compare_cmd(
             "closed; say how many.",
         ),
     ] = None,
+    close_at_next: Annotated[
+        bool,
+        typer.Option(
+            "--close-at-next",
+            help="End a stage whose end is not coded at the next stage's start (each "
+            "*_end_basis column then says 'next episode'); without it that end stays unknown. "
+            "Applies to the comparison and to --sequences.",
+        ),
+    ] = False,
     fuzzy: Annotated[
         bool,
         typer.Option(
@@ -109,20 +118,30 @@ def compare_cmd(
             err=True,
         )
         raise typer.Exit(EXIT_UNREADABLE)
+    if close_at_next and (conditions or fuzzy or sequences is SequenceLayout.sts):
+        typer.echo(
+            "error: --close-at-next closes stage ends in the comparison and in --sequences "
+            "spell; the condition tables have no stage ends, and STS always reads a stage as "
+            "lasting until the next one begins (its codebook says so)",
+            err=True,
+        )
+        raise typer.Exit(EXIT_UNREADABLE)
     floor = min_confidence.value if min_confidence is not None else None
     with open_case_store(store) as case_store:
         chosen = None
         if cases_:
             chosen = [find_case(case_store, name).iri for name in cases_]
         if sequences is not None:
-            _sequences(case_store, chosen, sequences, output, table_format(fmt))
+            _sequences(case_store, chosen, sequences, output, table_format(fmt), close_at_next)
             return
         if fuzzy:
             _fuzzy(case_store, chosen, anchor or [], output, table_format(fmt))
             return
         try:
             if output is not None:
-                _write_comparison(case_store, chosen, conditions, min_scenarios, output, floor)
+                _write_comparison(
+                    case_store, chosen, conditions, min_scenarios, output, floor, close_at_next
+                )
                 return
             if conditions:
                 from kg.views.comparison import condition_table
@@ -130,7 +149,7 @@ def compare_cmd(
                 columns, found = condition_table(case_store, chosen, min_scenarios)
                 typer.echo(render(columns, found, "csv" if as_csv else table_format(fmt)))
                 return
-            rows = compare(case_store, chosen, floor)
+            rows = compare(case_store, chosen, floor, close_at_next)
         except StoreError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
@@ -230,13 +249,17 @@ def _sequences(
     layout: SequenceLayout,
     output: Path | None,
     fmt: str,
+    close_at_next: bool = False,
 ) -> None:
     """``flywheel compare --sequences``: SPELL or STS rows, printed or written with a codebook."""
     from kg.render.tables import render
     from kg.views.codebook import spell_export, sts_export
 
-    make = spell_export if layout is SequenceLayout.spell else sts_export
-    table = make(case_store, chosen, data_file=output.name if output else f"{layout.value}.csv")
+    data_file = output.name if output else f"{layout.value}.csv"
+    if layout is SequenceLayout.spell:
+        table = spell_export(case_store, chosen, data_file=data_file, close_at_next=close_at_next)
+    else:
+        table = sts_export(case_store, chosen, data_file=data_file)
     if output is None:
         typer.echo(render(table.columns, table.rows, "csv" if fmt == "table" else fmt))
         return
@@ -250,6 +273,7 @@ def _write_comparison(
     k: int | None,
     output: Path,
     floor: str | None = None,
+    close_at_next: bool = False,
 ) -> None:
     """``flywheel compare -o FILE``: the CSV and its codebook."""
     from kg.views.codebook import comparison_export, conditions_export
@@ -257,7 +281,13 @@ def _write_comparison(
     if conditions:
         table = conditions_export(case_store, chosen, k, data_file=output.name)
     else:
-        table = comparison_export(case_store, chosen, data_file=output.name, min_confidence=floor)
+        table = comparison_export(
+            case_store,
+            chosen,
+            data_file=output.name,
+            min_confidence=floor,
+            close_at_next=close_at_next,
+        )
     _write(table, output)
 
 
@@ -286,6 +316,14 @@ def plot(
         ),
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.en,
+    close_at_next: Annotated[
+        bool,
+        typer.Option(
+            "--close-at-next",
+            help="Draw a stage whose end is not coded up to the next stage's start (the figure "
+            "says so); without it that end is drawn as unknown.",
+        ),
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Draw a city's flywheel and timeline, or (--compare) the cities' stages on one time axis,
@@ -316,9 +354,9 @@ def plot(
             warnings.simplefilter("always")
             try:
                 if compare:
-                    plot_compare(case_store, chosen, target, lang.value)
+                    plot_compare(case_store, chosen, target, lang.value, close_at_next)
                 else:
-                    plot_case(case_store, chosen[0], target, lang.value)
+                    plot_case(case_store, chosen[0], target, lang.value, close_at_next)
             except OSError as error:
                 typer.echo(f"error: cannot write {target}: {error.strerror}", err=True)
                 raise typer.Exit(EXIT_UNREADABLE) from None

@@ -104,10 +104,11 @@ class FontWarning(UserWarning):
 # --- data ---------------------------------------------------------------------------------------
 
 
-def case_data(store: CaseStore, case: str) -> dict:
+def case_data(store: CaseStore, case: str, close_at_next: bool = False) -> dict:
     """What the case figure shows (kg.views.flywheel, as plain data): the episodes in sequence,
-    the loop steps and the loop's closure (a case named by its graph IRI)."""
-    view = flywheel(store, case)
+    the loop steps and the loop's closure (a case named by its graph IRI). An end not coded is
+    closed at the next episode's start only with ``close_at_next``."""
+    view = flywheel(store, case, close_at_next)
     closed = view["loop_closed"]
     return {
         "case": case,
@@ -121,6 +122,8 @@ def case_data(store: CaseStore, case: str) -> dict:
                 "end": e["end"],
                 "end_precision": e["end_precision"],
                 "open": e["end_basis"] == "open",
+                "end_basis": e["end_basis"],
+                "confidence": e["confidence"],
                 "follows_theory": e["follows_theory"],
             }
             for e in view["stages"]
@@ -601,11 +604,22 @@ def save(figure: Figure, target: Path) -> Path:
     return target
 
 
-def plot_case(store: CaseStore, case: str, target: Path, lang: str = "en") -> Path:
-    """Draw one case's flywheel and timeline into ``target`` (.svg or .png)."""
-    return save(case_figure(case_data(store, case), lang), target)
+def plot_case(
+    store: CaseStore, case: str, target: Path, lang: str = "en", close_at_next: bool = False
+) -> Path:
+    """Draw one case's flywheel and timeline into ``target`` (.svg or .png); ends not coded are
+    drawn to the next stage's start only with ``close_at_next``."""
+    return save(case_figure(case_data(store, case, close_at_next), lang), target)
 
 
-def plot_compare(store: CaseStore, cases: Sequence[str], target: Path, lang: str = "en") -> Path:
-    """Draw the cities' stage timelines on one axis into ``target`` (.svg or .png)."""
-    return save(compare_figure([case_data(store, c) for c in cases], lang), target)
+def plot_compare(
+    store: CaseStore,
+    cases: Sequence[str],
+    target: Path,
+    lang: str = "en",
+    close_at_next: bool = False,
+) -> Path:
+    """Draw the cities' stage timelines on one axis into ``target`` (.svg or .png); ends not
+    coded are drawn to the next stage's start only with ``close_at_next``."""
+    data = [case_data(store, c, close_at_next) for c in cases]
+    return save(compare_figure(data, lang), target)

@@ -53,6 +53,7 @@ class ParamType(StrEnum):
     INTEGER = "integer"  # an xsd:integer literal
     DECIMAL = "decimal"  # an xsd:decimal literal
     STRING = "string"  # a plain (xsd:string) literal
+    BOOLEAN = "boolean"  # an xsd:boolean literal: true or false
 
 
 class QueryDefinitionError(ValueError):
@@ -348,6 +349,12 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
                 f"parameter '{param.name}' must be a decimal number such as 2.5, not {value!r}"
             ) from None
         return ox.Literal(format(number, "f"), datatype=ox.NamedNode(XSD + "decimal"))
+    if param.type is ParamType.BOOLEAN:
+        if value not in ("true", "false"):
+            raise QueryParameterError(
+                f"parameter '{param.name}' must be true or false, not {value!r}"
+            )
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + "boolean"))
     return ox.Literal(value)
 
 

@@ -300,14 +300,21 @@ def comparison_export(
     data_file: str = "comparison.csv",
     today: dt.date | None = None,
     min_confidence: str | None = None,
+    close_at_next: bool = False,
 ) -> Export:
-    """The comparison of cities (one row per case) with its codebook; ``min_confidence`` as in
-    :func:`kg.views.comparison.compare`."""
-    rows = compare(store, cases, min_confidence)
+    """The comparison of cities (one row per case) with its codebook; ``min_confidence`` and
+    ``close_at_next`` as in :func:`kg.views.comparison.compare`."""
+    rows = compare(store, cases, min_confidence, close_at_next)
     included = [i for i in store.cases() if i.iri in {r["case"] for r in rows}]
     thresholds = [
-        "each stage's dates are those of the city's first episode of that stage; an episode "
-        "with no stated end is closed by the next episode's start",
+        "each stage's dates are those of the city's first episode of that stage; "
+        + (
+            "an episode with no stated end was closed at the next episode's start, as asked "
+            "(--close-at-next; end_basis 'next episode')"
+            if close_at_next
+            else "an episode with no stated end has an unknown end (end_basis 'unknown'; "
+            "--close-at-next closes it at the next episode's start)"
+        ),
         "years from startup to inertia = days between the two starts / 365.25 (their "
         "comparable days), rounded to one decimal; its precision is the coarser of the two "
         "dates'",
@@ -382,7 +389,9 @@ def conditions_export(
 
 _SEQUENCE_RULES = [
     "episodes and their dates are question 2's (the stage-timeline query): an end is the stated "
-    "one, else the next episode's start (end_basis 'next episode'), else empty (end_basis 'open')",
+    "one (end_basis 'stated'); one not coded is empty (end_basis 'unknown', or 'open' for the "
+    "last episode) unless --close-at-next was asked, which closes it at the next episode's start "
+    "(end_basis 'next episode')",
     "begin = the comparable day: the earliest the start can be, else its latest bound; the bounds "
     "are as coded, else from the precision (a month runs from its first to its last day)",
     "month index = months since December 1999 (January 2000 = 1): the integer time TraMineR's "
@@ -398,7 +407,10 @@ _SPELL_VARIABLES = {
     "begin_latest": ("the latest the start can be", _BOUND),
     "begin_precision": ("how precisely the start is known", _PRECISION),
     "begin_month": ("the start's month index", "integer (January 2000 = 1)"),
-    "end": ("the episode's end: stated, else the next episode's start", _DATE),
+    "end": (
+        "the episode's end: stated; else, when --close-at-next was asked, the next episode's start",
+        _DATE,
+    ),
     "end_earliest": ("the earliest the end can be", _BOUND),
     "end_latest": ("the latest the end can be", _BOUND),
     "end_precision": ("how precisely the end is known", _PRECISION),
@@ -412,9 +424,11 @@ def spell_export(
     cases: Sequence[str] | None = None,
     data_file: str = "sequences.csv",
     today: dt.date | None = None,
+    close_at_next: bool = False,
 ) -> Export:
-    """Each city's stages as spells (TraMineR's SPELL format), with the codebook."""
-    rows = spell_rows(store, cases)
+    """Each city's stages as spells (TraMineR's SPELL format), with the codebook; an end not
+    coded is closed at the next episode's start only with ``close_at_next``."""
+    rows = spell_rows(store, cases, close_at_next)
     included = {str(r["case"]) for r in rows}
     variables = [
         Variable(name, meaning, kind, unknown="empty when not known")
@@ -462,6 +476,9 @@ def sts_export(
         "a city's stage in a month is that of its latest episode whose comparable start is on or "
         "before the month's last day; an episode shorter than a month and over before the "
         "month's end does not show",
+        "so a stage whose end is not coded is read as lasting until the next one begins: a state "
+        "sequence has no place for an unknown end (the SPELL export leaves it empty unless "
+        "--close-at-next is asked)",
         "the last episode, when open (no end coded), is carried to the table's last month, the "
         "last month any city's coded date reaches: a right-censored spell, not a coded end",
     ]

@@ -3,7 +3,7 @@ ontology term with its labels."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import overload
 
@@ -14,13 +14,20 @@ from kg.ontology import label
 from kg.store import CaseStore, Row
 
 
-def rows_for_cases(store: CaseStore, text: str, cases: Sequence[str] | None) -> list[Row]:
+def rows_for_cases(
+    store: CaseStore,
+    text: str,
+    cases: Sequence[str] | None,
+    bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+) -> list[Row]:
     """A cross-city query's rows for every case, or for ``cases`` (IRIs) each asked with
     ``?case`` bound, which Oxigraph evaluates for that graph alone: a city then costs the same
-    however many others the store holds."""
+    however many others the store holds. ``bindings`` bind other variables (a query's
+    parameters) in every call."""
+    fixed = dict(bindings or {})
     if cases is None:
-        return list(store.query(text).rows)
-    return [r for c in cases for r in store.query(text, {"case": ox.NamedNode(c)}).rows]
+        return list(store.query(text, fixed or None).rows)
+    return [r for c in cases for r in store.query(text, fixed | {"case": ox.NamedNode(c)}).rows]
 
 
 @cache

@@ -1,7 +1,8 @@
 """Comparing cities: one row per case, from the named queries and two compare queries.
 
 Each stage's start and end with their precision and inclusive earliest/latest bounds (an end
-left unknown is closed by the next episode's start; bounds as query 02 gives them, from the
+not coded stays unknown unless the caller asks to close it at the next episode's start, and
+``{stage}_end_basis`` says which; bounds as query 02 gives them, from the
 case's coded bounds or else from the precision), years from startup to inertia (from the
 comparable values, and the fewest and most the bounds allow), whether and since when the loop is closed, the
 dominant logic per stage (most coded actions; ties joined with '+'), and counts of actions,
@@ -16,9 +17,11 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
+import pyoxigraph as ox
+
 from kg import paths
 from kg.errors import BadInput
-from kg.sparql.named import bind, get_query
+from kg.sparql.named import EVERY_CASE, bind, get_query
 from kg.store import CaseStore, Row, Term
 from kg.views.common import rows_for_cases
 from kg.vocab import (
@@ -48,6 +51,7 @@ COLUMNS: tuple[str, ...] = (
             "end_precision",
             "end_earliest",
             "end_latest",
+            "end_basis",
             "confidence",
         )
     ],
@@ -87,7 +91,15 @@ for _s in STAGES:
     )
     DESCRIPTIONS[f"{_s}_start_earliest"] = "the earliest day that episode can have started"
     DESCRIPTIONS[f"{_s}_start_latest"] = "the latest day that episode can have started"
-    DESCRIPTIONS[f"{_s}_end"] = "its stated end, else the next episode's start"
+    DESCRIPTIONS[f"{_s}_end"] = (
+        "its stated end; else, when asked (flywheel compare --close-at-next), the next "
+        "episode's start; else empty"
+    )
+    DESCRIPTIONS[f"{_s}_end_basis"] = (
+        "where that end comes from: stated (coded), next episode (not coded; closed at the "
+        "next episode's start because it was asked), unknown (not coded; a later episode "
+        "exists) or open (no later episode, or coded as not yet ended)"
+    )
     DESCRIPTIONS[f"{_s}_end_earliest"] = "the earliest bound of that end"
     DESCRIPTIONS[f"{_s}_end_latest"] = "the latest bound of that end"
     DESCRIPTIONS[f"{_s}_confidence"] = (
@@ -115,18 +127,25 @@ def _compare_query(name: str) -> str:
 
 
 def compare(
-    store: CaseStore, cases: Sequence[str] | None = None, min_confidence: str | None = None
+    store: CaseStore,
+    cases: Sequence[str] | None = None,
+    min_confidence: str | None = None,
+    close_at_next: bool = False,
 ) -> list[dict[str, object]]:
     """One row per case (all cases, or those whose graph IRI is in ``cases``). With
     ``min_confidence`` (a word of :data:`kg.vocab.CONFIDENCES`), a stage start whose weakest
     confidence is weaker, or not graded, is left out, with the end of the stage it closed, and
-    each row counts them (``starts_left_out``)."""
+    each row counts them (``starts_left_out``). With ``close_at_next``, a stage whose end is not
+    coded ends at the next episode's start (``{stage}_end_basis`` 'next episode'); without it,
+    that end stays unknown ('unknown')."""
     if min_confidence is not None and min_confidence not in CONFIDENCES:
         raise BadInput(f"no confidence level '{min_confidence}': one of {', '.join(CONFIDENCES)}")
     rows: dict[str, dict[str, object]] = {}
 
-    def results(text: str) -> list[Row]:
-        return rows_for_cases(store, text, cases)
+    def results(
+        text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None
+    ) -> list[Row]:
+        return rows_for_cases(store, text, cases, bindings)
 
     for r in results(_compare_query("summary")):
         case = _bound(r["case"])
@@ -150,7 +169,10 @@ def compare(
     firsts: list[tuple[str, str, str]] = []  # (case, stage, its first episode)
     # every episode in the city's order: (episode, the stage it is the first of, its end basis)
     order: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
-    for r in results(get_query("stage-timeline").text):  # ordered by sequence within a case
+    timeline = get_query("stage-timeline")
+    closing = {"closeAtNext": "true" if close_at_next else "false"}
+    asked = {v.value: t for v, t in bind(timeline, closing | {"case": EVERY_CASE}).items()}
+    for r in results(timeline.text, asked):  # ordered by sequence within a case
         case, stage = _bound(r["case"]), STAGE_OF.get(_text(r["stage"]) or "")
         first = case in rows and stage is not None and (case, stage) not in seen
         order[case].append((_bound(r["episode"]), stage if first else None, _text(r["endBasis"])))
@@ -163,6 +185,7 @@ def compare(
         row[f"{stage}_start_precision"] = PRECISION_WORDS.get(_text(r.get("startPrecision")) or "")
         row[f"{stage}_end"] = _text(r.get("end"))
         row[f"{stage}_end_precision"] = PRECISION_WORDS.get(_text(r.get("endPrecision")) or "")
+        row[f"{stage}_end_basis"] = _text(r.get("endBasis"))
         for part, variable in (
             ("start_earliest", "startEarliest"),
             ("start_latest", "startLatest"),
@@ -221,6 +244,7 @@ def _leave_out(
             if before is not None and basis == "next episode":
                 for part in ("end", "end_precision", "end_earliest", "end_latest"):
                     row[f"{before}_{part}"] = None
+                row[f"{before}_end_basis"] = "unknown"
     for case, count in left_out.items():
         rows[case]["starts_left_out"] = count
 

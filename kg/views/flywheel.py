@@ -21,8 +21,9 @@ def city_labels(store: CaseStore, case: str) -> dict[str, str | None]:
     return found
 
 
-def flywheel(store: CaseStore, case: str) -> dict:
-    """The loop steps with their flows, the loop's closure and the stages (no actions)."""
+def flywheel(store: CaseStore, case: str, close_at_next: bool = False) -> dict:
+    """The loop steps with their flows, the loop's closure and the stages (no actions); an end
+    not coded is closed at the next stage's start only with ``close_at_next``."""
     steps = [
         {
             "step": row["step"],
@@ -42,5 +43,5 @@ def flywheel(store: CaseStore, case: str) -> dict:
         "loop_closed": closed,
         "closed_since": loop[0]["firstDate"] if closed else None,
         "closed_since_precision": precision_word(loop[0]["firstPrecision"]) if closed else None,
-        "stages": timeline(store, case, with_items=False)["episodes"],
+        "stages": timeline(store, case, with_items=False, close_at_next=close_at_next)["episodes"],
     }

@@ -5,8 +5,8 @@ Two layouts TraMineR reads (``seqformat``, ``seqdef``):
 - **SPELL**: one row per episode: the city, its place in the city's sequence, the stage, and
   its begin and end each with their comparable day, bounds and precision, and as a month index
   (months since December 1999: January 2000 = 1), the integer time TraMineR's SPELL format
-  wants. An end is as question 2 gives it: stated, else the next episode's start
-  (``end_basis`` says which), else empty (open).
+  wants. An end is as question 2 gives it: stated; one not coded is empty unless the caller
+  asks to close it at the next episode's start (``end_basis`` says which).
 - **STS**: one row per city, one column per calendar month: the stage in force on the month's
   last day, by the episodes' comparable starts (the earliest each can be); empty before the
   first episode, after a stated end with nothing coded after it, and for a city whose starts are
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-from kg.sparql.named import get_query
+from kg.sparql.named import EVERY_CASE, bind, get_query
 from kg.store import CaseStore
 from kg.views.common import rows_for_cases
 from kg.vocab import PRECISION_WORDS, STAGE_OF
@@ -64,9 +64,15 @@ def _day(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def spell_rows(store: CaseStore, cases: Sequence[str] | None = None) -> list[dict[str, object]]:
-    """One row per stage episode of every case (or of ``cases``, IRIs), in each case's order."""
-    found = rows_for_cases(store, get_query("stage-timeline").text, cases)
+def spell_rows(
+    store: CaseStore, cases: Sequence[str] | None = None, close_at_next: bool = False
+) -> list[dict[str, object]]:
+    """One row per stage episode of every case (or of ``cases``, IRIs), in each case's order;
+    an end not coded is closed at the next episode's start only with ``close_at_next``."""
+    timeline = get_query("stage-timeline")
+    asked = {"closeAtNext": "true" if close_at_next else "false", "case": EVERY_CASE}
+    bindings = {v.value: t for v, t in bind(timeline, asked).items()}
+    found = rows_for_cases(store, timeline.text, cases, bindings)
     rows: list[dict[str, object]] = []
     for r in found:
         case = _text(r.get("case")) or ""

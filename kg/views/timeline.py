@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+from kg import paths
 from kg.sparql.named import bound, run
-from kg.store import CaseStore
-from kg.views.common import case_rows, node, term
-from kg.vocab import FW, STAGE_OF, precision_word
+from kg.store import CaseStore, Term
+from kg.views.common import case_rows, node, rows_for_cases, term
+from kg.vocab import CONFIDENCE_OF, FW, STAGE_OF, precision_word
+
+
+def bound_text(value: Term | None) -> str:
+    """The text of a term a query binds, '' when unbound."""
+    return value.value if value is not None else ""
 
 
 def date_order(
@@ -42,12 +48,28 @@ def _episode_order(found: list[dict]) -> list[dict]:
     )
 
 
-def episodes(store: CaseStore, case: str) -> list[dict]:
+def episode_confidence(store: CaseStore, case: str) -> dict[str, str]:
+    """Each episode's weakest confidence behind its start (confirmed, suspected, inferred,
+    reported), by episode IRI; an episode with nothing graded is absent. The rule is
+    ``queries/compare/confidence.rq``'s, which the comparison uses too."""
+    rows = rows_for_cases(store, paths.query_file_text("compare/confidence"), [case])
+    return {
+        bound_text(r["episode"]): CONFIDENCE_OF[bound_text(r["weakest"])]
+        for r in rows
+        if bound_text(r["weakest"]) in CONFIDENCE_OF
+    }
+
+
+def episodes(store: CaseStore, case: str, close_at_next: bool = False) -> list[dict]:
     """The case's episodes (named query 02) ordered by the bounds of their starts (see
     :func:`_episode_order`), with their mechanism, without their actions. ``stage`` is the
-    stage's IRI, ``stage_word`` its word (startup, …)."""
+    stage's IRI, ``stage_word`` its word (startup, …), ``confidence`` the weakest confidence
+    behind its start (:func:`episode_confidence`). An end not coded is closed at the next
+    episode's start only with ``close_at_next`` (``end_basis`` says which)."""
     found = []
-    for row in run(store, "02", {"case": case}):
+    weakest = episode_confidence(store, case)
+    asked = {"case": case, "closeAtNext": "true" if close_at_next else "false"}
+    for row in run(store, "02", asked):
         found.append(
             {
                 "episode": row["episode"],
@@ -70,6 +92,7 @@ def episodes(store: CaseStore, case: str) -> list[dict]:
                 "end_earliest": row["endEarliest"],
                 "end_latest": row["endLatest"],
                 "end_basis": row["endBasis"],
+                "confidence": weakest.get(bound(row["episode"])),
                 "end_inferred": row["endBasis"] == "next episode" and row["end"] is not None,
                 "start_edtf": row["startEDTF"],
                 "end_edtf": row["endEDTF"],
@@ -142,10 +165,12 @@ def dominant_logic(found: list[dict]) -> str | None:
     return leading[0] if len(leading) == 1 else None
 
 
-def timeline(store: CaseStore, case: str, with_items: bool = True) -> dict:
+def timeline(
+    store: CaseStore, case: str, with_items: bool = True, close_at_next: bool = False
+) -> dict:
     """The episodes in sequence with their mechanism, dominant logic, actors and
-    (``with_items``) actions and flows."""
-    found_episodes = episodes(store, case)
+    (``with_items``) actions and flows; ``close_at_next`` as in :func:`episodes`."""
+    found_episodes = episodes(store, case, close_at_next)
     found_items = items(store, case)
     labels = {
         row["actor"]: (row["label"], row["labelZh"]) for row in case_rows(store, "actors", case)
