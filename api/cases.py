@@ -37,6 +37,16 @@ GRAPH_OFFERED = [
 _GRAPH_FORMAT = {"application/json": "application/ld+json"}
 
 
+# ``?close_at_next=true``: one meaning wherever a stage's end is shown
+CloseAtNext = Annotated[
+    bool,
+    Query(
+        description="end a stage whose end is not coded at the next stage's start (its "
+        "end_basis is then 'next episode'); without it that end stays unknown ('unknown')",
+    ),
+]
+
+
 @router.get(
     "/health",
     response_model=Health,
@@ -76,12 +86,16 @@ async def list_cases(request: Request) -> dict:
     summary="One case, with its counts, stage dates and loop status",
     responses=problems(404),
 )
-async def get_case(request: Request, case_id: Annotated[str, CaseId]) -> dict:
+async def get_case(
+    request: Request,
+    case_id: Annotated[str, CaseId],
+    close_at_next: CloseAtNext = False,
+) -> dict:
     """The case's catalog entry plus what `flywheel compare` says of it: how many actions,
     flows and scenarios it codes, when each stage began and ended (with the precision of each
     date; an unknown date is null with precision `unknown`, never a guess), the dominant logic
     per stage, the years from startup to inertia, and whether its data loop is closed."""
-    return await engine(request).read(reads.case_detail, case_id, base(request))
+    return await engine(request).read(reads.case_detail, case_id, base(request), close_at_next)
 
 
 @router.get(
@@ -120,13 +134,7 @@ async def case_graph(request: Request, case_id: Annotated[str, CaseId]) -> Respo
 async def timeline(
     request: Request,
     case_id: Annotated[str, CaseId],
-    close_at_next: Annotated[
-        bool,
-        Query(
-            description="end an episode whose end is not coded at the next episode's start "
-            "(its end_basis is then 'next episode'); without it that end stays unknown",
-        ),
-    ] = False,
+    close_at_next: CloseAtNext = False,
 ) -> dict:
     """The city's stage episodes in its own sequence (named query 02): the stage and its
     place in the theory, start and end with their precision and where the end comes from
@@ -174,13 +182,7 @@ async def stage_on_date(
 async def flywheel(
     request: Request,
     case_id: Annotated[str, CaseId],
-    close_at_next: Annotated[
-        bool,
-        Query(
-            description="end an episode whose end is not coded at the next episode's start "
-            "(its end_basis is then 'next episode'); without it that end stays unknown",
-        ),
-    ] = False,
+    close_at_next: CloseAtNext = False,
 ) -> dict:
     """The five steps of the data loop in the ontology's order (aggregation, fusion,
     transformation, circulation, re-aggregation), each with the data flows the case codes in
@@ -228,13 +230,7 @@ async def compare(
             "each closed; each row's starts_left_out counts them",
         ),
     ] = None,
-    close_at_next: Annotated[
-        bool,
-        Query(
-            description="end a stage whose end is not coded at the next stage's start (its "
-            "*_end_basis is then 'next episode'); without it that end stays unknown ('unknown')",
-        ),
-    ] = False,
+    close_at_next: CloseAtNext = False,
 ) -> Response | dict:
     """The table `flywheel compare` prints: each stage's start and end with their precision,
     the years from startup to inertia, whether and since when the loop is closed, the dominant

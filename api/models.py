@@ -127,10 +127,11 @@ class Counts(BaseModel):
     scenarios: int
 
 
-class StageDates(BaseModel):
-    """When the city's first episode of a stage began and ended (kg.views.comparison)."""
+class Dates(BaseModel):
+    """When an episode (or the city's first episode of a stage) began and ended: comparable
+    days, precision, bounds, the dates as written, where the end comes from and how sure the
+    start is."""
 
-    stage: Term
     start: str | None = Field(
         description="the start as a comparable day (the earliest it can be, else the latest)"
     )
@@ -139,12 +140,14 @@ class StageDates(BaseModel):
         default=None, description="the start as the coder wrote it (EDTF, for example 2016-04)"
     )
     start_earliest: str | None = Field(
-        default=None, description="the earliest day the stage can have started (inclusive)"
+        default=None, description="the earliest day it can have started (inclusive)"
     )
     start_latest: str | None = Field(
-        default=None, description="the latest day the stage can have started (inclusive)"
+        default=None, description="the latest day it can have started (inclusive)"
     )
-    end: str | None = Field(description="the stated end, else the next episode's start")
+    end: str | None = Field(
+        description="the stated end; else, when close_at_next was asked, the next episode's start"
+    )
     end_precision: Precision | None
     end_edtf: str | None = Field(
         default=None,
@@ -152,12 +155,30 @@ class StageDates(BaseModel):
     )
     end_earliest: str | None = Field(
         default=None,
-        description="the earliest bound of the end (of the next episode's start when inferred)",
+        description="the earliest bound of the end (of the next episode's start when closed so)",
     )
     end_latest: str | None = Field(
         default=None,
-        description="the latest bound of the end (of the next episode's start when inferred)",
+        description="the latest bound of the end (of the next episode's start when closed so)",
     )
+    end_basis: Literal["stated", "next episode", "unknown", "open"] | None = Field(
+        default=None,
+        description="where the end comes from: stated (coded), next episode (not coded; closed "
+        "at the next episode's start because close_at_next was asked), unknown (not coded; a "
+        "later episode exists) or open (no later episode, or coded as not yet ended); null for "
+        "a stage the city has no episode of",
+    )
+    confidence: Literal["confirmed", "suspected", "inferred", "reported"] | None = Field(
+        default=None,
+        description="the weakest confidence behind the start: its own claims' and their "
+        "evidence's, else the episode's evidence; null when nothing is graded",
+    )
+
+
+class StageDates(Dates):
+    """When the city's first episode of a stage began and ended (kg.views.comparison)."""
+
+    stage: Term
     dominant_logic: str | None = Field(
         description="the logic most coded actions in this stage followed; ties joined with '+'"
     )
@@ -222,7 +243,7 @@ class TimelineItem(BaseModel):
     logic: Term | None
 
 
-class EpisodeSummary(BaseModel):
+class EpisodeSummary(Dates):
     """A stage episode: which stage, when, driven by what, by whom."""
 
     episode: str
@@ -231,43 +252,8 @@ class EpisodeSummary(BaseModel):
     order: int | None = Field(description="the stage's place in the theory (fw:order, 1-4)")
     sequence: int = Field(description="the episode's place in the city's own history")
     follows_theory: bool
-    start: str | None
-    start_precision: Precision
-    start_earliest: str | None = Field(
-        default=None, description="the earliest day the episode can have started (inclusive)"
-    )
-    start_latest: str | None = Field(
-        default=None, description="the latest day the episode can have started (inclusive)"
-    )
-    end: str | None
-    end_precision: Precision
-    end_earliest: str | None = Field(
-        default=None,
-        description="the earliest bound of the end (of the next episode's start when inferred)",
-    )
-    end_latest: str | None = Field(
-        default=None,
-        description="the latest bound of the end (of the next episode's start when inferred)",
-    )
     end_inferred: bool = Field(
         description="true when the end is the next episode's start (asked with close_at_next)"
-    )
-    end_basis: Literal["stated", "next episode", "unknown", "open"] = Field(
-        default="unknown",
-        description="where the end comes from: stated (coded), next episode (not coded; closed "
-        "at the next episode's start because close_at_next was asked), unknown (not coded; a "
-        "later episode exists) or open (no later episode, or coded as not yet ended)",
-    )
-    confidence: Literal["confirmed", "suspected", "inferred", "reported"] | None = Field(
-        default=None,
-        description="the weakest confidence behind the start: its own claims' and their "
-        "evidence's, else the episode's evidence; null when nothing is graded",
-    )
-    start_edtf: str | None = Field(
-        default=None, description="the start as the coder wrote it (EDTF)"
-    )
-    end_edtf: str | None = Field(
-        default=None, description="the end as written (EDTF), or the next episode's start's"
     )
     mechanism: Term | None = Field(description="the mechanism coded as driving the episode")
     logic: Term | None = Field(
@@ -515,7 +501,7 @@ class Comparison(BaseModel):
 
 class QueryParameter(BaseModel):
     name: str
-    type: Literal["iri", "date", "integer", "decimal", "string"]
+    type: Literal["iri", "date", "integer", "decimal", "string", "boolean"]
     default: str | None
     required: bool
     description: str

@@ -77,14 +77,15 @@ def list_cases(store: CaseStore, base: str) -> list[dict]:
     return [summary(info, base) for info in store.cases()]
 
 
-def case_detail(store: CaseStore, name: str, base: str) -> dict:
-    """One case's summary with its counts, stage dates and loop status (kg.views.comparison)."""
+def case_detail(store: CaseStore, name: str, base: str, close_at_next: bool = False) -> dict:
+    """One case's summary with its counts, stage dates and loop status (kg.views.comparison);
+    an end not coded is the next episode's start only with ``close_at_next``."""
     info = find_case(store, name)
-    rows = compare(store, [info.iri])
+    rows = compare(store, [info.iri], close_at_next=close_at_next)
     row = rows[0] if rows else {}
     # the dates as written (EDTF) of the city's first episode of each stage, as compare() takes
     first: dict[str | None, dict] = {}
-    for episode in sorted(episodes(store, info.iri), key=lambda e: e["sequence"]):
+    for episode in sorted(episodes(store, info.iri, close_at_next), key=lambda e: e["sequence"]):
         first.setdefault(episode["stage_word"], episode)
     stages = []
     for stage in STAGES:
@@ -102,6 +103,8 @@ def case_detail(store: CaseStore, name: str, base: str) -> dict:
                 "end_edtf": written.get("end_edtf"),
                 "end_earliest": row.get(f"{stage}_end_earliest"),
                 "end_latest": row.get(f"{stage}_end_latest"),
+                "end_basis": row.get(f"{stage}_end_basis"),
+                "confidence": row.get(f"{stage}_confidence"),
                 "dominant_logic": row.get(f"{stage}_dominant_logic"),
             }
         )

@@ -140,8 +140,27 @@ def test_cases_list_the_three_bundled_cases(api):
     assert cases[0]["sources"] == 1  # City A codes the paper only
 
 
+def test_case_detail_leaves_ends_not_coded_unknown_unless_asked(api):
+    # hangzhou.ttl codes no end; every start rests on inferred evidence
+    stages = get(f"{api}/cases/hangzhou").json()["stages"]
+    assert [(s["end"], s["end_basis"], s["confidence"]) for s in stages] == [
+        (None, "unknown", "inferred"),
+        (None, "unknown", "inferred"),
+        (None, "unknown", "inferred"),
+        (None, "open", "inferred"),
+    ]
+    timeline = get(f"{api}/cases/hangzhou/timeline").json()["episodes"]
+    assert [(e["end"], e["end_basis"], e["end_inferred"]) for e in timeline] == [
+        (None, "unknown", False),
+        (None, "unknown", False),
+        (None, "unknown", False),
+        (None, "open", False),
+    ]
+    assert get(f"{api}/cases/hangzhou?close_at_next=maybe").status_code == 400
+
+
 def test_case_detail_counts_and_stage_dates(api):
-    body = get(f"{api}/cases/hangzhou").json()
+    body = get(f"{api}/cases/hangzhou?close_at_next=true").json()
     # 8 actions (7 fw:GovernanceAction + 1 fw:OrganisationalChange), 1 flow, 4 scenarios
     assert body["counts"] == {"actions": 8, "flows": 1, "scenarios": 4}
     stages = {s["stage"]["iri"].split("#")[1]: s for s in body["stages"]}
@@ -274,7 +293,7 @@ def test_city_a_timeline_four_stages_in_order_with_unknown_dates(api):
 
 
 def test_hangzhou_timeline_dates_and_dominant_logic(api):
-    episodes = get(f"{api}/cases/hangzhou/timeline").json()["episodes"]
+    episodes = get(f"{api}/cases/hangzhou/timeline?close_at_next=true").json()["episodes"]
     assert [(e["start"], e["start_precision"]) for e in episodes] == [
         ("2016-04-01", "month"),
         ("2017-01-01", "month"),

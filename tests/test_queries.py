@@ -1346,6 +1346,50 @@ def test_21_condition_table(store):
         (HANGZHOU, "3", T),
         (SHANGHAI, "3", F),
     ]
+    # how sure each value is, from the evidence each item cites (fw:hasEvidence, its
+    # fw:confidence): City A's promotion cites ev-political-logic and ev-stages (both
+    # confirmed), its command center ev-platform-logic (confirmed), its one scenario node two
+    # confirmed pieces, its re-aggregation flow two confirmed and ev-flow-reading (inferred):
+    # the flow, the only one, is as sure as its weakest, inferred. Hangzhou: the bureau
+    # (ev-bureau) and the center (ev-inspection) confirmed; of its four scenarios the Xiaoshan
+    # trial (ev-yunqi) and the health code (ev-health-code) cite reported evidence. Shanghai:
+    # the Big Data Center cites two reported press pieces; its portal scenario one. A condition
+    # that does not hold has no confidence.
+    assert cells(
+        ask(store, "21"),
+        "leaderPromotionConfidence",
+        "dataBureauConfidence",
+        "commandCenterConfidence",
+        "scenariosConfidence",
+        "loopClosedConfidence",
+    ) == [
+        (fw("Confirmed"), None, fw("Confirmed"), fw("Confirmed"), fw("Inferred")),
+        (None, fw("Confirmed"), fw("Confirmed"), fw("Reported"), None),
+        (None, fw("Reported"), None, fw("Reported"), None),
+    ]
+
+
+def test_21_a_condition_is_as_sure_as_its_best_supported_item():
+    """Two command centers, one citing suspected evidence, one reported: the condition holds on
+    the better one's evidence (suspected); a center citing no graded evidence adds no level."""
+    ttl = f"""@prefix fw: <{FW}> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix ex: <https://example.org/synthetic/two-centers/> .
+<https://example.org/synthetic/two-centers> a owl:Ontology .
+ex:study a fw:CaseStudy ; fw:studiesCity ex:city .
+ex:a a fw:CommandCenter ; fw:hasEvidence ex:ev-suspected .
+ex:b a fw:CommandCenter ; fw:hasEvidence ex:ev-reported .
+ex:c a fw:CommandCenter .
+ex:ev-suspected fw:confidence fw:Suspected .
+ex:ev-reported fw:confidence fw:Reported .
+"""
+    store = ox.Store()
+    store.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    graph = ox.NamedNode("https://example.org/synthetic/two-centers")
+    store.load(ttl.encode(), ox.RdfFormat.TURTLE, to_graph=graph)
+    (row,) = ask(store, "21", k="1")
+    assert (row["commandCenter"], row["commandCenterConfidence"]) == ("true", fw("Suspected"))
+    assert (row["scenarios"], row["scenariosConfidence"]) == ("0", None)
 
 
 def test_22_secondary_only_cities(store):

@@ -25,7 +25,7 @@ from kg.views.agreement import Coding, VariableAlpha, agreement
 from kg.views.calibration import Anchors, membership
 from kg.views.comparison import COLUMNS, DESCRIPTIONS, compare, condition_table
 from kg.views.sequences import SPELL_COLUMNS, spell_rows, sts_rows
-from kg.vocab import LOGIC_IRIS, PRECISION_IRIS, STAGE_IRIS, STAGES
+from kg.vocab import CONFIDENCE_OF, CONFIDENCES, LOGIC_IRIS, PRECISION_IRIS, STAGE_IRIS, STAGES
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,13 @@ def _condition_variable(name: str, meaning: str) -> Variable:
         "scenarios": Variable(name, meaning, "integer", "count of coded scenarios"),
         "k": Variable(name, meaning, "integer", "scenarios"),
     }
+    if name.endswith("Confidence"):
+        return Variable(
+            name,
+            meaning,
+            "category: " + ", ".join(CONFIDENCES),
+            unknown="empty when the condition does not hold or its evidence is not graded",
+        )
     return kinds.get(name, Variable(name, meaning, "boolean (crisp set): true, false"))
 
 
@@ -363,7 +370,10 @@ def conditions_export(
     """The city × condition table of question 21 (query 21) with its codebook."""
     named = get_query("condition-table")
     columns, found = condition_table(store, cases, min_scenarios)
-    rows = [{c: _plain(r.get(c)) for c in columns} for r in found]
+    rows = [
+        {c: CONFIDENCE_OF.get(str(v), v) if c.endswith("Confidence") else v for c, v in row.items()}
+        for row in ({c: _plain(r.get(c)) for c in columns} for r in found)
+    ]
     k = min_scenarios if min_scenarios is not None else int(named.param("k").default or 1)
     meanings = {c.name: c.description for c in named.columns}
     included_iris = {str(r["case"]) for r in rows}
@@ -373,6 +383,9 @@ def conditions_export(
         "crisp sets: every other condition and the outcome are true or false as coded, with no "
         "calibration threshold; a condition not coded is false (absence of evidence)",
         "a case that codes its scenarios as one collective node counts one scenario",
+        "each *Confidence column: how sure a condition that holds is, as the weakest confidence "
+        "of the evidence its best supported item cites (for scenarios, the weakest over every "
+        "scenario counted); a word here, the ontology's level (fw:Confirmed …) in query 21",
     ]
     codebook = _markdown(
         "city × condition table (competency question 21)",
