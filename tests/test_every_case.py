@@ -27,6 +27,7 @@ def test_the_queries_about_one_city_are_known() -> None:
         "24",
         "25",
         "26",
+        "27",
     ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -79,7 +80,7 @@ def cells(rows: list[dict[str, str | None]], *columns: str) -> list[tuple[str | 
 
 
 def test_one_query_per_competency_question():
-    assert sorted(q.number for q in QUERIES.values()) == list(range(1, 27))
+    assert sorted(q.number for q in QUERIES.values()) == list(range(1, 28))
     for query in QUERIES.values():
         assert re.fullmatch(rf"{query.number:02d}-[a-z0-9-]+", query.name)
 
@@ -100,7 +101,7 @@ def test_header_has_titles_params_and_columns(query: NamedQuery):
     # asks one city or, by default, every one (case = *)
     if query.number <= 15:
         assert query.param_names[0] == "case"
-    elif query.number in (24, 25, 26):
+    elif query.number in (24, 25, 26, 27):
         assert query.params[0].name == "case" and query.params[0].default == "*"
     else:
         assert "case" not in query.param_names
@@ -1828,3 +1829,130 @@ def test_26_mechanism_lags(store):
         ("2016-10-01", "2016-10-31")
     ]
     assert all(value is None for key, value in rows[CITY_A].items() if key != "case")
+
+
+# ------------------------------------------------------------------------------------------------
+# Question 27: who first set up each kind of data unit, a province or a city within it (issue 15)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_27_province_city_diffusion_on_the_bundled_cases(store):
+    # Only City A (in Jiangsu) and Hangzhou (in Zhejiang) code a city within a province;
+    # Shanghai's city lies within the country. Neither codes a provincial unit: City A's command
+    # center (no date) and Hangzhou's data bureau (2017-01: 1 to 31 January) and command center
+    # (on or before 2020-03-31: no earliest bound) are the city's only.
+    columns = (
+        "provinceLabel",
+        "cityLabel",
+        "practice",
+        "provinceUnits",
+        "cityUnits",
+        "cityFirstEarliest",
+        "cityFirstLatest",
+        "direction",
+    )
+    assert cells(ask(store, "27"), *columns) == [
+        ("Jiangsu province", "City A", fw("CommandCenter"), "0", "1", None, None, "city only"),
+        (
+            "Zhejiang province",
+            "Hangzhou",
+            fw("CommandCenter"),
+            "0",
+            "1",
+            None,
+            "2020-03-31",
+            "city only",
+        ),
+        (
+            "Zhejiang province",
+            "Hangzhou",
+            fw("DataAdministration"),
+            "0",
+            "1",
+            "2017-01-01",
+            "2017-01-31",
+            "city only",
+        ),
+    ]
+
+
+def test_27_province_city_diffusion_by_hand():
+    """tests/fixtures/diffusion/province.ttl, by hand. Province: data administration 2015-06
+    (06-01 to 06-30), big data centre on or before 2019-01-01 (no earliest bound), command
+    centre 2016-02-10. City X: data administrations 2017-03-05 and 2021 (the first decides),
+    big data centre 2018, command centre 2020. City Y: data administration 2015 (overlaps
+    June 2015), command centre undated. City Z: data administration 2014-05."""
+    store = ox.Store()
+    store.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    graph = ox.NamedNode("https://example.org/synthetic/province")
+    path = Path(__file__).parent / "fixtures" / "diffusion" / "province.ttl"
+    store.load(path.read_bytes(), ox.RdfFormat.TURTLE, to_graph=graph)
+    columns = (
+        "cityLabel",
+        "practice",
+        "provinceUnits",
+        "provinceFirstEarliest",
+        "provinceFirstLatest",
+        "cityUnits",
+        "cityFirstEarliest",
+        "cityFirstLatest",
+        "direction",
+    )
+    bdc, center, data = fw("BigDataCenter"), fw("CommandCenter"), fw("DataAdministration")
+    assert cells(ask(store, "27"), *columns) == [
+        # the province's centre by 2019-01-01 may be older or younger than X's (2018)
+        ("City X", bdc, "1", None, "2019-01-01", "1", "2018-01-01", "2018-12-31", "undetermined"),
+        # 2016-02-10 is before 2020-01-01
+        (
+            "City X",
+            center,
+            "1",
+            "2016-02-10",
+            "2016-02-10",
+            "1",
+            "2020-01-01",
+            "2020-12-31",
+            "province first",
+        ),
+        # 2015-06-30 is before 2017-03-05; X's second (2021) does not count
+        (
+            "City X",
+            data,
+            "1",
+            "2015-06-01",
+            "2015-06-30",
+            "2",
+            "2017-03-05",
+            "2017-03-05",
+            "province first",
+        ),
+        ("City Y", bdc, "1", None, "2019-01-01", "0", None, None, "province only"),
+        # Y's centre has no date: nothing decides
+        ("City Y", center, "1", "2016-02-10", "2016-02-10", "1", None, None, "undetermined"),
+        # 2015 and June 2015 overlap
+        (
+            "City Y",
+            data,
+            "1",
+            "2015-06-01",
+            "2015-06-30",
+            "1",
+            "2015-01-01",
+            "2015-12-31",
+            "undetermined",
+        ),
+        ("City Z", bdc, "1", None, "2019-01-01", "0", None, None, "province only"),
+        ("City Z", center, "1", "2016-02-10", "2016-02-10", "0", None, None, "province only"),
+        # 2014-05-31 is before 2015-06-01
+        (
+            "City Z",
+            data,
+            "1",
+            "2015-06-01",
+            "2015-06-30",
+            "1",
+            "2014-05-01",
+            "2014-05-31",
+            "city first",
+        ),
+    ]
