@@ -15,8 +15,8 @@ import pyoxigraph as ox
 from api.negotiation import GRAPH_TYPES, serialize_graph
 from kg.errors import BadInput, NotFound
 from kg.rdf import names
-from kg.sparql.named import run
 from kg.store import CaseInfo, CaseStore, case_id
+from kg.store.results import run_named
 from kg.views.common import term
 from kg.views.comparison import compare
 from kg.views.timeline import episodes
@@ -162,7 +162,7 @@ def compare_cases(
 
 def query_rows(store: CaseStore, name: str, values: dict[str, str]) -> list[dict]:
     """A named query's rows, with typed parameters (QueryParameterError → 400)."""
-    return run(store, name, values)
+    return run_named(store, name, values)
 
 
 def reserved(iri: str) -> str | None:

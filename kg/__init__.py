@@ -32,13 +32,13 @@ _LAZY = {
     "expand_paths": "kg.store.loading",
     "compare": "kg.views.comparison",
     "years_statistics": "kg.views.comparison",
-    "run_query": "kg.sparql.named",
+    "run_query": "kg.store.results",
     "get_query": "kg.sparql.named",
     "load_queries": "kg.sparql.named",
     "as_frame": "kg.render.tables",
     "bundled_case_files": "kg.paths",
 }
-_RENAMED = {"run_query": "run"}
+_RENAMED = {"run_query": "run_named"}
 
 __all__ = ["ONTOLOGY_IRI", "ONTOLOGY_VERSION_IRI", "__version__", *_LAZY]
 

@@ -207,6 +207,22 @@ def remove(
     typer.echo(f"Removed <{info.iri}>.")
 
 
+@app.command()
+def reindex(
+    store: StoreOpt = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Recompute every case's stored rows, not only stale ones."),
+    ] = False,
+) -> None:
+    """Recompute the rows each case keeps for the cross-city questions (compare, queries 16,
+    18, 19, 21-23) where they are missing or were made by another version of the ontology,
+    the queries or flywheel; until then those questions read the case graphs, slower."""
+    with open_case_store(store) as case_store:
+        done = case_store.reindex(every)
+    typer.echo(f"Recomputed the stored rows of {len(done)} case(s).")
+
+
 @app.command("backup")
 def backup_cmd(
     file: Annotated[Path, typer.Argument(help="The backup file (N-Quads; .gz: compressed).")],

@@ -31,6 +31,7 @@ from kg.store.catalog import (
     modified_quad,
     taken,
 )
+from kg.store.results import results_update, stale_cases
 from kg.version import ONTOLOGY_IRI, __version__
 from kg.vocab import CATALOG
 
@@ -335,6 +336,15 @@ class CaseStore(ABC):
         for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
             (graph if quad.graph_name == name else entry).append(quad)
         self._write({iri: graph}, (), catalog_update([iri], entry))
+
+    def reindex(self, every: bool = False) -> list[str]:
+        """Recompute the stored per-case rows (:mod:`kg.store.results`) of the cases whose rows
+        are missing or out of date (of every case with ``every``), one case per transaction;
+        return their IRIs."""
+        chosen = [i.iri for i in self.cases()] if every else stale_cases(self)
+        for iri in chosen:
+            self._write({}, (), results_update(iri, self._graph_quads(iri)))
+        return chosen
 
     def remove_case(self, iri: str) -> bool:
         """Remove a case and its catalog entry; False if there was no such case."""

@@ -16,6 +16,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.rdf.names import case_id, shown
 from kg.rdf.read import CaseGraph, ox_term
+from kg.store.results import case_results
 from kg.version import ONTOLOGY_IRI
 from kg.vocab import CATALOG, DCAT, DCTERMS, FW, SPDX, VOID, XSD
 
@@ -78,6 +79,7 @@ def catalog_entry(case: CaseGraph, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
             out.append(q(node, _DCT + "references", ox.NamedNode(str(source))))
         for flag in graph.objects(study, FW.isSynthetic):
             out.append(q(node, str(FW.isSynthetic), ox_term(flag)))
+    out.extend(case_results(case.iri, quads))
     return out
 
 

@@ -33,6 +33,7 @@ from kg.errors import DeadlineExceeded, FlywheelError
 from kg.sparql.check import check_query
 from kg.sparql.named import bind, get_query
 from kg.store import CaseStore, QueryResult, open_store, reads_over_network
+from kg.store.results import answer
 
 __all__ = [
     "EngineStopped",
@@ -272,7 +273,12 @@ def user_query(store: CaseStore, text: str, union: bool) -> QueryResult:
 
 
 def named_query(store: CaseStore, name: str, values: dict[str, str]) -> QueryResult:
-    """A named query (by number or name) with its parameters bound as typed terms, run."""
+    """A named query (by number or name) with its parameters bound as typed terms, run; a
+    cross-city one is answered from the cases' stored rows where they are current."""
+    stored = answer(store, name, values)
+    if stored is not None:
+        columns, rows = stored
+        return QueryResult(variables=tuple(columns), rows=tuple(rows))
     named = get_query(name)
     bindings = bind(named, values)
     return store.query(named.text, {v.value: term for v, term in bindings.items()})

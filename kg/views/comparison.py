@@ -23,6 +23,7 @@ from kg import paths
 from kg.errors import BadInput
 from kg.sparql.named import EVERY_CASE, bind, get_query
 from kg.store import CaseStore, Row, Term
+from kg.store.results import read_rows, stored
 from kg.views.common import rows_for_cases
 from kg.vocab import (
     CONFIDENCE_OF,
@@ -131,23 +132,30 @@ def compare(
     cases: Sequence[str] | None = None,
     min_confidence: str | None = None,
     close_at_next: bool = False,
+    stored_rows: bool = True,
 ) -> list[dict[str, object]]:
     """One row per case (all cases, or those whose graph IRI is in ``cases``). With
     ``min_confidence`` (a word of :data:`kg.vocab.CONFIDENCES`), a stage start whose weakest
     confidence is weaker, or not graded, is left out, with the end of the stage it closed, and
     each row counts them (``starts_left_out``). With ``close_at_next``, a stage whose end is not
     coded ends at the next episode's start (``{stage}_end_basis`` 'next episode'); without it,
-    that end stays unknown ('unknown')."""
+    that end stays unknown ('unknown'). The rows each case keeps (:mod:`kg.store.results`) are
+    read where current; ``stored_rows=False`` asks the case graphs (the same table, slower)."""
     if min_confidence is not None and min_confidence not in CONFIDENCES:
         raise BadInput(f"no confidence level '{min_confidence}': one of {', '.join(CONFIDENCES)}")
     rows: dict[str, dict[str, object]] = {}
 
     def results(
-        text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None
+        text: str,
+        bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        key: str = "",
     ) -> list[Row]:
-        return rows_for_cases(store, text, cases, bindings)
+        """The rows the cases keep for this query (``key``) when current, else the query's."""
+        kept = stored(key) if stored_rows else None
+        found = read_rows(store, kept, cases) if kept is not None else None
+        return found[1] if found is not None else rows_for_cases(store, text, cases, bindings)
 
-    for r in results(_compare_query("summary")):
+    for r in results(_compare_query("summary"), key="compare-summary"):
         case = _bound(r["case"])
         rows[case] = dict.fromkeys(COLUMNS) | {
             "case": case,
@@ -172,7 +180,8 @@ def compare(
     timeline = get_query("stage-timeline")
     closing = {"closeAtNext": "true" if close_at_next else "false"}
     asked = {v.value: t for v, t in bind(timeline, closing | {"case": EVERY_CASE}).items()}
-    for r in results(timeline.text, asked):  # ordered by sequence within a case
+    kept = timeline.name + (".closed-at-next" if close_at_next else "")
+    for r in results(timeline.text, asked, kept):  # ordered by sequence within a case
         case, stage = _bound(r["case"]), STAGE_OF.get(_text(r["stage"]) or "")
         first = case in rows and stage is not None and (case, stage) not in seen
         order[case].append((_bound(r["episode"]), stage if first else None, _text(r["endBasis"])))
@@ -195,14 +204,14 @@ def compare(
             row[f"{stage}_{part}"] = _text(r.get(variable))
     weakest = {
         (_bound(r["case"]), _bound(r["episode"])): CONFIDENCE_OF.get(_bound(r["weakest"]))
-        for r in results(_compare_query("confidence"))
+        for r in results(_compare_query("confidence"), key="compare-confidence")
     }
     for case, stage, episode in firsts:
         rows[case][f"{stage}_confidence"] = weakest.get((case, episode))
     if min_confidence is not None:
         _leave_out(rows, firsts, order, CONFIDENCES.index(min_confidence))
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for r in results(_compare_query("logics")):
+    for r in results(_compare_query("logics"), key="compare-logics"):
         stage = STAGE_OF.get(_text(r["stage"]) or "")
         if stage:
             logic = LOGIC_OF.get(_bound(r["logic"]), _bound(r["logic"]))

@@ -1,0 +1,132 @@
+"""Benchmark: cross-city questions answered from the rows each case keeps (kg.store.results)
+against the same questions asked of every case graph, and a raw pyoxigraph reference read, all
+on the same store in the same run.
+
+  setup     --cities synthetic cities (--actions each) written with bulk_put, which computes each
+            case's kept rows; timed next to writing the same quads with raw bulk_extend
+  compare   kg.views.comparison.compare(store) from the kept rows, and with stored_rows=False
+            (every case graph read); then `flywheel compare --format csv` as a whole command
+  queries   each kept named query: run_named (kept rows) against run (SPARQL over the graphs)
+  reference raw pyoxigraph: one triple pattern over every graph (SELECT ?case WHERE { GRAPH
+            ?case { ?s a fw:CaseStudy } }), every row read: what the engine itself costs per city
+
+Each figure is the median of --repeat runs, alternating the two ways.
+
+    python bench/results.py --cities 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.rdf.read import CaseGraph
+from kg.sparql.named import run
+from kg.store import OxigraphStore
+from kg.store.results import run_named, stored_queries
+from kg.synth import case_iri, synthetic_case
+from kg.views.comparison import compare
+
+REFERENCE = (
+    "SELECT ?case WHERE { GRAPH ?case { ?s a <https://w3id.org/dataflywheel/ontology#CaseStudy> } }"
+)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cities", type=int, default=1000)
+    parser.add_argument("--actions", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--chunk", type=int, default=100)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="flywheel-results-") as folder:
+        location = Path(folder) / "store"
+        store = OxigraphStore(location)
+        raw = ox.Store(str(Path(folder) / "raw"))
+        kept_s = raw_s = 0.0
+        for first in range(0, args.cities, args.chunk):
+            cases = [
+                CaseGraph(case_iri(n), f"synthetic {n}", synthetic_case(n, args.actions, seed=n))
+                for n in range(first, min(first + args.chunk, args.cities))
+            ]
+            start = time.perf_counter()
+            store.bulk_put(cases)
+            kept_s += time.perf_counter() - start
+            quads = [q for c in cases for q in c.quads()]
+            start = time.perf_counter()
+            raw.bulk_extend(quads)
+            raw_s += time.perf_counter() - start
+        store._store.flush()
+        raw.flush()
+        print(f"{args.cities:,} synthetic cities ({args.actions} actions each)")
+        print(
+            f"  write with kept rows {kept_s:8.1f} s   raw bulk_extend {raw_s:6.1f} s   "
+            f"ratio {kept_s / raw_s:5.1f}x"
+        )
+
+        reference = timed(lambda: list(raw.query(REFERENCE)), args.repeat)
+        print(f"  reference: one pattern over every graph (raw pyoxigraph) {reference:.3f} s")
+        print(
+            f"  {'question':32} {'kept rows':>10} {'case graphs':>12} {'speed-up':>9} "
+            f"{'kept / reference':>17}"
+        )
+
+        def line(name: str, kept: float, graphs: float) -> None:
+            print(
+                f"  {name:32} {kept:9.3f}s {graphs:11.3f}s {graphs / kept:8.1f}x "
+                f"{kept / reference:16.1f}x"
+            )
+
+        line(
+            "compare",
+            timed(lambda: compare(store), args.repeat),
+            timed(lambda: compare(store, stored_rows=False), args.repeat),
+        )
+        for query in stored_queries():
+            if not query.key[:2].isdigit() or "." in query.key:
+                continue
+            values = {"case": "*"} if query.key.startswith("02-") else {}
+            line(
+                query.key,
+                timed(lambda q=query.key, v=values: run_named(store, q, v), args.repeat),
+                timed(lambda q=query.key, v=values: run(store, q, v), args.repeat),
+            )
+        store.close()
+        command = [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "compare",
+            "--format",
+            "csv",
+            "--store",
+            str(location),
+        ]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        print(f"  flywheel compare (whole command, kept rows) {time.perf_counter() - start:.2f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory of this process {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,337 @@
+"""Per-case results, computed once when a case is written and kept with its catalog entry.
+
+A cross-city question (``flywheel compare``, the named queries that ask every case) is a union of
+per-case answers: each case's rows depend on that case's graph and the ontology alone. So when a
+case is written, the queries in :data:`STORED` run on it once, in a scratch store holding only
+that case and the ontology, and their rows (SPARQL JSON results) go into the case's catalog
+entry, with :func:`results_version` (a hash of the package version, the ontology's and the
+queries' texts). A cross-city question then reads these rows instead of every case graph, when
+every case asked about carries the current version; otherwise it runs the query itself, as
+before, and ``flywheel reindex`` brings the stored rows up to date.
+
+The queries stay the authority: the stored rows are what the same SPARQL gives with ``?case``
+bound to one case (tests/test_results.py checks both ways on random stores).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg import ontology, paths
+from kg.rdf.read import to_oxigraph
+from kg.sparql.lexer import tokens
+from kg.sparql.named import EVERY_CASE, bind, get_query, run
+from kg.version import ONTOLOGY_IRI, __version__
+from kg.vocab import CATALOG
+
+if TYPE_CHECKING:
+    from kg.store.base import CaseStore
+
+# the catalog's words for a case's stored rows and their version
+RESULTS = CATALOG + "#results-"
+VERSION = ox.NamedNode(CATALOG + "#resultsVersion")
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One query whose per-case rows are kept: its key in the catalog, its text, and the values
+    its other variables are bound to (a named query's defaults; ``?case`` is the case)."""
+
+    key: str
+    text: str
+    values: tuple[tuple[str, ox.NamedNode | ox.Literal], ...] = ()
+
+    @property
+    def predicate(self) -> ox.NamedNode:
+        return ox.NamedNode(RESULTS + self.key)
+
+
+def _named(name: str, **values: str) -> Stored:
+    query = get_query(name)
+    bound = bind(query, {"case": EVERY_CASE, **values} if "case" in query.param_names else values)
+    return Stored(query.name, query.text, tuple(sorted((v.value, t) for v, t in bound.items())))
+
+
+def _compare(name: str) -> Stored:
+    return Stored(f"compare-{name}", paths.query_file_text(f"compare/{name}"))
+
+
+@cache
+def stored_queries() -> tuple[Stored, ...]:
+    """What is kept per case: the cross-city named queries that are a union of per-case rows
+    (16, 18, 19, 21-23, with their default parameters), and what ``compare`` reads (its three
+    queries and question 2, its ends left unknown and closed at the next start)."""
+    timeline = get_query("stage-timeline")
+    closed = bind(timeline, {"case": EVERY_CASE, "closeAtNext": "true"})
+    return (
+        *(
+            _named(name)
+            for name in (
+                "cities-loop-closed",
+                "dominant-logic",
+                "data-bureau-delay",
+                "condition-table",
+                "secondary-only-cities",
+                "coder-disagreements",
+            )
+        ),
+        _named("stage-timeline"),
+        Stored(
+            f"{timeline.name}.closed-at-next",
+            timeline.text,
+            tuple(sorted((v.value, t) for v, t in closed.items())),
+        ),
+        _compare("summary"),
+        _compare("confidence"),
+        _compare("logics"),
+    )
+
+
+def stored(key: str) -> Stored | None:
+    """The stored query with this key (a named query's name, or compare-…), if it is kept."""
+    return next((s for s in stored_queries() if s.key == key), None)
+
+
+@cache
+def results_version() -> str:
+    """A hash of what the stored rows depend on besides the case: the package's version, the
+    ontology's text and each stored query with its bound values."""
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(paths.ONTOLOGY_TTL.read_bytes())
+    for query in stored_queries():
+        digest.update(query.key.encode() + b"\0" + query.text.encode())
+        for name, term in query.values:
+            digest.update(f"{name}={term}".encode())
+    return digest.hexdigest()[:32]
+
+
+_SCRATCH_LOCK = threading.Lock()
+
+
+@cache
+def _scratch() -> ox.Store:
+    """An in-memory store holding the ontology, where one case at a time is asked."""
+    scratch = ox.Store()
+    scratch.extend(to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI))
+    return scratch
+
+
+def case_results(iri: str, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+    """The catalog statements that keep this case's rows of every stored query, and their
+    version (``quads`` are the case graph's, in graph ``iri``)."""
+    case = ox.NamedNode(iri)
+    catalog = ox.NamedNode(CATALOG)
+    out = [ox.Quad(case, VERSION, ox.Literal(results_version()), catalog)]
+    with _SCRATCH_LOCK:
+        scratch = _scratch()
+        scratch.extend(ox.Quad(q.subject, q.predicate, q.object, case) for q in quads)
+        try:
+            for query in stored_queries():
+                values = {ox.Variable(n): t for n, t in query.values}
+                values[ox.Variable("case")] = case
+                found = scratch.query(query.text, substitutions=values)  # type: ignore[arg-type]
+                if not isinstance(found, ox.QuerySolutions):
+                    raise TypeError(f"the stored query {query.key} is not a SELECT query")
+                text = found.serialize(format=ox.QueryResultsFormat.JSON) or b""
+                out.append(ox.Quad(case, query.predicate, ox.Literal(text.decode()), catalog))
+        finally:
+            scratch.remove_graph(case)
+    return out
+
+
+def _plain(term: object) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else None
+
+
+Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]
+
+
+def read_rows(
+    source: CaseStore, query: Stored, cases: Sequence[str] | None
+) -> tuple[list[str], list[Row]] | None:
+    """The stored rows of ``query`` for every case (or ``cases``, IRIs), in case order, with
+    the query's variables; None when a case asked about has none of the current version (the
+    caller then asks the case graphs)."""
+    version = ox.Literal(results_version())
+    fresh = source.query(
+        f"SELECT ?case ?rows WHERE {{ GRAPH <{CATALOG}> {{ "
+        f"<{CATALOG}> <http://www.w3.org/ns/dcat#dataset> ?case . "
+        f"OPTIONAL {{ ?case {VERSION} ?version FILTER (?version = {version}) "
+        f"?case {query.predicate} ?rows }} }} }}"
+    )
+    held: dict[str, str | None] = {
+        str(_plain(r["case"])): _plain(r.get("rows")) for r in fresh.rows
+    }
+    chosen = sorted(held) if cases is None else list(cases)
+    variables: list[str] = []
+    rows: list[Row] = []
+    for case in chosen:
+        text = held.get(case)
+        if text is None:
+            return None
+        parsed = ox.parse_query_results(text.encode(), format=ox.QueryResultsFormat.JSON)
+        assert isinstance(parsed, ox.QuerySolutions)
+        variables = [v.value for v in parsed.variables]
+        for solution in parsed:
+            rows.append({n: solution[n] for n in variables})
+    return variables, rows
+
+
+def stored_for(name: str, values: Mapping[str, str] | None) -> Stored | None:
+    """The stored query that answers named query ``name`` asked with ``values``: kept, and
+    asked for every case with the defaults the rows were computed with; else None."""
+    query = get_query(name)
+    kept = stored(query.name)
+    if kept is None:
+        return None
+    asked = {k: v for k, v in (values or {}).items() if v}
+    if "case" in query.param_names:
+        if asked.get("case", query.param("case").default) != EVERY_CASE:
+            return None
+        asked["case"] = EVERY_CASE
+    bound = tuple(sorted((v.value, t) for v, t in bind(query, asked).items()))
+    return kept if bound == kept.values else None
+
+
+# --- a cross-city named query answered from the stored rows --------------------------------------
+
+_NUMERIC = {
+    "http://www.w3.org/2001/XMLSchema#" + t
+    for t in ("integer", "decimal", "double", "float", "long", "int", "nonNegativeInteger")
+}
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+@dataclass(frozen=True)
+class _Key:
+    """One ORDER BY condition: a variable, whether it is asked as ``!BOUND(?v)``, descending."""
+
+    variable: str
+    not_bound: bool = False
+    descending: bool = False
+
+
+def order_keys(text: str) -> list[_Key] | None:
+    """The query's final ORDER BY, read from its tokens, as keys this module can evaluate
+    (``?v``, ``ASC(?v)``, ``DESC(?v)``, ``(!BOUND(?v))``); None when it has another form."""
+    found = list(tokens(text))
+    words = [t.text.upper() if t.kind == "WORD" else t.text for t in found]
+    starts = [i for i in range(len(words) - 1) if words[i] == "ORDER" and words[i + 1] == "BY"]
+    if not starts:
+        return []
+    rest, keys, i = words[starts[-1] + 2 :], [], 0
+    kinds = [t.kind for t in found[starts[-1] + 2 :]]
+    while i < len(rest):
+        if kinds[i] == "VAR":
+            keys.append(_Key(rest[i][1:]))
+            i += 1
+        elif rest[i] in ("ASC", "DESC") and rest[i + 1 : i + 2] == ["("] and i + 3 < len(rest):
+            if kinds[i + 2] != "VAR" or rest[i + 3] != ")":
+                return None
+            keys.append(_Key(rest[i + 2][1:], descending=rest[i] == "DESC"))
+            i += 4
+        elif rest[i : i + 4] == ["(", "!", "BOUND", "("] and i + 6 < len(rest):
+            if kinds[i + 4] != "VAR" or rest[i + 5 : i + 7] != [")", ")"]:
+                return None
+            keys.append(_Key(rest[i + 4][1:], not_bound=True))
+            i += 7
+        else:
+            return None
+    return keys
+
+
+def _rank(term: object) -> tuple:
+    """A term's place in SPARQL's ORDER BY: unbound, blank nodes, IRIs, then literals, numbers
+    by value, booleans false before true, dates and other literals by their lexical form."""
+    if term is None:
+        return (0,)
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value)
+    if isinstance(term, ox.NamedNode):
+        return (2, term.value)
+    assert isinstance(term, ox.Literal)
+    datatype = term.datatype.value
+    if datatype in _NUMERIC:
+        return (3, 0, float(term.value), "")
+    if datatype == _BOOLEAN:
+        return (3, 1, float(term.value in ("true", "1")), "")
+    return (3, 2, 0.0, datatype, term.value)
+
+
+def sorted_rows(rows: list[Row], keys: Sequence[_Key], columns: Sequence[str]) -> list[Row]:
+    """Rows in the order of ``keys``, as far as they name the query's columns: a stable sort,
+    so the rows of one case keep the order the query gave them within that case."""
+    usable: list[_Key] = []
+    for key in keys:
+        if key.variable not in columns:
+            break
+        usable.append(key)
+    ordered = list(rows)
+    for key in reversed(usable):
+
+        def rank(row: Row, key: _Key = key) -> tuple:
+            value = row.get(key.variable)
+            return (value is None,) if key.not_bound else _rank(value)
+
+        ordered.sort(key=rank, reverse=key.descending)
+    return ordered
+
+
+def answer(
+    store: CaseStore, name: str, values: Mapping[str, str] | None = None
+) -> tuple[list[str], list[Row]] | None:
+    """A named query's columns and rows (RDF terms) from the stored per-case rows, in the
+    query's order, when the query is kept for these values and every case has them; else
+    None (the caller asks the case graphs)."""
+    kept = stored_for(name, values)
+    if kept is None:
+        return None
+    keys = order_keys(kept.text)
+    found = read_rows(store, kept, None) if keys is not None else None
+    if found is None or keys is None:
+        return None
+    columns, rows = found
+    return columns, sorted_rows(rows, keys, columns)
+
+
+def run_named(
+    store: CaseStore | ox.Store, name: str | int, values: Mapping[str, str] | None = None
+) -> list[dict[str, str | None]]:
+    """:func:`kg.sparql.named.run`, answered from the stored per-case rows where it can be."""
+    from kg.store.base import CaseStore
+
+    found = answer(store, str(name), values) if isinstance(store, CaseStore) else None
+    if found is None:
+        return run(store, name, values)
+    columns, rows = found
+    return [{c: _plain(r.get(c)) for c in columns} for r in rows]
+
+
+def results_update(iri: str, quads: Sequence[ox.Quad]) -> str:
+    """A SPARQL update that replaces a case's stored rows and their version in the catalog by
+    those computed now from its graph's ``quads`` (``flywheel reindex``)."""
+    case, catalog = ox.NamedNode(iri), ox.NamedNode(CATALOG)
+    fresh = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in case_results(iri, quads))
+    return (
+        f"DELETE {{ GRAPH {catalog} {{ {case} ?p ?o }} }} WHERE {{ GRAPH {catalog} {{ {case} ?p ?o "
+        f'FILTER (?p = {VERSION} || STRSTARTS(STR(?p), "{RESULTS}")) }} }} ;\n'
+        f"INSERT DATA {{ GRAPH {catalog} {{ {fresh} }} }}"
+    )
+
+
+def stale_cases(store: CaseStore) -> list[str]:
+    """The cases whose stored rows are missing or of another version than this package's."""
+    version = ox.Literal(results_version())
+    found = store.query(
+        f"SELECT ?case WHERE {{ GRAPH <{CATALOG}> {{ "
+        f"<{CATALOG}> <http://www.w3.org/ns/dcat#dataset> ?case . "
+        f"FILTER NOT EXISTS {{ ?case {VERSION} {version} }} }} }} ORDER BY ?case"
+    )
+    return [str(_plain(r["case"])) for r in found.rows]

@@ -1,0 +1,142 @@
+"""Issue 16, item 1: the rows each case keeps for the cross-city questions are what the same
+SPARQL gives over the case graphs, in the same order; a store whose rows are stale (another
+version) is answered from the case graphs until `flywheel reindex` brings them up to date."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kg import paths
+from kg.rdf.read import CaseGraph
+from kg.sparql.named import run
+from kg.store import open_store
+from kg.store.loading import load_files
+from kg.store.results import (
+    VERSION,
+    answer,
+    read_rows,
+    run_named,
+    stale_cases,
+    stored,
+    stored_queries,
+)
+from kg.synth import case_iri, synthetic_case
+from kg.views.comparison import compare
+from kg.vocab import CATALOG
+from tests.conftest import run_flywheel
+
+NAMED = [q.key for q in stored_queries() if q.key[:2].isdigit() and "." not in q.key]
+
+
+def _values(key: str) -> dict[str, str]:
+    return {"case": "*"} if key.startswith("02-") else {}
+
+
+def _forget(store) -> None:
+    """Make every case's stored rows stale, as a store written by an older version has them."""
+    store._write({}, (), f"DELETE WHERE {{ GRAPH <{CATALOG}> {{ ?case {VERSION} ?version }} }}")
+
+
+@pytest.fixture(params=[1, 2, 3], ids=lambda seed: f"seed{seed}")
+def random_store(request):
+    """The bundled cases and a few synthetic ones of random size, from a seeded generator."""
+    rng = random.Random(request.param)
+    store = open_store("memory:")
+    assert load_files(store, paths.bundled_case_files()).ok
+    cases = [
+        CaseGraph(
+            case_iri(n),
+            f"synthetic {n}",
+            synthetic_case(n, actions=rng.randint(4, 30), seed=rng.randint(0, 10**6)),
+        )
+        for n in range(1, rng.randint(3, 6))
+    ]
+    store.put_cases(cases)
+    return store
+
+
+def test_what_is_kept_is_listed() -> None:
+    assert NAMED == [
+        "16-cities-loop-closed",
+        "18-dominant-logic",
+        "19-data-bureau-delay",
+        "21-condition-table",
+        "22-secondary-only-cities",
+        "23-coder-disagreements",
+        "02-stage-timeline",
+    ]
+
+
+@pytest.mark.parametrize("key", NAMED)
+def test_stored_rows_are_the_querys_rows_in_its_order(random_store, key: str) -> None:
+    stored_answer = answer(random_store, key, _values(key))
+    assert stored_answer is not None, "every case was written with its rows"
+    columns, rows = stored_answer
+    from_graphs = run(random_store, key, _values(key))
+    assert [{c: (r[c].value if r[c] is not None else None) for c in columns} for r in rows] == (
+        from_graphs
+    )
+    assert run_named(random_store, key, _values(key)) == from_graphs
+
+
+def test_compare_reads_the_stored_rows_and_gives_the_same_table(random_store) -> None:
+    chosen = [i.iri for i in random_store.cases()][:2]
+    for cases in (None, chosen):
+        for close in (False, True):
+            kept = compare(random_store, cases, close_at_next=close)
+            assert kept == compare(random_store, cases, close_at_next=close, stored_rows=False)
+    kept = compare(random_store, None, "confirmed")
+    _forget(random_store)
+    assert read_rows(random_store, stored("compare-summary"), None) is None
+    assert compare(random_store, None, "confirmed") == kept
+
+
+def test_other_parameters_and_one_case_ask_the_graphs() -> None:
+    store = open_store("memory:")
+    assert load_files(store, paths.bundled_case_files()).ok
+    assert answer(store, "21", {"k": "3"}) is None  # rows are kept for k = 1 only
+    assert answer(store, "21", {"k": "1"}) is not None
+    assert answer(store, "02", {"case": "https://w3id.org/dataflywheel/case/hangzhou"}) is None
+    assert answer(store, "02", {}) is None  # its default asks Hangzhou alone
+    assert answer(store, "17", {}) is None  # its statistics span the cities: not kept
+    assert run_named(store, "21", {"k": "3"}) == run(store, "21", {"k": "3"})
+
+
+def test_stale_rows_are_not_read_and_reindex_renews_them() -> None:
+    store = open_store("memory:")
+    assert load_files(store, paths.bundled_case_files()).ok
+    assert stale_cases(store) == []
+    before = run_named(store, "18")
+    _forget(store)
+    assert len(stale_cases(store)) == 3
+    assert answer(store, "18") is None
+    assert run_named(store, "18") == before  # from the case graphs
+    assert len(store.reindex()) == 3
+    assert stale_cases(store) == [] and answer(store, "18") is not None
+    assert run_named(store, "18") == before
+    assert store.reindex() == []  # nothing stale is left
+    assert len(store.reindex(every=True)) == 3
+
+
+def test_a_replaced_case_keeps_its_new_rows_and_a_removed_one_none() -> None:
+    store = open_store("memory:")
+    small, large = synthetic_case(1, actions=4, seed=1), synthetic_case(1, actions=40, seed=2)
+    store.put_cases([CaseGraph(case_iri(1), "first", small)])
+    first = run_named(store, "18")
+    store.put_cases([CaseGraph(case_iri(1), "second", large)])
+    assert run_named(store, "18") == run(store, "18") != first
+    store.remove_case(case_iri(1))
+    assert run_named(store, "18") == [] == run(store, "18")
+
+
+@pytest.mark.slow  # a command in a subprocess
+def test_the_reindex_command(tmp_path) -> None:
+    location = str(tmp_path / "store")
+    assert run_flywheel("load", "--bundled", "--store", location).returncode == 0
+    result = run_flywheel("reindex", "--store", location)
+    assert result.returncode == 0, result.stderr
+    assert "Recomputed the stored rows of 0 case(s)." in result.stdout
+    result = run_flywheel("reindex", "--all", "--store", location)
+    assert "Recomputed the stored rows of 3 case(s)." in result.stdout
