@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -285,15 +286,26 @@ def synth(
         ),
     ] = 100,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same cities).")] = 0,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes writing cities (default: one per core).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Generate synthetic city cases (for scale tests and benchmarks; they describe no real city)."""
-    from kg.synth import synthetic_case
+    from kg.synth import write_synthetic
 
     output.mkdir(parents=True, exist_ok=True)
-    for number in range(1, count + 1):
-        synthetic_case(number, actions=actions, seed=seed).serialize(
-            output / f"synthetic-{number:04d}.ttl", format="turtle"
-        )
+    try:
+        write_synthetic(output, count, actions, seed, jobs or os.cpu_count() or 1)
+    except OSError as error:
+        typer.echo(f"error: cannot write to {output}: {error.strerror}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
     typer.echo(
         f"wrote {count} synthetic case(s) to {output}/ (IRI space "
         "https://w3id.org/dataflywheel/synthetic/, marked fw:isSynthetic true)"
