@@ -202,3 +202,18 @@ def print_result(result: QueryResult, fmt: str) -> None:
         # with no output given, serialize returns the bytes (its stub says bytes | None)
         text = cast(bytes, ox.serialize(list(result.triples), format=ox.RdfFormat.TURTLE))
         typer.echo(text.decode())
+
+
+def say_if_stale(case_store: CaseStore) -> None:
+    """Say on stderr when cases keep rows for the cross-city questions made by another version
+    (the answers then come from the case graphs: right, but slower)."""
+    from kg.store.results import stale_cases
+
+    stale = stale_cases(case_store)
+    if stale:
+        typer.echo(
+            f"note: {len(stale)} case(s) keep rows made by another version of flywheel, its "
+            "ontology or its queries; these answers were read from the case graphs (slower). "
+            "Run 'flywheel reindex' to renew them.",
+            err=True,
+        )

@@ -16,6 +16,7 @@ from kg.cli.common import (
     TableFormatOpt,
     find_case,
     open_case_store,
+    say_if_stale,
     table_format,
 )
 from kg.errors import EXIT_FINDINGS, EXIT_UNREADABLE
@@ -150,6 +151,7 @@ def compare_cmd(
                 typer.echo(render(columns, found, "csv" if as_csv else table_format(fmt)))
                 return
             rows = compare(case_store, chosen, floor, close_at_next)
+            say_if_stale(case_store)
         except StoreError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
