@@ -85,6 +85,8 @@ class Engine:
             self._store.close()
             location = str(self._scratch / "store")
             self._store = open_store(location)
+        if not self._store.read_only and self._store.ensure_union():
+            _log.info("rebuilt the default graph of %s (the union of its cases)", location)
         self.location = location
         self._write_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()  # guards _current and the workers' locations

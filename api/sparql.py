@@ -7,10 +7,9 @@
   ``FROM`` with a non-http(s) IRI are refused (400) before anything runs
   (:func:`kg.sparql.check.check_query`).
 * The dataset (:func:`dataset`): a query that names none (no ``FROM``, no protocol dataset)
-  has the union of the case graphs as its default graph (a triple that two cases state matches
-  once per case: the engine does not merge them; CONSTRUCT and DESCRIBE answers hold each
-  triple once) and every graph of the store as its named
-  graphs, so ``?s a fw:City`` and ``GRAPH ?g { … }`` both work. ``default-graph-uri`` /
+  has the union of the case graphs as its default graph, an RDF merge (a triple that two cases
+  state is one triple: the store keeps the union as its own default graph) and every graph of
+  the store as its named graphs, so ``?s a fw:City`` and ``GRAPH ?g { … }`` both work. ``default-graph-uri`` /
   ``named-graph-uri`` (repeatable) override ``FROM`` / ``FROM NAMED``;
   ``default-graph-uri=urn:x-rdflib:default`` (rdflib's name for a dataset's default graph)
   stands for this default graph.
@@ -49,7 +48,7 @@ from kg.sparql.check import (
     names_dataset,
     query_form,
 )
-from kg.store import CaseStore, StoreError
+from kg.store import ALL_GRAPHS_QUERY, STORE_DEFAULT, CaseStore, StoreError
 from kg.vocab import CATALOG, DCAT, FORMATS, PREFIXES, RDF, RDFS, SD, VOID, XSD
 
 __all__ = ["NotAcceptable", "dataset", "evaluate", "router", "store_outline"]
@@ -84,11 +83,11 @@ READ_ONLY = (
 # --- the dataset -------------------------------------------------------------------------------
 
 # rdflib's name for a Dataset's default graph: its SPARQLStore sends it as default-graph-uri.
-RDFLIB_DEFAULT = "urn:x-rdflib:default"
+# Among the default graphs handed to the store, it names the store's own default graph.
+RDFLIB_DEFAULT = STORE_DEFAULT
 CASE_GRAPHS_QUERY = (
     f"SELECT ?g WHERE {{ GRAPH <{CATALOG}> {{ <{CATALOG}> <{DCAT}dataset> ?g }} }} ORDER BY ?g"
 )
-ALL_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"
 
 
 def _graph_names(store: CaseStore, sparql: str) -> list[str]:
@@ -101,10 +100,13 @@ def dataset(
     store: CaseStore, query: str, default_graphs: list[str], named_graphs: list[str]
 ) -> tuple[list[str], list[str]] | None:
     """The graphs a query reads: ``(default graph's parts, named graphs)``, or None for the
-    dataset the query names itself (``FROM`` / ``FROM NAMED``).
+    store's own dataset (its default graph, and every graph named) or the one the query names
+    itself (``FROM`` / ``FROM NAMED``).
 
-    With no protocol dataset and no ``FROM``, the default graph is the union of the case graphs
-    and the named graphs are all the store's graphs (the cases, the catalog, the ontology).
+    With no protocol dataset and no ``FROM``, the default graph is the union of the case graphs,
+    each triple once (the store keeps it as its default graph, :meth:`CaseStore.ensure_union`;
+    a store that does not keep it gets the case graphs listed, each triple once per case), and
+    the named graphs are all the store's graphs (the cases, the catalog, the ontology).
     ``urn:x-rdflib:default`` among the default graphs stands for that default graph; given
     alone it keeps the named graphs too, so rdflib's ``Dataset`` over this endpoint sees
     what a plain query sees.
@@ -112,10 +114,14 @@ def dataset(
     rdflib_default = RDFLIB_DEFAULT in default_graphs
     if (default_graphs or named_graphs) and not rdflib_default:
         return default_graphs, named_graphs
-    if not default_graphs and not named_graphs and names_dataset(query):
+    given = bool(default_graphs or named_graphs)
+    if not given and names_dataset(query):
         return None
-    cases = _graph_names(store, CASE_GRAPHS_QUERY)
+    merged = store.has_union()
+    if merged and not given:
+        return None
     others = [g for g in default_graphs if g != RDFLIB_DEFAULT]
+    cases = [RDFLIB_DEFAULT] if merged else _graph_names(store, CASE_GRAPHS_QUERY)
     defaults = list(dict.fromkeys([*cases, *others]))
     if not named_graphs:
         named_graphs = _graph_names(store, ALL_GRAPHS_QUERY)
@@ -136,9 +142,9 @@ def evaluate(
 ) -> tuple[bytes, str]:
     """Check a read-only query, run it and serialise its answer: ``(body, media type)``.
 
-    The dataset is :func:`dataset`'s, or with ``union`` (and no graphs given) the store's own
-    union of every graph, which the engine reads much faster when there are many cases;
-    relative IRIs resolve against ``base_iri`` (the endpoint's address).
+    The dataset is :func:`dataset`'s, or with ``union`` (and no graphs given) every graph's
+    union (:meth:`kg.store.CaseStore.raw_query`); relative IRIs resolve against ``base_iri``
+    (the endpoint's address).
 
     Runs in a query worker, so that the checks count against the deadline like the query.
     Raises :class:`kg.sparql.check.QueryRefused` (and its kinds) for a query that must not run and
@@ -156,6 +162,10 @@ def evaluate(
         if chosen_dataset is not None:
             default_graphs, named_graphs = chosen_dataset
     if store.passes_sparql_through:
+        if RDFLIB_DEFAULT in default_graphs:  # the protocol cannot name a default graph
+            cases = _graph_names(store, CASE_GRAPHS_QUERY)
+            at = default_graphs.index(RDFLIB_DEFAULT)
+            default_graphs = [*default_graphs[:at], *cases, *default_graphs[at + 1 :]]
         return _forward(store, query, default_graphs, named_graphs, union, accept, media, base_iri)
     result = store.raw_query(query, default_graphs, named_graphs, union, base_iri)
     if isinstance(result, ox.QueryBoolean):
@@ -218,26 +228,38 @@ def _forward(
 
 
 _IN_CASES = f"GRAPH <{CATALOG}> {{ <{CATALOG}> <{DCAT}dataset> ?g }} GRAPH ?g"
-OUTLINE_QUERIES = {
-    "triples": f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {_IN_CASES} "
-    "{ ?s ?p ?o } } }",
-    "subjects": f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_IN_CASES} {{ ?s ?p ?o }} }}",
-    "objects": f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {_IN_CASES} {{ ?s ?p ?o }} }}",
-    "classes": f"SELECT ?key (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_IN_CASES} {{ ?s a ?key }} }} "
-    "GROUP BY ?key ORDER BY ?key",
-    "properties": "SELECT ?key (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?key ?o WHERE { "
-    f"{_IN_CASES} {{ ?s ?key ?o }} }} }} GROUP BY ?key ORDER BY ?key",
-}
+
+
+def _outline_queries(where: str, distinct: str) -> dict[str, str]:
+    """The VoID counts of the triples ``where`` matches, each triple once (``distinct`` is
+    ``DISTINCT`` where a triple may match more than once)."""
+    return {
+        "triples": f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT {distinct} ?s ?p ?o WHERE {{ {where} "
+        "{ ?s ?p ?o } } }",
+        "subjects": f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} {{ ?s ?p ?o }} }}",
+        "objects": f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {where} {{ ?s ?p ?o }} }}",
+        "classes": f"SELECT ?key (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} {{ ?s a ?key }} }} "
+        "GROUP BY ?key ORDER BY ?key",
+        "properties": f"SELECT ?key (COUNT(*) AS ?n) WHERE {{ SELECT {distinct} ?s ?key ?o WHERE "
+        f"{{ {where} {{ ?s ?key ?o }} }} }} GROUP BY ?key ORDER BY ?key",
+    }
+
+
+# over the default graph the store keeps as the union of its cases (a set), and over the case
+# graphs the catalog lists in a store that does not keep it
+OUTLINE_QUERIES = _outline_queries("", "")
+CASE_OUTLINE_QUERIES = _outline_queries(_IN_CASES, "DISTINCT")
 
 
 def store_outline(store: CaseStore) -> dict[str, Any]:
     """What the service description says of the data: the named graphs, and of the default
     graph (the union of the case graphs) its size in distinct triples and VoID partitions."""
+    queries = OUTLINE_QUERIES if store.has_union() else CASE_OUTLINE_QUERIES
 
     def counted(name: str) -> list[tuple[str, int]]:
         return [
             (row["key"].value if "key" in row and row["key"] is not None else "", _int(row["n"]))
-            for row in store.query(OUTLINE_QUERIES[name]).rows
+            for row in store.query(queries[name]).rows
         ]
 
     return {
@@ -449,22 +471,20 @@ _TEXTS = {
         "对数据飞轮知识图谱城市案例的只读 SPARQL 1.1 查询。不接受更新、SERVICE 和 LOAD。",
     ),
     "feature": (
-        "default graph: the case graphs' union; on request, every graph's",
-        "默认图:各案例图的并集;按请求可为全部图的并集",
+        "default graph: the case graphs' union; on request, with the catalog and the ontology",
+        "默认图:各案例图的并集;按请求可加入目录图和本体图",
     ),
     "feature-comment": (
         "A query that names no dataset reads the union of the case graphs as its default "
-        "graph and every graph as a named graph; a triple that several cases state matches once "
-        "per case (count with DISTINCT). default-graph-uri=urn:x-rdflib:default (rdflib) stands "
-        "for this default graph. union-default-graph=true makes the default graph the union of "
-        "every graph, the catalog and the ontology included: much faster for joins over many "
-        "cases, but a triple in several graphs (a city's label is in its case and in the "
-        "catalog) then matches once per graph.",
-        "未指定数据集的查询以各案例图的并集作默认图,以全部图作命名图;几个案例都陈述的三元组"
-        "按案例各匹配一次(计数请用 DISTINCT)。default-graph-uri=urn:x-rdflib:default"
-        "(rdflib 所用)即指此默认图。union-default-graph=true 使默认图成为全部图(含目录图和"
-        "本体图)的并集:案例很多时连接查询快得多,但出现在几个图中的三元组(城市名称既在案例中"
-        "也在目录中)按图各匹配一次。",
+        "graph, an RDF merge (a triple that several cases state is one triple), and every graph "
+        "as a named graph. default-graph-uri=urn:x-rdflib:default (rdflib) stands for this "
+        "default graph. union-default-graph=true adds the catalog and the ontology to the "
+        "default graph: a triple in a case and in the catalog (a city's label) then matches "
+        "once for each.",
+        "未指定数据集的查询以各案例图的并集作默认图(RDF 合并:几个案例都陈述的三元组只算一个),"
+        "以全部图作命名图。default-graph-uri=urn:x-rdflib:default(rdflib 所用)即指此默认图。"
+        "union-default-graph=true 使默认图再加入目录图和本体图:既在案例中又在目录中的三元组"
+        "(城市名称)按图各匹配一次。",
     ),
     "dataset-comment": (
         "The default graph is the union of the case graphs; each case is also its own named "
@@ -606,10 +626,9 @@ _DATASET_PARAMETERS: list[dict[str, Any]] = [
         "name": "union-default-graph",
         "in": "query",
         "required": False,
-        "description": "true: the default graph is the store's union of every graph (the "
-        "catalog and the ontology included; a triple in several graphs matches once per "
-        "graph), much faster for joins over many cases than the default (the union of the "
-        "case graphs). Not together with default-graph-uri or named-graph-uri (400).",
+        "description": "true: the default graph is the union of the case graphs with the "
+        "catalog and the ontology (a triple in a case and in the catalog, a city's label, "
+        "matches once for each). Not together with default-graph-uri or named-graph-uri (400).",
         "schema": {"type": "boolean", "default": False},
     },
 ]
@@ -679,15 +698,14 @@ A query longer than the server's limit (`FLYWHEEL_MAX_QUERY_BYTES`, 1 MiB by def
 
 **Dataset.** Every case is its own named graph (`https://w3id.org/dataflywheel/case/<id>`),
 beside the catalog and the ontology. A query that names no dataset has the **union of the case
-graphs** as its default graph (`?s a fw:City` finds every city; a triple that several cases
-state matches once per case, so count with `DISTINCT`) and every
-graph as a named graph (`GRAPH ?g { … }` says which case a triple is in). `FROM` / `FROM NAMED`
+graphs** as its default graph, an RDF merge (`?s a fw:City` finds every city; a triple that
+several cases state is one triple), and every graph as a named graph (`GRAPH ?g { … }` says
+which case a triple is in). `FROM` / `FROM NAMED`
 or `default-graph-uri` / `named-graph-uri` (repeatable; they override `FROM` / `FROM NAMED`)
 choose other graphs; `default-graph-uri=urn:x-rdflib:default`, which rdflib's `SPARQLStore`
-sends, stands for the default graph above. `union-default-graph=true` makes the default graph the
-store's union of every graph (catalog and ontology included; a triple in several graphs matches
-once per graph), which is much faster for joins over hundreds of cases. Relative IRIs resolve
-against the endpoint's address.
+sends, stands for the default graph above. `union-default-graph=true` adds the catalog and the
+ontology to the default graph (a triple in a case and in the catalog matches once for each).
+Relative IRIs resolve against the endpoint's address.
 
 **Results** are negotiated with the Accept header: SELECT and ASK as
 `application/sparql-results+json` (default), `+xml`, and for SELECT `text/csv` and

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -925,6 +926,115 @@ def test_a_remote_store_resolves_relative_iris_against_this_endpoint(remote: str
     )
     [triple] = ox.parse(own.content, format=ox.RdfFormat.N_TRIPLES)
     assert triple.subject.value == "http://example.org/here/s"
+
+
+# --- the default graph is a set: a triple two cases state is one triple -------------------------
+
+HANGZHOU_CITY = HANGZHOU + "/city"
+LABEL_COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ <{HANGZHOU_CITY}> <{RDFS}label> ?l }}"
+LABELS_BY_GRAPH = (
+    f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ <{HANGZHOU_CITY}> <{RDFS}label> ?l }} }} "
+    "GROUP BY ?g"
+)
+CATALOG = "https://w3id.org/dataflywheel/catalog"
+SECOND_CODING = CASE + "hangzhou-coder-b"
+
+
+def count(api: str, query: str, how: str = "get", **kwargs) -> int:
+    return int(rows(ask(api, query, how, **kwargs))[0]["n"]["value"])
+
+
+@contextmanager
+def writable_api(backend: str, bundled_store: Path, folder: Path) -> Iterator[str]:
+    """The API with writes allowed over a copy of the bundled store: embedded, or an
+    `oxigraph serve` holding it (remote)."""
+    shutil.copytree(bundled_store, folder / "store")
+    env = {"FLYWHEEL_API_TOKEN": API_TOKEN, "FLYWHEEL_DEADLINE": "10"}
+    if backend == "embedded":
+        with api_server(folder / "store", folder / "server.log", env) as url:
+            yield url
+        return
+    for _attempt in range(3):
+        process, remote_url = start_oxigraph(folder / "store", folder / "oxigraph.log")
+        if remote_url:
+            break
+        stop(process)
+    else:
+        pytest.fail((folder / "oxigraph.log").read_text(errors="replace")[-2000:])
+    try:
+        with api_server(remote_url, folder / "server.log", env) as url:
+            yield url
+    finally:
+        stop(process)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("backend", ["embedded", "remote"])
+def test_a_triple_two_cases_state_is_one_triple_of_the_default_graph(
+    bundled_store, tmp_path: Path, backend: str
+) -> None:
+    """A second coder's coding of Hangzhou (hangzhou.ttl under another case IRI) states the
+    city's two labels too: without GRAPH they are two triples, not four (an RDF merge); with
+    GRAPH, one per case. Removing one coding keeps them; removing both drops them."""
+    text = (REPO / "kg" / "cases" / "hangzhou.ttl").read_text(encoding="utf-8")
+    second = text.replace(f"<{HANGZHOU}>", f"<{SECOND_CODING}>")
+    token = {"Authorization": f"Bearer {API_TOKEN}"}
+    with writable_api(backend, bundled_store, tmp_path) as api:
+        assert count(api, LABEL_COUNT) == 2
+        put = httpx.put(
+            f"{api}/cases/hangzhou-coder-b",
+            content=second.encode("utf-8"),
+            headers={**token, "Content-Type": "text/turtle"},
+            timeout=60,
+        )
+        assert put.status_code == 201, put.text
+        # in each case, and in the catalog (which names each case's city)
+        both = {HANGZHOU: 2, SECOND_CODING: 2, CATALOG: 2}
+        assert by_graph(api) == both
+        for how in ("get", "form", "direct"):
+            assert count(api, LABEL_COUNT, how) == 2
+        # rdflib's name for the default graph: the same set, over the embedded store
+        rdflib_default = [("default-graph-uri", "urn:x-rdflib:default")]
+        assert count(api, LABEL_COUNT, params=rdflib_default) == (
+            2 if backend == "embedded" else 4  # a remote store's cases, listed one by one
+        )
+        # the service description counts the default graph's triples once each: the second
+        # coding adds only the triples that name it (its header)
+        sd = description(httpx.get(api + "/sparql").content, ox.RdfFormat.TURTLE)
+        void = "http://rdfs.org/ns/void#"
+        [triples] = select_values(sd, f"SELECT ?n {{ ?s sd:defaultGraph/<{void}triples> ?n }}")
+        naming = [t for t in ox.parse(second.encode(), format=ox.RdfFormat.TURTLE)
+                  if SECOND_CODING in (t.subject.value, t.object.value)]  # fmt: skip
+        assert int(triples) == CASE_TRIPLES + len(naming) and len(naming) == 7
+        assert httpx.delete(f"{api}/cases/hangzhou", headers=token).status_code == 204
+        assert count(api, LABEL_COUNT) == 2
+        assert by_graph(api) == {SECOND_CODING: 2, CATALOG: 2}  # the catalog still names it
+        assert httpx.get(f"{api}/cases/hangzhou-coder-b").json()["city_label"] == "Hangzhou"
+        assert httpx.delete(f"{api}/cases/hangzhou-coder-b", headers=token).status_code == 204
+        assert count(api, LABEL_COUNT) == 0
+        assert by_graph(api) == {}
+
+
+@pytest.mark.server
+def test_serve_brings_a_store_without_the_union_up_to_date(bundled_store, tmp_path: Path) -> None:
+    """A store written before flywheel kept the union (no mark, an empty default graph): the
+    server rebuilds it as it starts, and a query without GRAPH finds every case."""
+    shutil.copytree(bundled_store, tmp_path / "store")
+    raw = ox.Store(str(tmp_path / "store"))
+    raw.update(
+        f"DELETE WHERE {{ GRAPH <{CATALOG}> {{ <{CATALOG}> <http://purl.org/dc/terms/conformsTo> "
+        "?layout } } ; DROP DEFAULT"
+    )
+    assert not list(raw.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    raw.flush()
+    del raw
+    with api_server(tmp_path / "store", tmp_path / "server.log") as api:
+        assert labels(ask(api, CITY_LABELS)) == ALL_LABELS
+        assert count(api, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == CASE_TRIPLES
+
+
+def by_graph(api: str) -> dict[str, int]:
+    return {r["g"]["value"]: int(r["n"]["value"]) for r in rows(ask(api, LABELS_BY_GRAPH))}
 
 
 # --- the documentation runs --------------------------------------------------------------------

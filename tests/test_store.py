@@ -8,6 +8,7 @@ from the code under test.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -20,9 +21,9 @@ from rdflib.compare import isomorphic
 
 from kg.rdf.read import CaseGraph, read_cases
 from kg.sparql.check import QueryInvalid
-from kg.store import CATALOG, CaseStore, StoreError, open_store
+from kg.store import CATALOG, CaseStore, OxigraphStore, RemoteStore, StoreError, open_store
 from kg.version import __version__
-from tests.conftest import REPO
+from tests.conftest import REPO, run_flywheel
 from tests.servers import marks_its_users, start_oxigraph, stop
 
 CASES_DIR = REPO / "kg" / "cases"
@@ -417,7 +418,8 @@ def test_union_default_graph(loaded) -> None:
     else:
         result = loaded.query(query, union=True)
         assert int(result.rows[0]["n"].value) == 3 * EPISODES_PER_CASE
-        assert int(loaded.query(query).rows[0]["n"].value) == 0  # no union: default graph empty
+    # the store's own default graph is the union of the cases (each triple once)
+    assert int(loaded.query(query).rows[0]["n"].value) == 3 * EPISODES_PER_CASE
 
 
 def test_embedded_store_persists(tmp_path) -> None:
@@ -487,3 +489,92 @@ def test_backends_say_what_they_can_do(loaded, tmp_path) -> None:
     if not loaded.can_snapshot:
         with pytest.raises(StoreError):
             loaded.snapshot(tmp_path / "copy")
+
+
+# --- the default graph: the union of the case graphs ---------------------------------------------
+
+COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def count(store: CaseStore, query: str = COUNT_DEFAULT) -> int:
+    return int(store.query(query).rows[0]["n"].value)
+
+
+def union_size(slugs) -> int:
+    """The triples of these case files (rdflib's reading), a triple two files state once; the
+    bundled files share none, and their blank nodes are each file's own."""
+    return sum(len(file_graph(slug)) for slug in slugs)
+
+
+def forget_union(store: CaseStore) -> None:
+    """Make the store one written before flywheel kept the union: no mark, an empty default
+    graph (written straight to the backend, as an older flywheel left it)."""
+    update = (
+        "DELETE DATA { GRAPH <https://w3id.org/dataflywheel/catalog> { "
+        "<https://w3id.org/dataflywheel/catalog> <http://purl.org/dc/terms/conformsTo> "
+        "<https://w3id.org/dataflywheel/catalog#caseUnionDefaultGraph> } } ; DROP DEFAULT"
+    )
+    if isinstance(store, RemoteStore):
+        answer = httpx.post(
+            store.update_url,
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=30,
+        )
+        assert answer.status_code < 300, answer.text
+    else:
+        assert isinstance(store, OxigraphStore)
+        store.raw.update(update)
+
+
+def test_the_default_graph_is_the_union_of_the_cases(loaded) -> None:
+    assert loaded.has_union()
+    assert count(loaded) == union_size(EXPECTED)
+    loaded.remove_case(CASE + "city-a")
+    assert count(loaded) == union_size(["hangzhou", "shanghai"])
+    [hangzhou] = [c for c in bundled() if c.iri.endswith("hangzhou")]
+    loaded.put_cases([hangzhou])  # replacing itself: the union as it was
+    assert count(loaded) == union_size(["hangzhou", "shanghai"])
+    for slug in ("hangzhou", "shanghai"):
+        loaded.remove_case(CASE + slug)
+    assert count(loaded) == 0
+    assert not loaded.has_union()  # no case: the store is as a new one, unmarked
+
+
+def test_a_store_written_before_the_union_is_brought_up_to_date(loaded) -> None:
+    """Without the mark the default graph is rebuilt: by ensure_union (flywheel serve at its
+    start), before a write, or by rebuild_union (flywheel reindex)."""
+    forget_union(loaded)
+    assert not loaded.has_union() and count(loaded) == 0
+    assert loaded.ensure_union() is True
+    assert loaded.has_union() and count(loaded) == union_size(EXPECTED)
+    assert loaded.ensure_union() is False  # kept: nothing to do
+    forget_union(loaded)
+    loaded.remove_case(CASE + "city-a")  # a write rebuilds it first
+    assert loaded.has_union() and count(loaded) == union_size(["hangzhou", "shanghai"])
+    assert loaded.rebuild_union() == 2
+    assert count(loaded) == union_size(["hangzhou", "shanghai"])
+
+
+def test_a_protocol_query_over_a_store_without_the_union_reads_the_cases(loaded) -> None:
+    """Read as it is (the endpoint never writes), a store without the union has its case graphs
+    listed as the default graph, each triple once per case, as before flywheel kept it."""
+    from api.sparql import dataset
+
+    forget_union(loaded)
+    graphs = dataset(loaded, COUNT_DEFAULT, [], [])
+    assert graphs is not None
+    assert graphs[0] == [CASE + slug for slug in sorted(EXPECTED)]
+    loaded.ensure_union()
+    assert dataset(loaded, COUNT_DEFAULT, [], []) is None  # the store's own default graph
+
+
+def test_reindex_rebuilds_the_default_graph(bundled_store, tmp_path) -> None:
+    shutil.copytree(bundled_store, tmp_path / "store")
+    with open_store(tmp_path / "store") as store:
+        forget_union(store)
+    result = run_flywheel("reindex", "--store", str(tmp_path / "store"))
+    assert result.returncode == 0, result.stderr
+    assert "from 3 case graph(s)" in result.stdout
+    with open_store(tmp_path / "store") as store:
+        assert store.has_union() and count(store) == union_size(EXPECTED)

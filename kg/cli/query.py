@@ -48,12 +48,13 @@ def sparql(
         bool,
         typer.Option(
             "--union",
-            help="Treat the default graph as the union of all graphs (embedded stores only).",
+            help="Add the catalog and the ontology to the default graph (embedded stores only).",
         ),
     ] = False,
     timeout: TimeoutOpt = 60.0,
 ) -> None:
-    """Run a read-only SPARQL query on the store. Name graphs with GRAPH ?g { … }, or use --union.
+    """Run a read-only SPARQL query on the store. The default graph is the union of the cases
+    (each triple once); GRAPH ?g { … } says which case a triple is in.
 
     SERVICE, LOAD, updates, FROM with a file or other non-web IRI, calls of functions other than
     SPARQL's own and the XSD casts, and queries nested deeper than the engine can go are refused

@@ -1,4 +1,4 @@
-"""flywheel load, cases, remove, backup, restore and synth: what the store holds."""
+"""flywheel load, cases, remove, backup, restore, reindex and synth: what the store holds."""
 
 from __future__ import annotations
 
@@ -229,9 +229,10 @@ def backup_cmd(
     file: Annotated[Path, typer.Argument(help="The backup file (N-Quads; .gz: compressed).")],
     store: StoreOpt = None,
 ) -> None:
-    """Write the whole store (cases, catalog, ontology, default graph) to one file.
+    """Write the whole store (cases, catalog, ontology) to one file.
 
-    The file is written under a temporary name and renamed when complete. Exit code 0: written;
+    The default graph, the union of the cases, is not written: restore rebuilds it. The file is
+    written under a temporary name and renamed when complete. Exit code 0: written;
     2: the file cannot be written; 3: the store cannot be read.
     """
     from kg.store.backup import BackupError, backup
@@ -265,11 +266,37 @@ def restore_cmd(
 
     with open_case_store(store) as case_store:
         try:
-            count = restore(case_store, file, replace=replace)
+            restored = restore(case_store, file, replace=replace)
         except FlywheelError as error:
             typer.echo(f"error: {error}; the store was not changed", err=True)
             raise typer.Exit(error.exit_code) from None
-    typer.echo(f"restored {count} quads from {file} into {case_store.location}")
+    if restored.left_out:
+        typer.echo(
+            f"note: {restored.left_out} triple(s) of the backup's default graph were left out: "
+            "a store's default graph is the union of its cases, rebuilt from them",
+            err=True,
+        )
+    typer.echo(f"restored {restored.quads} quads from {file} into {case_store.location}")
+
+
+@app.command()
+def reindex(store: StoreOpt = None) -> None:
+    """Rebuild the store's default graph: the union of its case graphs, each triple once.
+
+    Every write keeps it, and a store written before flywheel kept it is rebuilt on its next
+    write or when 'flywheel serve' opens it; run this after another program (or an older
+    flywheel) has written the store's case graphs. Exit code 0: rebuilt; 3: the store cannot
+    be written.
+    """
+    from kg.store import StoreError
+
+    with open_case_store(store) as case_store:
+        try:
+            graphs = case_store.rebuild_union()
+        except StoreError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+    typer.echo(f"rebuilt the default graph of {case_store.location} from {graphs} case graph(s)")
 
 
 @app.command()

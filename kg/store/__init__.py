@@ -12,6 +12,10 @@ The catalog graph (``https://w3id.org/dataflywheel/catalog``) says, per case: ci
 ontology version, triple count, content hash, source file and when it was loaded. Queries name
 graphs explicitly (``GRAPH ?case {…}``), so they mean the same on every backend.
 
+The default graph is the union of the case graphs, each triple once (an RDF merge), kept by
+every write in the same transaction as the cases (:meth:`CaseStore.ensure_union`); it is what the
+SPARQL endpoint's clients read when they name no graph.
+
 A case's short name (the last segment of its IRI, :func:`kg.rdf.names.case_id`) belongs to one case
 in a store: every write that brings cases in checks their names first
 (:meth:`CaseStore.check_names`) and refuses, writing nothing, a name another case holds
@@ -30,6 +34,8 @@ from platformdirs import user_data_dir
 
 from kg.rdf.names import case_id
 from kg.store.base import (
+    ALL_GRAPHS_QUERY,
+    STORE_DEFAULT,
     CaseInfo,
     CaseNameError,
     CaseNameTaken,
@@ -76,9 +82,11 @@ def open_store(location: str | Path | None = None, read_only: bool = False) -> C
 
 
 __all__ = [
+    "ALL_GRAPHS_QUERY",
     "CATALOG",
     "DEFAULT_REMOTE_TIMEOUT",
     "ENV_VAR",
+    "STORE_DEFAULT",
     "TIMEOUT_ENV",
     "CaseInfo",
     "CaseNameError",

@@ -1,10 +1,12 @@
 """A whole store to one file and back: ``flywheel backup`` and ``flywheel restore``.
 
-A backup is N-Quads (gzip-compressed when its name ends in ``.gz``) holding every quad of the
-store: each case graph, the catalog, the ontology and the default graph. It is written under a
-temporary name and renamed when complete, so a crash never leaves a half backup under the real
-name. A restore parses the whole file before it touches the store, refuses a store that holds
-data unless told to replace it, and writes everything in one SPARQL update (one transaction).
+A backup is N-Quads (gzip-compressed when its name ends in ``.gz``) holding every named graph
+of the store: each case graph, the catalog and the ontology. The default graph, which is the
+union of the case graphs (:meth:`kg.store.CaseStore.ensure_union`), is not written: a restore
+rebuilds it from the cases. It is written under a temporary name and renamed when complete, so
+a crash never leaves a half backup under the real name. A restore parses the whole file before
+it touches the store, refuses a store that holds data unless told to replace it, and writes
+everything in one SPARQL update (one transaction).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime as dt
 import gzip
 import io
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,7 +26,7 @@ from kg.store import CaseStore
 from kg.version import __version__
 
 HEADER = "# flywheel-kg backup"
-_ALL = "SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+_ALL = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 _ANY = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
 
@@ -31,14 +34,22 @@ class BackupError(BadInput):
     """A backup file that cannot be written or read; says which file, where and why."""
 
 
+@dataclass(frozen=True)
+class Restored:
+    """What a restore wrote: quads, and the quads of the backup's default graph left out (a
+    store's default graph is the union of its cases, rebuilt from them)."""
+
+    quads: int
+    left_out: int
+
+
 def all_quads(store: CaseStore) -> list[ox.Quad]:
-    """Every quad of the store, default graph included."""
+    """Every quad of the store's named graphs (the cases, the catalog, the ontology)."""
     quads = []
     for row in store.query(_ALL).rows:
-        graph = row.get("g") or ox.DefaultGraph()
-        # ?s ?p ?o match a quad, so they are bound to a subject, an IRI and an object; the
-        # rows are typed as any term or None
-        quads.append(ox.Quad(row["s"], row["p"], row["o"], graph))  # type: ignore[arg-type]
+        # ?g ?s ?p ?o match a quad, so they are bound to a graph name, a subject, an IRI and an
+        # object; the rows are typed as any term or None
+        quads.append(ox.Quad(row["s"], row["p"], row["o"], row["g"]))  # type: ignore[arg-type]
     return quads
 
 
@@ -91,15 +102,18 @@ def read_backup(source: Path) -> list[ox.Quad]:
     return quads
 
 
-def restore(store: CaseStore, source: Path, replace: bool = False) -> int:
-    """Replace the store's content by the backup's in one transaction; returns the number of
-    quads. Refuses a store that holds data unless ``replace``, and a backup holding a case the
-    store refuses for its IRI (:class:`kg.store.CaseNameError`: two cases with one short name,
-    an invisible character, one of flywheel's own graph names)."""
+def restore(store: CaseStore, source: Path, replace: bool = False) -> Restored:
+    """Replace the store's content by the backup's in one transaction, the default graph
+    rebuilt as the union of the cases (a backup written before flywheel kept it may hold
+    default-graph quads: they are left out, and counted). Refuses a store that holds data
+    unless ``replace``, and a backup holding a case the store refuses for its IRI
+    (:class:`kg.store.CaseNameError`: two cases with one short name, an invisible character,
+    one of flywheel's own graph names)."""
     quads = read_backup(source)
+    named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
     if not replace and store.query(_ANY).boolean:
         raise Conflict(
             f"the store at {store.location} is not empty; restore --replace overwrites it"
         )
-    store.replace_all(quads, str(source))  # one transaction: restore is all or nothing
-    return len(quads)
+    store.replace_all(named, str(source))  # one transaction: restore is all or nothing
+    return Restored(len(named), len(quads) - len(named))

@@ -24,16 +24,27 @@ from kg.store.catalog import (
     DATASET,
     FIND_QUERY,
     NAMES_QUERY,
+    OWN_GRAPHS,
+    UNION_MARK_PATTERN,
+    UNION_MARK_UPDATE,
+    UNION_QUERY,
     Row,
     Term,
     catalog_entry,
     catalog_update,
     modified_quad,
     taken,
+    union_add,
 )
 from kg.store.results import results_update, stale_cases
 from kg.version import ONTOLOGY_IRI, __version__
 from kg.vocab import CATALOG
+
+# rdflib's name for a dataset's default graph: among a protocol query's default graphs
+# (:meth:`CaseStore.raw_query`), it names the store's own default graph, the union of its cases.
+STORE_DEFAULT = "urn:x-rdflib:default"
+
+ALL_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g"
 
 
 class StoreError(Unavailable):
@@ -153,16 +164,18 @@ class CaseStore(ABC):
         """Every quad of one named graph."""
 
     def replace_all(self, quads: Sequence[ox.Quad], source: str | None = None) -> None:
-        """Replace everything in the store (cases, catalog, ontology, default graph) by these
-        quads in one transaction (one SPARQL update). Every case they hold (each named graph
-        but the catalog and the ontology, and each case the catalog lists) must pass
-        :meth:`check_names` among them, or nothing is written. ``source`` names the quads
-        (a backup file) in a refusal."""
-        own = (CATALOG, ONTOLOGY_IRI)
+        """Replace everything in the store (cases, catalog, ontology) by these quads in one
+        transaction (one SPARQL update), the default graph rebuilt in it as the union of the
+        case graphs (quads of the default graph among ``quads`` are refused: ValueError). Every
+        case they hold (each named graph but the catalog and the ontology, and each case the
+        catalog lists) must pass :meth:`check_names` among them, or nothing is written.
+        ``source`` names the quads (a backup file) in a refusal."""
+        if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+            raise ValueError("the default graph is rebuilt from the cases, not written")
         iris: dict[str, None] = {}
         for quad in quads:
             graph = quad.graph_name
-            if isinstance(graph, ox.NamedNode) and graph.value not in own:
+            if isinstance(graph, ox.NamedNode) and graph.value not in OWN_GRAPHS:
                 iris.setdefault(graph.value)
             elif (
                 graph == ox.NamedNode(CATALOG)
@@ -172,18 +185,65 @@ class CaseStore(ABC):
                 iris.setdefault(quad.object.value)
         source = source or "the data to restore"
         self.check_names([CaseGraph(iri, source, Graph()) for iri in iris], in_store=False)
-        default = " ".join(
-            f"{q.subject} {q.predicate} {q.object} ."
-            for q in quads
-            if isinstance(q.graph_name, ox.DefaultGraph)
-        )
         named = " ".join(
-            f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
-            for q in quads
-            if not isinstance(q.graph_name, ox.DefaultGraph)
+            f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
         )
-        update = f"DROP SILENT ALL ;\nINSERT DATA {{ {default} {named} }}" if quads else "DROP ALL"
+        own = ", ".join(str(ox.NamedNode(iri)) for iri in OWN_GRAPHS)
+        union = (
+            f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({own})) }}"
+        )
+        update = (
+            f"DROP SILENT ALL ;\nINSERT DATA {{ {named} }} ;\n{union} ;\n{UNION_MARK_UPDATE}"
+            if quads
+            else "DROP ALL"
+        )
         self._write({}, (), update)
+
+    # --- the default graph: the union of the case graphs --------------------------------------
+
+    def has_union(self) -> bool:
+        """Whether the store's default graph is kept as the union of its case graphs (every
+        store flywheel writes, since it began keeping it; see :meth:`ensure_union`)."""
+        return bool(self.query(UNION_QUERY).boolean)
+
+    def ensure_union(self) -> bool:
+        """Make the default graph the union of the case graphs where a store written before
+        flywheel kept it holds cases without it (:meth:`rebuild_union`); True when rebuilt.
+        A store with no case yet is left as it is: its first case write marks it. Every write
+        that brings cases in or takes them out calls this first."""
+        if self.read_only or self.has_union():
+            return False
+        if not self.case_graphs():
+            return False
+        self.rebuild_union()
+        return True
+
+    def case_graphs(self) -> list[str]:
+        """The names of the store's case graphs: every named graph but the catalog and the
+        ontology."""
+        return [
+            row["g"].value
+            for row in self.query(ALL_GRAPHS_QUERY).rows
+            if isinstance(row["g"], ox.NamedNode) and row["g"].value not in OWN_GRAPHS
+        ]
+
+    def rebuild_union(self) -> int:
+        """Rebuild the default graph as the union of the case graphs (one transaction per
+        case, so that memory does not grow with the store), then mark the store as keeping it;
+        returns the number of case graphs. Until it ends, the store is not marked, and the next
+        write (or ``flywheel reindex``) starts it again."""
+        counts = {info.iri: info.triples for info in self.cases()}
+        self._write({}, (), f"DELETE DATA {{ {UNION_MARK_PATTERN} }} ;\nDROP SILENT DEFAULT")
+        graphs = self.case_graphs()
+        for iri in graphs:
+            self._write({}, (), union_add(iri))
+            self._copied(counts.get(iri, 0))
+        if graphs:  # a store with no case stays unmarked, as a new one
+            self._write({}, (), UNION_MARK_UPDATE)
+        return len(graphs)
+
+    def _copied(self, quads: int) -> None:  # noqa: B027 (backends that do not flush keep this)
+        """Count quads written by an update given as text (backends that flush use it)."""
 
     def close(self) -> None:  # noqa: B027 (backends with nothing to release keep this)
         """Release the store (a no-op where there is nothing to release)."""
@@ -201,9 +261,11 @@ class CaseStore(ABC):
         base_iri: str | None = None,
     ) -> Answer:
         """A protocol query run here, with the protocol's dataset: given graphs replace FROM and
-        FROM NAMED (the one not given is then empty); ``union`` makes the default graph the
-        union of all graphs (where not ``passes_sparql_through``). Relative IRIs resolve
-        against ``base_iri``."""
+        FROM NAMED (the one not given is then empty), :data:`STORE_DEFAULT` among the default
+        graphs naming the store's own default graph (the union of the cases); ``union`` makes
+        the default graph the union of every graph: the cases' union, the catalog and the
+        ontology (where not ``passes_sparql_through``). Relative IRIs resolve against
+        ``base_iri``."""
         raise StoreError(f"the store at {self.location} answers SPARQL through its own server")
 
     def forward(
@@ -231,8 +293,9 @@ class CaseStore(ABC):
     def query(
         self, sparql: str, bindings: Mapping[str, Term] | None = None, union: bool = False
     ) -> QueryResult:
-        """Run a read-only SPARQL query. ``bindings`` are bound as RDF terms, never pasted in;
-        ``union`` makes the default graph the union of all graphs (off: name graphs)."""
+        """Run a read-only SPARQL query. ``bindings`` are bound as RDF terms, never pasted in.
+        The default graph is the store's own, the union of the case graphs (:meth:`has_union`);
+        ``union`` adds the catalog and the ontology to it."""
         return self._select(sparql, bindings, union)
 
     def ensure_ontology(self) -> None:
@@ -306,6 +369,7 @@ class CaseStore(ABC):
         with their catalog entries. Refuses them all, writing nothing, when one cannot have its
         IRI or its short name (:meth:`check_names`)."""
         self.check_names(cases)
+        self.ensure_union()
         graphs: dict[str, list[ox.Quad]] = {}
         catalog_quads: list[ox.Quad] = []
         for case in cases:
@@ -322,6 +386,7 @@ class CaseStore(ABC):
         now. The same checks and the same atomicity as :meth:`put_cases`: the case is written
         whole, replacing an earlier version, or refused and nothing is written."""
         self.check_names([CaseGraph(iri, source, Graph())])
+        self.ensure_union()
         self.ensure_ontology()  # after the names are checked: a refused case changes nothing
         stamp = ox.serialize([modified_quad(iri)], format=ox.RdfFormat.N_QUADS)
         self._put_data(iri, data + cast(bytes, stamp))
@@ -350,6 +415,7 @@ class CaseStore(ABC):
         """Remove a case and its catalog entry; False if there was no such case."""
         if not self.cases(only=[iri]):
             return False
+        self.ensure_union()
         self._write({}, [iri], catalog_update([iri], ()))
         return True
 

@@ -99,7 +99,8 @@ def modified_quad(iri: str) -> ox.Quad:
 
 def catalog_update(remove: Iterable[str], add: Sequence[ox.Quad]) -> str:
     """A SPARQL update that removes these cases' catalog entries (and the labels of their
-    cities) and inserts new entries: it touches only those entries, however large the catalog."""
+    cities, unless another case's entry names the city too) and inserts new entries: it
+    touches only those entries, however large the catalog."""
     catalog, label, spatial = (
         ox.NamedNode(CATALOG),
         ox.NamedNode(str(RDFS.label)),
@@ -108,9 +109,10 @@ def catalog_update(remove: Iterable[str], add: Sequence[ox.Quad]) -> str:
     parts = []
     for iri in remove:
         case = ox.NamedNode(iri)
-        parts.append(
+        parts.append(  # the labels of its cities no other case's entry names
             f"DELETE {{ GRAPH {catalog} {{ ?city {label} ?name }} }} "
-            f"WHERE {{ GRAPH {catalog} {{ {case} {spatial} ?city . ?city {label} ?name }} }}"
+            f"WHERE {{ GRAPH {catalog} {{ {case} {spatial} ?city . ?city {label} ?name "
+            f"FILTER NOT EXISTS {{ ?other {spatial} ?city FILTER(?other != {case}) }} }} }}"
         )
         parts.append(f"DELETE WHERE {{ GRAPH {catalog} {{ {case} ?p ?o }} }}")
         parts.append(f"DELETE DATA {{ GRAPH {catalog} {{ {catalog} <{_DCAT}dataset> {case} }} }}")
@@ -146,16 +148,74 @@ WHERE {{
 """
 
 
+# --- the default graph: the union of the case graphs -------------------------------------------
+
+# Flywheel's own graphs: every other named graph of a store is a case.
+OWN_GRAPHS: tuple[str, ...] = (CATALOG, ONTOLOGY_IRI)
+
+# The catalog's statement that the store's default graph holds the union of its case graphs as a
+# set (each triple once however many cases state it), kept by every write: a store written
+# before flywheel kept it lacks the statement, and its default graph is empty until rebuilt
+# (kg.store.CaseStore.ensure_union). A store with no case has no mark.
+UNION_LAYOUT = "https://w3id.org/dataflywheel/catalog#caseUnionDefaultGraph"
+UNION_MARK = ox.Quad(
+    ox.NamedNode(CATALOG),
+    ox.NamedNode(_DCT + "conformsTo"),
+    ox.NamedNode(UNION_LAYOUT),
+    ox.NamedNode(CATALOG),
+)
+UNION_MARK_PATTERN = (
+    f"GRAPH {UNION_MARK.graph_name} {{ {UNION_MARK.subject} {UNION_MARK.predicate} "
+    f"{UNION_MARK.object} }}"
+)
+UNION_QUERY = f"ASK {{ {UNION_MARK_PATTERN} }}"
+UNION_MARK_UPDATE = f"INSERT DATA {{ {UNION_MARK_PATTERN} }}"
+UNION_MARK_IF_EMPTY = (
+    f"DELETE {{ {UNION_MARK_PATTERN} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <{CATALOG}> "
+    f"{{ <{CATALOG}> <{_DCAT}dataset> ?case }} }} }}"
+)
+_OWN = ", ".join(str(ox.NamedNode(iri)) for iri in OWN_GRAPHS)
+
+
+def union_add(iri: str) -> str:
+    """A SPARQL update adding a case graph's triples to the default graph (which holds each
+    once: adding a triple it holds changes nothing). Copied from the stored graph, so that
+    its blank nodes are the graph's own."""
+    return f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(iri)} {{ ?s ?p ?o }} }}"
+
+
+def union_remove(iri: str) -> str:
+    """A SPARQL update taking out of the default graph the triples of a case graph about to be
+    dropped that no other case graph holds (run before the graph is dropped)."""
+    case = ox.NamedNode(iri)
+    return (
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {case} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
+        f"GRAPH ?other {{ ?s ?p ?o }} FILTER(?other NOT IN ({case}, {_OWN})) }} }}"
+    )
+
+
 def write_update(
     graphs: Mapping[str, Sequence[ox.Quad]], drop: Iterable[str], catalog_update: str = ""
 ) -> str:
     """One SPARQL update that drops these graphs, replaces those, and updates the catalog: a
-    server applies one update request as one transaction (Oxigraph, Fuseki)."""
-    parts = [f"DROP SILENT GRAPH {ox.NamedNode(iri)}" for iri in (*drop, *graphs)]
+    server applies one update request as one transaction (Oxigraph, Fuseki). The default graph
+    (the union of the case graphs) follows in the same update: a dropped or replaced case's
+    triples leave it unless another case holds them, a written case's triples join it."""
+    parts = []
+    for iri in (*drop, *graphs):
+        if iri not in OWN_GRAPHS:
+            parts.append(union_remove(iri))
+        parts.append(f"DROP SILENT GRAPH {ox.NamedNode(iri)}")
     for iri, quads in graphs.items():
         parts.append(f"INSERT DATA {{ GRAPH {ox.NamedNode(iri)} {{ {_triples_text(quads)} }} }}")
+        if iri not in OWN_GRAPHS:
+            parts.append(union_add(iri))
+    if any(iri not in OWN_GRAPHS for iri in (*drop, *graphs)):
+        parts.append(UNION_MARK_UPDATE)
     if catalog_update:
         parts.append(catalog_update)
+    if any(iri not in OWN_GRAPHS for iri in drop):
+        parts.append(UNION_MARK_IF_EMPTY)  # the last case gone: the store is as new
     return " ;\n".join(parts)
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
 from kg.rdf.read import CaseGraph
 from kg.sparql.check import QueryInvalid
 from kg.store.base import (
+    STORE_DEFAULT,
     Answer,
     CaseStore,
     QueryResult,
@@ -19,6 +20,8 @@ from kg.store.base import (
     query_result,
 )
 from kg.store.catalog import (
+    OWN_GRAPHS,
+    UNION_MARK,
     catalog_entry,
     write_update,
 )
@@ -61,12 +64,20 @@ class OxigraphStore(CaseStore):
         """The underlying pyoxigraph Store (read it; write through this class)."""
         return self._store
 
+    def _every_graph(self) -> dict[str, Any]:
+        """The dataset whose default graph is the union of every graph: the default graph (the
+        case graphs merged) with the catalog and the ontology, or in a store that does not keep
+        the union (written before flywheel did), Oxigraph's union of every graph."""
+        if self.has_union():
+            return {"default_graph": [ox.DefaultGraph(), *map(ox.NamedNode, OWN_GRAPHS)]}
+        return {"use_default_graph_as_union": True}
+
     def _select(self, sparql: str, bindings: Mapping[str, Term] | None, union: bool) -> QueryResult:
         try:
             result = self._store.query(
                 sparql,
-                use_default_graph_as_union=union,
                 substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
+                **(self._every_graph() if union else {}),
             )
         except SyntaxError as error:
             raise QueryInvalid(f"the query is not valid SPARQL: {error}") from None
@@ -85,6 +96,9 @@ class OxigraphStore(CaseStore):
         self._store.update(write_update(graphs, drop, catalog_update))
         self._written(sum(len(quads) for quads in graphs.values()))
 
+    def _copied(self, quads: int) -> None:
+        self._written(quads)
+
     def _written(self, quads: int) -> None:
         """Count quads written; flush the write buffers every FLUSH_EVERY_QUADS (on disk)."""
         self._unflushed += quads
@@ -94,8 +108,9 @@ class OxigraphStore(CaseStore):
 
     def _put_data(self, iri: str, data: bytes) -> None:
         """A case new to the store is loaded by Oxigraph's own parser in one transaction (a
-        few times faster than the SPARQL update); a case that replaces another takes the
-        update, which drops the old graph and catalog entry in the same transaction."""
+        few times faster than the SPARQL update), its triples also into the default graph (the
+        union of the cases) in the same load; a case that replaces another takes the update,
+        which drops the old graph and catalog entry in the same transaction."""
         if self.read_only:
             raise StoreError(f"the store at {self.location} is open read-only")
         name = ox.NamedNode(iri)
@@ -106,8 +121,13 @@ class OxigraphStore(CaseStore):
         if held:
             super()._put_data(iri, data)
         else:
-            self._store.load(data, format=ox.RdfFormat.N_QUADS)
-            self._written(data.count(b"\n"))
+            # the same blank node labels in the graph and in the default graph: one load gives
+            # one label one node
+            triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)
+                       if q.graph_name == name]  # fmt: skip
+            union = ox.serialize([*triples, UNION_MARK], format=ox.RdfFormat.N_QUADS)
+            self._store.load(data + cast(bytes, union), format=ox.RdfFormat.N_QUADS)
+            self._written(data.count(b"\n") + len(triples))
 
     def _graph_quads(self, iri: str) -> list[ox.Quad]:
         return list(self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
@@ -117,11 +137,13 @@ class OxigraphStore(CaseStore):
         if self.read_only:
             raise StoreError(f"the store at {self.location} is open read-only")
         self.check_names(cases, new_only=True)
+        self.ensure_union()
         self.ensure_ontology()
-        quads: list[ox.Quad] = []
+        quads: list[ox.Quad] = [UNION_MARK]
         for case in cases:
             case_quads = case.quads()
             quads.extend(case_quads)
+            quads.extend(ox.Quad(q.subject, q.predicate, q.object) for q in case_quads)
             quads.extend(catalog_entry(case, case_quads))
         self._store.bulk_extend(quads)
 
@@ -145,10 +167,12 @@ class OxigraphStore(CaseStore):
     ) -> Answer:
         dataset: dict[str, Any] = {"base_iri": base_iri} if base_iri else {}
         if default_graphs or named_graphs:
-            dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            dataset["default_graph"] = [
+                ox.DefaultGraph() if g == STORE_DEFAULT else ox.NamedNode(g) for g in default_graphs
+            ]
             dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         elif union:
-            dataset["use_default_graph_as_union"] = True
+            dataset |= self._every_graph()
         try:
             return self._store.query(query, **dataset)
         except SyntaxError as error:

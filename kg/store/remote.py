@@ -14,6 +14,7 @@ from kg.rdf.lexical import is_absolute_iri
 from kg.sparql.check import QueryInvalid, substitute_terms
 from kg.sparql.lexer import escapes_processed, tokens
 from kg.store.base import (
+    ALL_GRAPHS_QUERY,
     CaseStore,
     Forwarded,
     QueryResult,
@@ -175,6 +176,12 @@ class RemoteStore(CaseStore):
             # stay right on every other line (only a query with a relative IRI and a mistake on
             # its first line has that column shifted)
             query = f"BASE <{base_iri}> {query}"
+        if union and not default_graphs and not named_graphs and self.has_union():
+            # the server's own union would hold the default graph (the cases merged) besides
+            # the cases: the union of every named graph instead, named one by one (the
+            # default graph cannot be named in the protocol)
+            every = [row["g"].value for row in self.query(ALL_GRAPHS_QUERY).rows if row["g"]]
+            default_graphs = named_graphs = every
         params = [("default-graph-uri", g) for g in default_graphs]
         params += [("named-graph-uri", g) for g in named_graphs]
         if union and not params:
