@@ -137,16 +137,18 @@ def test_the_reindex_command(tmp_path) -> None:
     assert run_flywheel("load", "--bundled", "--store", location).returncode == 0
     result = run_flywheel("reindex", "--store", location)
     assert result.returncode == 0, result.stderr
-    assert "Recomputed the stored rows of 0 case(s)." in result.stdout
+    assert "Recomputed the kept rows of 0 case(s)." in result.stdout
     result = run_flywheel("reindex", "--all", "--store", location)
-    assert "Recomputed the stored rows of 3 case(s)." in result.stdout
+    assert "Recomputed the kept rows of 3 case(s)." in result.stdout
+    assert "Rebuilt the default graph" in result.stdout and "from 3 case graph(s)" in result.stdout
     with open_store(location) as store:
         _forget(store)  # as a store written by an older version
     result = run_flywheel("compare", "--format", "csv", "--store", location)
     assert result.returncode == 0, result.stderr
     assert "note: 3 case(s) keep rows made by another version" in result.stderr
-    assert "Recomputed the stored rows of 3 case(s)." in run_flywheel(
-        "reindex", "--store", location
-    ).stdout
+    assert (
+        "Recomputed the kept rows of 3 case(s)."
+        in run_flywheel("reindex", "--store", location).stdout
+    )
     result = run_flywheel("compare", "--format", "csv", "--store", location)
     assert "note:" not in result.stderr

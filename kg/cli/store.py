@@ -208,22 +208,6 @@ def remove(
     typer.echo(f"Removed <{info.iri}>.")
 
 
-@app.command()
-def reindex(
-    store: StoreOpt = None,
-    every: Annotated[
-        bool,
-        typer.Option("--all", help="Recompute every case's stored rows, not only stale ones."),
-    ] = False,
-) -> None:
-    """Recompute the rows each case keeps for the cross-city questions (compare, queries 16,
-    18, 19, 21-23) where they are missing or were made by another version of the ontology,
-    the queries or flywheel; until then those questions read the case graphs, slower."""
-    with open_case_store(store) as case_store:
-        done = case_store.reindex(every)
-    typer.echo(f"Recomputed the stored rows of {len(done)} case(s).")
-
-
 @app.command("backup")
 def backup_cmd(
     file: Annotated[Path, typer.Argument(help="The backup file (N-Quads; .gz: compressed).")],
@@ -280,23 +264,42 @@ def restore_cmd(
 
 
 @app.command()
-def reindex(store: StoreOpt = None) -> None:
-    """Rebuild the store's default graph: the union of its case graphs, each triple once.
+def reindex(
+    store: StoreOpt = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Recompute every case's kept rows and rebuild the default graph, whatever "
+            "their state.",
+        ),
+    ] = False,
+) -> None:
+    """Bring what the store derives from its case graphs up to date: the rows each case keeps
+    for the cross-city questions (compare, queries 2, 16, 18, 19, 21-23), where they are
+    missing or were made by another version of flywheel, its ontology or its queries; and the
+    default graph, the union of the case graphs (each triple once), where the store has none.
 
-    Every write keeps it, and a store written before flywheel kept it is rebuilt on its next
-    write or when 'flywheel serve' opens it; run this after another program (or an older
-    flywheel) has written the store's case graphs. Exit code 0: rebuilt; 3: the store cannot
-    be written.
+    Every write keeps both; run this after upgrading flywheel, or after another program (or an
+    older flywheel) has written the store's case graphs. Exit code 0: done; 3: the store
+    cannot be written.
     """
     from kg.store import StoreError
 
     with open_case_store(store) as case_store:
         try:
-            graphs = case_store.rebuild_union()
+            renewed = case_store.reindex(every)
+            graphs = case_store.rebuild_union() if every else None
+            if graphs is None and case_store.ensure_union():
+                graphs = len(case_store.case_graphs())
         except StoreError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
-    typer.echo(f"rebuilt the default graph of {case_store.location} from {graphs} case graph(s)")
+    typer.echo(f"Recomputed the kept rows of {len(renewed)} case(s).")
+    if graphs is not None:
+        typer.echo(
+            f"Rebuilt the default graph of {case_store.location} from {graphs} case graph(s)."
+        )
 
 
 @app.command()
