@@ -7,14 +7,18 @@ kg/cases/*.ttl and ontology/flywheel.ttl:
 - City A (city-a.ttl): four episodes in that sequence, every date fw:UnknownDate; one flow in
   each of the five loop steps, re-aggregation included (the loop is closed, date unknown);
 - Hangzhou (hangzhou.ttl): starts 2016-04 (month), 2017-01 (month), 2018-04-13 (day), 2020-03
-  (month), no end stated (each ends when the next starts; inertia has no end); one flow only,
-  an aggregation (the loop is not closed);
-- Shanghai (shanghai.ttl): starts 2018-03-30, 2018-04-12, 2018-10-17, 2020-05-08 (days);
+  (month), no end coded (fw:UnknownDate: each end is unknown, and the next stage's start only
+  when asked; inertia, the last, is open); one flow only, an aggregation (the loop is not
+  closed); every start rests on its own claim graded inferred;
+- Shanghai (shanghai.ttl): starts 2018-03-30, 2018-04-12, 2018-10-17, 2020-05-08 (days), no end
+  coded, each start graded inferred;
+- City A's stages rest on the abstract, graded confirmed;
 - the cities' English labels: City A, Hangzhou, Shanghai.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -118,6 +122,47 @@ def visit(browser, warm: str) -> Iterator[Visit]:
     context.close()
 
 
+HANGZHOU_ENDS_UNKNOWN = [
+    "from 2016-04, end not coded",
+    "from 2017-01, end not coded",
+    "from 2018-04-13, end not coded",
+    "from 2020-03",
+]
+HANGZHOU_ENDS_CLOSED = [
+    "2016-04 to 2017-01",
+    "2017-01 to 2018-04-13",
+    "2018-04-13 to 2020-03",
+    "from 2020-03",
+]
+CLOSE_LABEL = "Close stages at the next stage's start (where their end is not coded)"
+
+# Each timeline row's extent (its bars: a faint band for a start known to the month, then the
+# bar itself) and whether its bar fades out for an end not coded.
+TIMELINE_ROWS = """() => [...document.querySelectorAll('svg.timeline g.episode')].map((g) => {
+  const bars = [...g.querySelectorAll('rect.bar')].map((r) => r.getBBox());
+  return [Math.min(...bars.map((b) => b.x)), Math.max(...bars.map((b) => b.x + b.width)),
+          g.querySelector('rect.bar.unknown-end') !== null];
+})"""
+
+# Each comparison row's bars from left to right: [start, end, kind] (kind: unknown-end, open or
+# "" for an end known), and the chart's right end.
+COMPARE_BARS = """() => [[...document.querySelectorAll('svg.compare g.city-row')].map((g) =>
+  [...g.querySelectorAll('rect.bar')].map((r) => {
+    const b = r.getBBox();
+    const kind = r.classList.contains('unknown-end') ? 'unknown-end'
+      : r.classList.contains('open') ? 'open' : '';
+    return [b.x, b.x + b.width, kind];
+  }).sort((a, b) => a[0] - b[0])),
+  document.querySelector('svg.compare').viewBox.baseVal.width]"""
+
+
+def assert_timeline_fades_at_the_next_start(rows: list) -> None:
+    """Every row whose end is not coded stops where the next row starts."""
+    for (_start, end, fades), (next_start, _, _) in itertools.pairwise(rows):
+        if fades:
+            assert end == pytest.approx(next_start, abs=0.5)
+
+
 def test_page_loads_with_no_errors_and_asks_only_its_server(visit: Visit) -> None:
     visit.open("/")
     assert visit.page.title() == "flywheel-kg: Data-flywheel cases"
@@ -165,19 +210,16 @@ def test_hangzhou_dated_stages_and_timeline(visit: Visit) -> None:
     assert card.get_attribute("aria-pressed") == "true"
     assert visit.texts("#flywheel-city") == [": Hangzhou"]
     assert visit.texts("#stage-list .stage-name") == STAGES_EN
-    assert visit.texts("#stage-list .dates") == [
-        "2016-04 to 2017-01",
-        "2017-01 to 2018-04-13",
-        "2018-04-13 to 2020-03",
-        "from 2020-03",
-    ]
-    # the badge speaks of both dates: each end is the next stage's start
+    assert visit.texts("#stage-list .dates") == HANGZHOU_ENDS_UNKNOWN
+    # the badge speaks of both dates: no end is coded, and the last has none (it is open)
     assert visit.texts("#stage-list .precision") == [
-        "precision: start month, end month",
-        "precision: start month, end day",
-        "precision: start day, end month",
+        "precision: start month, end not coded",
+        "precision: start month, end not coded",
+        "precision: start day, end not coded",
         "precision: start month, no end stated",
     ]
+    # how sure each start is: the weakest confidence behind it, inferred for each
+    assert visit.texts("#stage-list dd.confidence") == ["inferred"] * 4
     # startup: one coded logic, the Yunqi trial's (technical); the exploration's is unknown
     assert visit.texts("#stage-list dd.logic") == [
         "technical logic",
@@ -185,23 +227,28 @@ def test_hangzhou_dated_stages_and_timeline(visit: Visit) -> None:
         "technical logic",
         "political logic",
     ]
-    assert visit.texts("svg.wheel .stage-date") == [
-        "2016-04 to 2017-01",
-        "2017-01 to 2018-04-13",
-        "2018-04-13 to 2020-03",
-        "from 2020-03",
-    ]
+    assert visit.texts("svg.wheel .stage-date") == HANGZHOU_ENDS_UNKNOWN
     assert visit.texts("#loop-status")[0].startswith("The loop is not closed")
     assert visit.page.locator("#step-list li.evidenced").count() == 1  # aggregation only
-    # the timeline: four bars in order, the last with no end stated, and no undated episode
+    # the timeline: four bars in order, the first three fading out at the next start (their
+    # end not coded), the last with no end stated, and no undated episode
     assert visit.texts("svg.timeline .row-label") == STAGES_EN
     assert visit.page.locator("svg.timeline .bar.open").count() == 1
+    assert visit.texts("svg.timeline .bar.unknown-end > title") == [
+        "startup stage: from 2016-04, end not coded (end not coded) · how sure the start is: inferred",
+        "rotation stage: from 2017-01, end not coded (end not coded) · how sure the start is: inferred",
+        "acceleration stage: from 2018-04-13, end not coded (end not coded)"
+        " · how sure the start is: inferred",
+    ]
+    rows = visit.page.evaluate(TIMELINE_ROWS)
+    assert [fades for _, _, fades in rows] == [True, True, True, False]
+    assert_timeline_fades_at_the_next_start(rows)
     assert visit.page.locator("#timeline-undated ol.undated").count() == 0
     assert visit.texts("#timeline-undated .events .when")[0] == "2016-04"
     assert visit.page.url.endswith("?case=hangzhou&lang=en")
     visit.page.get_by_role("button", name="中文").click()
     assert visit.texts("#stage-list dd.logic")[0] == "技术逻辑"
-    assert visit.texts("#stage-list .precision")[1] == "精度:起始月,结束日"
+    assert visit.texts("#stage-list .precision")[1] == "精度:起始月,结束未编码"
     visit.assert_clean()
 
 
@@ -270,6 +317,98 @@ def test_comparison_lists_the_three_cities(visit: Visit) -> None:
     # City A has no dated stage to draw; the others have four bars each
     assert visit.texts("svg.compare .none") == ["no dated stage"]
     assert visit.page.locator("svg.compare rect.bar").count() == 8
+    # no end is coded: in each row the first three bars fade out at the next bar's start (none
+    # runs over a later one), and the last, open, runs to the chart's end
+    rows, right = visit.page.evaluate(COMPARE_BARS)
+    assert [len(r) for r in rows] == [0, 4, 4]
+    for row in rows[1:]:
+        assert [kind for _, _, kind in row] == ["unknown-end"] * 3 + ["open"]
+        for (_, end, _kind), (next_start, _, _) in itertools.pairwise(row):
+            assert end == pytest.approx(next_start, abs=0.5)
+        assert row[-1][1] == pytest.approx(right - 24, abs=0.5)
+    # the tooltips say how sure each start is (inferred, each) and where its end comes from
+    titles = visit.texts("svg.compare rect.bar > title")
+    assert titles[0] == (
+        "Hangzhou · startup stage: from 2016-04, end not coded"
+        " · how sure the start is: inferred · end not coded"
+    )
+    assert titles[3].endswith("· how sure the start is: inferred · no end stated")
+    assert all("how sure the start is: inferred" in t for t in titles) and len(titles) == 8
+    assert visit.texts("#compare-ends") == [
+        "An end that is not coded is left unknown: its bar fades out at the next stage's start."
+    ]
+    # the table: how sure each start is, and where each end comes from, under readable names
+    row = "#compare-table tr[data-column='{}'] {}"
+    assert visit.texts(row.format("startup_confidence", "th")) == [
+        "startup stage · how sure the start is (weakest confidence)"
+    ]
+    assert visit.texts(row.format("startup_confidence", "td")) == [
+        "confirmed",
+        "inferred",
+        "inferred",
+    ]
+    assert visit.texts(row.format("startup_start_latest", "td")) == [
+        "—",
+        "2016-04-30",
+        "2018-03-30",
+    ]
+    assert visit.texts(row.format("rotation_end_basis", "td")) == ["end not coded"] * 3
+    assert visit.texts(row.format("inertia_end_basis", "td")) == ["no end stated"] * 3
+    assert not [h for h in visit.texts("#compare-table tbody th") if "_" in h]  # no raw names
+    visit.page.get_by_role("button", name="中文").click()
+    assert visit.texts(row.format("startup_confidence", "td")) == ["已核实", "推断", "推断"]
+    assert visit.texts(row.format("startup_end_basis", "td")) == ["结束日期未编码"] * 3
+    assert "起始日期的置信等级:推断" in visit.texts("svg.compare rect.bar > title")[0]
+    visit.assert_clean()
+
+
+def test_ends_closed_at_the_next_start_only_when_asked(visit: Visit) -> None:
+    """The checkbox asks the case and the comparison again with close_at_next=true: Hangzhou's
+    stages then end where the next starts (2016-04 to 2017-01, …; inertia stays open), no bar
+    fades, and the page says the ends were closed as asked. Unticked, they are unknown again."""
+    visit.open("/?case=hangzhou")
+    assert visit.page.locator("#timeline[data-close-at-next='false']").count() == 1
+    box = visit.page.get_by_label(CLOSE_LABEL)
+    assert not box.is_checked()
+    box.check()
+    for section in ("timeline", "compare"):
+        visit.page.wait_for_selector(
+            f"#{section}[data-close-at-next='true'][aria-busy='false']", timeout=WAIT
+        )
+    assert "close_at_next=true" in visit.page.url
+    asked = {urlsplit(u).path + "?" + urlsplit(u).query for u in visit.requested}
+    for path in ("/cases/hangzhou/flywheel", "/cases/hangzhou/timeline", "/compare"):
+        assert f"{path}?close_at_next=true" in asked
+    assert visit.texts("#stage-list .dates") == HANGZHOU_ENDS_CLOSED
+    assert (
+        visit.texts("#stage-list .note") == ["end taken from the next stage's start, as asked"] * 3
+    )
+    assert visit.page.locator("svg.timeline .bar.unknown-end").count() == 0
+    assert visit.page.locator("svg.timeline .bar.open").count() == 1
+    said = "Ends that are not coded are closed at the next stage's start, as asked"
+    assert visit.texts("#timeline-ends")[0].startswith(said)
+    assert visit.texts("#compare-ends")[0].startswith(said)
+    assert said in visit.texts("#compare-table caption")[0]
+    # the comparison: ends are the next starts; City A's next starts are unknown, so are its ends
+    row = "#compare-table tr[data-column='{}'] td"
+    assert visit.texts(row.format("startup_end")) == ["unknown", "2017-01", "2018-04-12"]
+    assert (
+        visit.texts(row.format("startup_end_basis"))
+        == ["end taken from the next stage's start, as asked"] * 3
+    )
+    rows, _right = visit.page.evaluate(COMPARE_BARS)
+    for row_bars in rows[1:]:
+        assert [kind for _, _, kind in row_bars] == ["", "", "", "open"]
+        for (_, end, _kind), (next_start, _, _) in itertools.pairwise(row_bars):
+            assert end == pytest.approx(next_start, abs=0.5)
+    box.uncheck()
+    for section in ("timeline", "compare"):
+        visit.page.wait_for_selector(
+            f"#{section}[data-close-at-next='false'][aria-busy='false']", timeout=WAIT
+        )
+    assert visit.texts("#stage-list .dates") == HANGZHOU_ENDS_UNKNOWN
+    assert visit.page.locator("svg.compare rect.bar.unknown-end").count() == 6
+    assert "close_at_next" not in visit.page.url
     visit.assert_clean()
 
 

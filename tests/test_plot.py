@@ -5,6 +5,8 @@ flywheel export --context). Expected values are worked out by hand from kg/cases
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import itertools
 import json
 import struct
 import warnings
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from matplotlib import pyplot as plt
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from typer.testing import CliRunner
@@ -36,6 +39,12 @@ def store_dir(tmp_path_factory) -> str:
     with open_store(str(folder)) as store:
         load_files(store, paths.bundled_case_files())
     return str(folder)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
 
 
 def flywheel(*args: str):
@@ -118,7 +127,15 @@ def test_hangzhou_data_in_the_figure(store_dir):
         assert line in shown
     assert "loop not\nclosed" in shown
     assert "1 aggregation: 1 flow(s)" in shown and "2 fusion: no flow coded" in shown
-    assert "2020-03 (month) →" in shown  # the inertia stage is open
+    # the timeline's start labels: each start's weakest confidence is inferred (the project's
+    # reading: each start's own claim and its evidence are graded fw:Inferred)
+    for line in (
+        "2016-04 (month) [i]",
+        "2017-01 (month) [i]",
+        "2018-04-13 (day) [i]",
+        "2020-03 (month) [i] →",  # the inertia stage is open
+    ):
+        assert line in shown
 
 
 def test_city_a_unknown_dates_say_so(store_dir):
@@ -138,10 +155,12 @@ def test_compare_figure_shows_each_citys_stage_starts(store_dir):
         cases = [case_data(store, CASE + c) for c in ("city-a", "hangzhou", "shanghai")]
     figure = compare_figure(cases, "en")
     shown = texts(figure)
+    # every start of Hangzhou and Shanghai rests on its own claim graded inferred ([i]); City A's
+    # are confirmed but undated, so it has no start label to mark
     for date in ("2016-04", "2017-01", "2018-04-13", "2020-03"):  # Hangzhou
-        assert date in shown
+        assert f"{date} [i]" in shown
     for date in ("2018-03-30", "2018-04-12", "2018-10-17", "2020-05-08"):  # Shanghai
-        assert date in shown
+        assert f"{date} [i]" in shown
     assert "stage dates unknown" in shown  # City A
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert labels == ["City A", "Hangzhou", "Shanghai"]
@@ -166,7 +185,7 @@ def test_chinese_labels_render_without_missing_glyphs(store_dir, tmp_path):
     shown = "\n".join(texts(figure))
     for label in ("启动阶段", "转动阶段", "加速阶段", "惯性阶段", "归集", "回路\n未闭合"):
         assert label in shown
-    assert "2016-04(月)" in shown
+    assert "2016-04(月)[推]" in shown  # inferred: 推断
 
 
 # --- CSV exports with codebooks -----------------------------------------------------------------
@@ -295,4 +314,185 @@ def test_an_episode_with_an_unknown_start_is_drawn_not_dropped() -> None:
     assert inertia.get_x() == pytest.approx(acceleration.get_x() + acceleration.get_width())
     assert inertia.get_x() + inertia.get_width() == pytest.approx(right)
     assert [b.get_linestyle() for b in bars] == ["-", "-", "--", "--"]
-    assert "date unknown" in texts(figure)
+    assert "date unknown [–]" in texts(figure)  # nothing in upland.ttl is graded: –
+
+
+# --- how sure, how precise, and labels that never overlap ---------------------------------------
+
+EXAMPLE = "https://example.org/case/"
+# tests/fixtures/plot: crowded.ttl (four starts in eight weeks, each graded differently),
+# thronged.ttl (starts between crowded's, nothing graded), upland.ttl (an unknown start)
+SIX = [CASE + c for c in ("city-a", "hangzhou", "shanghai")] + [
+    EXAMPLE + c for c in ("crowded", "thronged", "upland")
+]
+
+
+@pytest.fixture(scope="module")
+def six_cities():
+    """The bundled cases and the three synthetic plot fixtures in one store."""
+    with open_store("memory:") as store:
+        assert load_files(store, paths.bundled_case_files()).ok
+        names = ("crowded", "thronged", "upland")
+        assert load_files(store, [FIXTURES / "plot" / f"{n}.ttl" for n in names], force=True).ok
+        yield store
+
+
+def overlapping(figure, axes=None, dpi: float = 100) -> list[tuple[str, str]]:
+    """The pairs of drawn texts (all the figure's, or those of ``axes``) whose extents meet."""
+    from matplotlib.text import Text
+
+    figure.set_dpi(dpi)
+    figure.canvas.draw()
+    where = axes if axes is not None else figure
+    shown = [
+        (t.get_text(), t.get_window_extent())
+        for t in where.findobj(Text)
+        if t.get_visible() and t.get_text().strip()
+    ]
+    return [
+        (a, b)
+        for i, (a, box) in enumerate(shown)
+        for b, other in shown[i + 1 :]
+        if box.overlaps(other)
+    ]
+
+
+def test_crowded_starts_say_how_sure_and_how_precise(six_cities) -> None:
+    """By hand from crowded.ttl: startup 2019-03-04 (day) rests on confirmed evidence (c);
+    rotation 2019-03-11 (day) on confirmed and suspected (weakest: s); acceleration on or before
+    2019-03-29 on inferred (i); inertia some day in April or May 2019 (a range, 2019-04-01 to
+    2019-05-31) on an unverified report and inferred (weakest: r). None has a claim of its own,
+    so each rests on its episode's evidence. thronged.ttl grades nothing (–)."""
+    crowded = case_data(six_cities, EXAMPLE + "crowded")
+    assert [e["confidence"] for e in crowded["episodes"]] == [
+        "confirmed",
+        "suspected",
+        "inferred",
+        "reported",
+    ]
+    shown = texts(compare_figure([crowded, case_data(six_cities, EXAMPLE + "thronged")], "en"))
+    for label in ("2019-03-04 [c]", "2019-03-11 [s]", "≤2019-03-29 [i]", "2019-04–2019-05 [r]"):
+        assert label in shown
+    for day in ("2019-02-25", "2019-03-18", "2019-04-08", "2019-04-29"):
+        assert f"{day} [–]" in shown
+    caption = next(t for t in shown if t.startswith("Dates as precisely"))
+    assert "c = confirmed, s = suspected, i = inferred, r = unverified report, – = not graded" in (
+        caption.replace("\n", " ")
+    )
+    shown = texts(case_figure(crowded, "en"))
+    for label in (
+        "2019-03-04 (day) [c]",
+        "2019-03-11 (day) [s]",
+        "2019-03-29 (on or before) [i]",
+        "2019-04–2019-05 (within a range) [r] →",  # the last, open
+    ):
+        assert label in shown
+    # in Chinese, the marks and the precisions by the ontology's Chinese labels
+    shown = texts(case_figure(crowded, "zh"))
+    for label in (
+        "2019-03-04(日)[核]",
+        "2019-03-11(日)[疑]",
+        "2019-03-29(不晚于)[推]",
+        "2019-04–2019-05(区间)[报] →",
+    ):
+        assert label in shown
+    caption = "".join(t for t in shown if t.startswith("日期精度")).replace("\n", "")
+    assert "核 = 已核实,疑 = 疑似,推 = 推断,报 = 未经核实的报道" in caption
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_caption_says_how_ends_not_coded_are_drawn(six_cities, lang) -> None:
+    ends = {
+        "en": (
+            "An end that is not coded is left unknown: a short dashed stub",
+            "An end that is not coded is drawn to the next stage's start, as asked",
+        ),
+        "zh": ("未编码的结束日期视为未知:以短虚线段表示", "未编码的结束日期按要求画至下一阶段开始"),
+    }[lang]
+    for close, says, not_says in ((False, *ends), (True, *reversed(ends))):
+        hangzhou = case_data(six_cities, CASE + "hangzhou", close_at_next=close)
+        for figure in (compare_figure([hangzhou], lang), case_figure(hangzhou, lang)):
+            notes = " ".join(
+                t.replace("\n", " " if lang == "en" else "")
+                for t in texts(figure)
+                if t.startswith(("Dates as", "日期精度"))
+            )
+            assert says in notes and not_says not in notes, (close, notes)
+
+
+def test_an_end_not_coded_is_a_stub_short_of_the_next_start(six_cities) -> None:
+    """By default no end of Hangzhou's or Shanghai's stages is coded: each but the last is a
+    short dashed stub that stops at or before the next stage's start (Shanghai's startup
+    2018-03-30 is 13 days before its rotation 2018-04-12, so its stub is those 13 days);
+    the last, open, runs to the axis's end. Asked to close them, each bar reaches the next."""
+    import matplotlib.dates as mdates
+    from matplotlib.patches import Rectangle
+
+    def bars(close: bool) -> list[list[tuple[float, float, str]]]:
+        cases = [case_data(six_cities, CASE + c, close) for c in ("hangzhou", "shanghai")]
+        ax = compare_figure(cases, "en").axes[0]
+        rows: dict[float, list] = {}
+        for p in ax.patches:
+            if isinstance(p, Rectangle) and p.get_height() > 0.5:
+                rows.setdefault(round(p.get_y(), 2), []).append(
+                    (p.get_x(), p.get_x() + p.get_width(), p.get_linestyle())
+                )
+        return [sorted(rows[y]) for y in sorted(rows)], ax.get_xlim()[1]
+
+    (hangzhou, shanghai), right = bars(False)
+    for row in (hangzhou, shanghai):
+        for (start, end, style), (next_start, _, _) in itertools.pairwise(row):
+            assert end <= next_start + 1e-9 and end - start < 365 and style == "--"
+        assert row[-1][1] == pytest.approx(right) and row[-1][2] == "-"
+    day = mdates.date2num
+    assert shanghai[0][1] == pytest.approx(day(dt.date(2018, 4, 12)))
+    (hangzhou, shanghai), right = bars(True)
+    for row in (hangzhou, shanghai):
+        for (_, end, style), (next_start, _, _) in itertools.pairwise(row):
+            assert end == pytest.approx(next_start) and style == "-"
+
+
+@pytest.mark.parametrize("close", [False, True])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_two_labels_overlap_in_the_comparison(six_cities, lang, close) -> None:
+    """Six cities, two of them crowded (eight starts within ten weeks across two rows): every
+    text drawn (date labels, city names, years, caption, legend) is clear of every other, at
+    the screen's 100 dpi and at the PNG's 300."""
+    figure = compare_figure([case_data(six_cities, c, close) for c in SIX], lang)
+    assert overlapping(figure) == []
+    assert overlapping(figure, dpi=300) == []
+
+
+@pytest.mark.parametrize("case", SIX)
+def test_no_two_labels_overlap_in_the_case_figure(six_cities, case) -> None:
+    """The case figure's timeline (and the wheel beside it) for each of the six cities."""
+    for lang in ("en", "zh"):
+        assert overlapping(case_figure(case_data(six_cities, case), lang)) == []
+
+
+def test_a_label_moved_aside_keeps_a_leader_to_its_day(six_cities) -> None:
+    """crowded.ttl's four starts fall within four weeks (2019-03-04 to 2019-04-01), about
+    two days to a point on this axis (2019 to 2023): the first label fits at its day above the
+    bar, the second (a week later) below it; the third and fourth find both taken and are
+    moved right, each with a thin line from its day on the bar's edge to the label."""
+    import matplotlib.dates as mdates
+
+    figure = compare_figure([case_data(six_cities, EXAMPLE + "crowded")], "en")
+    ax = figure.axes[0]
+    days = {
+        "2019-03-04 [c]": dt.date(2019, 3, 4),
+        "2019-03-11 [s]": dt.date(2019, 3, 11),
+        "≤2019-03-29 [i]": dt.date(2019, 3, 29),
+        "2019-04–2019-05 [r]": dt.date(2019, 4, 1),
+    }
+    at = {t.get_text(): t.get_position() for t in ax.texts if t.get_text() in days}
+    assert set(at) == set(days)
+    day = {text: float(mdates.date2num(d)) for text, d in days.items()}
+    assert at["2019-03-04 [c]"] == (pytest.approx(day["2019-03-04 [c]"]), pytest.approx(-0.33))
+    assert at["2019-03-11 [s]"] == (pytest.approx(day["2019-03-11 [s]"]), pytest.approx(0.33))
+    leaders = sorted((tuple(line.get_xdata()), tuple(line.get_ydata())) for line in ax.lines)
+    moved = ["≤2019-03-29 [i]", "2019-04–2019-05 [r]"]
+    assert [xs[0] for xs, _ in leaders] == pytest.approx([day[t] for t in moved])
+    for (xs, ys), text in zip(leaders, moved, strict=True):
+        assert xs[1] == pytest.approx(at[text][0]) and xs[1] > xs[0]  # to the label, rightward
+        assert ys[1] == pytest.approx(at[text][1]) and abs(ys[0]) == pytest.approx(0.28)

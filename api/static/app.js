@@ -3,7 +3,7 @@
 // and nothing is fetched from any other host.
 
 import { t, label, LANGS } from "./i18n.js";
-import { drawWheel, drawTimeline, drawCompare, formatDate, STAGE_CLASS } from "./charts.js";
+import { drawWheel, drawTimeline, drawCompare, formatDate, endUnknown, STAGE_CLASS } from "./charts.js";
 
 const STAGE_ORDER = { StartupStage: 1, RotationStage: 2, AccelerationStage: 3, InertiaStage: 4 };
 const STAGE_KEYS = ["startup", "rotation", "acceleration", "inertia"];
@@ -16,6 +16,9 @@ const state = {
   timeline: null,
   actors: null,
   compare: null,
+  closeAtNext: false, // close ends not coded at the next stage's start (the checkbox)
+  caseClosed: false, // what the case's resources were asked with
+  compareClosed: false, // and the comparison
   casesLoaded: false, // until the list arrives, the page says it is loading, not "no cases"
   names: {}, // labels seen in any answer, by the IRI's local name (for stages, logics)
 };
@@ -99,23 +102,48 @@ function busy(id, on) {
 // ---------------------------------------------------------------------------------------
 // Dates
 
-function dateText(start, startPrecision, end, endPrecision) {
+/** A stage's dates in words; an end not known though a later stage exists (`endBasis`
+ * "unknown", or "next episode" when that start is unknown) is said to be so, not read as a
+ * stage still going on. */
+function dateText(start, startPrecision, end, endPrecision, endBasis) {
   const a = formatDate(start, startPrecision);
   const b = formatDate(end, endPrecision);
   if (!a && !b) return tr("date.unknown");
   if (a && b) return tr("date.range", { a, b });
-  if (a) return tr("date.from", { d: a });
+  if (a) return tr(endUnknown(end, endBasis) ? "date.fromUnknownEnd" : "date.from", { d: a });
   return `${tr("date.unknown")}, ${tr("date.until", { d: b })}`;
 }
 
 /** The precision of a stage's dates, start and end: "precision: start month, end day". */
-function precisionTag(startPrecision, end, endPrecision) {
+function precisionTag(startPrecision, end, endPrecision, endBasis) {
   const a = tr(`precision.${startPrecision || "unknown"}`);
   const text = end
     ? tr("precision.both", { a, b: tr(`precision.${endPrecision || "unknown"}`) })
-    : tr("precision.open", { a });
+    : tr(endUnknown(end, endBasis) ? "precision.unknownEnd" : "precision.open", { a });
   return h("span", { class: `precision p-${startPrecision || "unknown"}` }, text);
 }
+
+/** A confidence level (confirmed, suspected, inferred, reported) by the ontology's label. */
+function confidenceName(word) {
+  if (!word) return tr("confidence.none");
+  return nameOf(`${word.charAt(0).toUpperCase()}${word.slice(1)}`, word);
+}
+
+/** How sure a stage's start is and where its end comes from, in words (for tooltips). */
+function aboutStage(confidence, endBasis) {
+  const parts = [tr("confidence", { c: confidenceName(confidence) })];
+  if (endBasis) parts.push(tr(`basis.${endBasis}`));
+  return parts.join(" · ");
+}
+
+/** The sentence saying how ends not coded are shown, in the section `id`. */
+function endsNote(id, closed) {
+  const node = $(id);
+  node.textContent = tr(closed ? "close.on" : "close.off");
+  node.classList.toggle("closed", closed);
+}
+
+const closeQuery = (closed) => (closed ? "?close_at_next=true" : "");
 
 /** The logic that led a stage, or those that tied for most actions. */
 function logicText(ep) {
@@ -140,7 +168,7 @@ SELECT ?case ?study ?city ?term ?label WHERE {
     GRAPH ?case { ?s a fw:CaseStudy ; fw:studiesCity ?c ; rdfs:label ?study . ?c rdfs:label ?city . }
     FILTER (lang(?study) = lang(?city))
   } UNION {
-    VALUES ?type { fw:FlywheelStage fw:InstitutionalLogic fw:LoopStep fw:DrivingMechanism }
+    VALUES ?type { fw:FlywheelStage fw:InstitutionalLogic fw:LoopStep fw:DrivingMechanism fw:ConfidenceLevel }
     { ?term a ?type ; rdfs:label ?label } UNION { GRAPH ?g { ?term a ?type ; rdfs:label ?label } }
   }
 }`;
@@ -207,12 +235,15 @@ async function chooseCase(id, scroll = false) {
   for (const s of ["flywheel", "timeline"]) busy(s, true);
   setStatus(tr("status.loading"));
   const base = `cases/${encodeURIComponent(id)}`;
+  const closed = state.closeAtNext;
   try {
     const [flywheel, timeline, actors] = await Promise.all([
-      getJSON(`${base}/flywheel`), getJSON(`${base}/timeline`), getJSON(`${base}/actors`),
+      getJSON(`${base}/flywheel${closeQuery(closed)}`), getJSON(`${base}/timeline${closeQuery(closed)}`),
+      getJSON(`${base}/actors`),
     ]);
-    if (state.caseId !== id) return; // another city was chosen meanwhile
-    Object.assign(state, { flywheel, timeline, actors });
+    // another city was chosen meanwhile, or the ends are now asked for the other way
+    if (state.caseId !== id || state.closeAtNext !== closed) return;
+    Object.assign(state, { flywheel, timeline, actors, caseClosed: closed });
     for (const ep of [...(flywheel.stages || []), ...(timeline.episodes || [])]) {
       remember({ iri: ep.stage, label: ep.stage_label }, ep.mechanism, ep.logic);
     }
@@ -236,6 +267,8 @@ function renderCase() {
   for (const id of ["flywheel-city", "timeline-city"]) $(id).textContent = `: ${city}`;
   $("flywheel").dataset.case = state.caseId;
   $("timeline").dataset.case = state.caseId;
+  $("timeline").dataset.closeAtNext = String(state.caseClosed);
+  endsNote("timeline-ends", state.caseClosed);
   renderWheel(city);
   renderStages();
   renderLoop();
@@ -251,7 +284,7 @@ function episodesByOrder(episodes) {
 }
 
 function episodeDates(ep) {
-  return dateText(ep.start, ep.start_precision, ep.end, ep.end_precision);
+  return dateText(ep.start, ep.start_precision, ep.end, ep.end_precision, ep.end_basis);
 }
 
 function closedText(fw) {
@@ -301,8 +334,9 @@ function renderStages() {
         h("dt", {}, tr("stage.dates")),
         h("dd", {},
           h("span", { class: "dates" }, episodeDates(ep)), " ",
-          ep.start || ep.end ? precisionTag(ep.start_precision, ep.end, ep.end_precision) : null,
+          ep.start || ep.end ? precisionTag(ep.start_precision, ep.end, ep.end_precision, ep.end_basis) : null,
           ep.end_inferred && ep.end ? h("span", { class: "note" }, tr("date.inferred")) : null),
+        ep.start ? [h("dt", {}, tr("stage.confidence")), h("dd", { class: "confidence" }, confidenceName(ep.confidence))] : null,
         ep.mechanism ? [h("dt", {}, tr("stage.mechanism")), h("dd", {}, L(ep.mechanism.label, localName(ep.mechanism.iri)))] : null,
         logicText(ep) ? [h("dt", {}, tr("stage.logic")), h("dd", { class: "logic" }, logicText(ep))] : null,
         actors.length ? [h("dt", {}, tr("stage.actors")), h("dd", {}, actors.join("; "))] : null)));
@@ -379,7 +413,9 @@ function renderTimeline(city) {
         startPrecision: ep.start_precision,
         end: ep.end,
         endPrecision: ep.end_precision,
+        endBasis: ep.end_basis,
         dateText: episodeDates(ep),
+        extra: ` · ${aboutStage(ep.confidence, null)}`,
         actions: (ep.actions || []).filter((a) => a.date).map((a) => ({
           kind: a.kind,
           date: a.date,
@@ -389,7 +425,7 @@ function renderTimeline(city) {
       })),
     }));
     chart.append(h("ul", { class: "key" },
-      ["action", "flow", "band", "open"].map((k) => h("li", {}, h("span", { class: `key-${k}`, "aria-hidden": "true" }), tr(`timeline.legend.${k}`)))));
+      ["action", "flow", "band", "unknown", "open"].map((k) => h("li", {}, h("span", { class: `key-${k}`, "aria-hidden": "true" }), tr(`timeline.legend.${k}`)))));
   } else {
     chart.replaceChildren(h("p", { class: "hint" }, tr("timeline.nodated")));
   }
@@ -465,25 +501,44 @@ function renderCompare() {
   const chartRows = rows.map((row) => {
     const stages = STAGE_KEYS.map((key, i) => ({
       order: i + 1, label: stageName(i), start: row[`${key}_start`], startPrecision: row[`${key}_start_precision`],
-      end: row[`${key}_end`], endPrecision: row[`${key}_end_precision`],
+      end: row[`${key}_end`], endPrecision: row[`${key}_end_precision`], endBasis: row[`${key}_end_basis`],
+      confidence: row[`${key}_confidence`],
     })).filter((s) => s.start && s.startPrecision !== "unknown");
-    for (const s of stages) s.dateText = dateText(s.start, s.startPrecision, s.end, s.endPrecision);
+    for (const s of stages) {
+      s.dateText = dateText(s.start, s.startPrecision, s.end, s.endPrecision, s.endBasis);
+      s.about = aboutStage(s.confidence, s.endBasis);
+    }
     return { city: cityOfRow(row), stages };
   });
+  $("compare").dataset.closeAtNext = String(state.compareClosed);
+  endsNote("compare-ends", state.compareClosed);
   chartBox.replaceChildren(drawCompare({
     rows: chartRows, lang: state.lang, title: tr("compare.chart"),
     legend: [0, 1, 2, 3].map((i) => ({ order: i + 1, label: stageName(i) })),
-  }));
+  }), h("ul", { class: "key" }, ["unknown", "open"].map((k) => h("li", {},
+    h("span", { class: `key-${k}`, "aria-hidden": "true" }), tr(`timeline.legend.${k}`)))));
 
   const descriptions = data.descriptions || {};
   const columns = data.columns || Object.keys(rows[0]);
   const handled = new Set(["case", "city"]);
   const lines = [];
+  // each stage: its start with its bounds and how sure it is, its end with its bounds and
+  // where it comes from
+  const stageParts = {
+    start: (col) => (r) => dateCell(r, col),
+    start_earliest: (col) => (r) => cell(r, col),
+    start_latest: (col) => (r) => cell(r, col),
+    confidence: (col) => (r) => (r[col] ? confidenceName(r[col]) : h("span", { class: "unknown" }, tr("confidence.none"))),
+    end: (col) => (r) => dateCell(r, col),
+    end_earliest: (col) => (r) => cell(r, col),
+    end_latest: (col) => (r) => cell(r, col),
+    end_basis: (col) => (r) => (r[col] ? tr(`basis.${r[col]}`) : h("span", { class: "unknown" }, tr("empty"))),
+  };
   STAGE_KEYS.forEach((key, i) => {
-    for (const part of ["start", "end"]) {
+    for (const [part, value] of Object.entries(stageParts)) {
       const col = `${key}_${part}`;
       handled.add(col).add(`${col}_precision`);
-      lines.push({ col, head: [stageName(i), ` · ${tr(part === "start" ? "compare.start" : "compare.end")}`], order: i + 1, value: (r) => dateCell(r, col) });
+      lines.push({ col, head: [stageName(i), ` · ${tr(`compare.${part}`)}`], order: i + 1, value: value(col) });
     }
   });
   const extra = [
@@ -513,13 +568,17 @@ function renderCompare() {
     h("th", { scope: "row", title: descriptions[line.col] || null, class: line.order ? `stage-col ${STAGE_CLASS[line.order]}` : null }, line.head),
     rows.map((r) => h("td", {}, line.value(r)))));
   tableBox.replaceChildren(h("table", { class: "data compare-table" },
-    h("caption", {}, tr("compare.caption")), h("thead", {}, head), h("tbody", {}, body)));
+    h("caption", {}, `${tr("compare.caption")} ${tr(state.compareClosed ? "close.on" : "close.off")}`),
+    h("thead", {}, head), h("tbody", {}, body)));
 }
 
 async function loadCompare() {
   busy("compare", true);
+  const closed = state.closeAtNext;
   try {
-    state.compare = await getJSON("compare");
+    const compare = await getJSON(`compare${closeQuery(closed)}`);
+    if (state.closeAtNext !== closed) return; // asked again the other way meanwhile
+    Object.assign(state, { compare, compareClosed: closed });
     renderCompare();
   } catch (error) {
     $("compare-chart").replaceChildren(h("p", { class: "problem" }, tr("status.error", { what: tr("compare.heading"), detail: error.message })));
@@ -627,7 +686,17 @@ function saveUrl() {
   const url = new URL(window.location.href);
   if (state.caseId) url.searchParams.set("case", state.caseId);
   url.searchParams.set("lang", state.lang);
+  if (state.closeAtNext) url.searchParams.set("close_at_next", "true");
+  else url.searchParams.delete("close_at_next");
   history.replaceState(null, "", url);
+}
+
+/** The checkbox: ask the case and the comparison again, ends closed at the next start or not. */
+async function setCloseAtNext(on) {
+  state.closeAtNext = on;
+  saveUrl();
+  if (state.caseId) await chooseCase(state.caseId);
+  await loadCompare();
 }
 
 async function start() {
@@ -636,6 +705,10 @@ async function start() {
   try { stored = localStorage.getItem("flywheel-lang"); } catch { /* private mode */ }
   const wanted = params.get("lang") || stored || (navigator.language?.startsWith("zh") ? "zh" : "en");
   state.lang = LANGS.includes(wanted) ? wanted : "en";
+  state.closeAtNext = params.get("close_at_next") === "true";
+  const closeBox = $("close-at-next");
+  closeBox.checked = state.closeAtNext;
+  closeBox.addEventListener("change", () => setCloseAtNext(closeBox.checked));
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.addEventListener("click", () => setLanguage(button.dataset.lang));
   }

@@ -20,13 +20,37 @@ export function svg(name, attrs = {}, ...children) {
   return node;
 }
 
-/** The date as the source gives it: 2016-04-01 with month precision is "2016-04". */
+/** The date as the source gives it: 2016-04-01 with month precision is "2016-04"; a date
+ * known only as a bound is "≤2020-03-31" (on or before) or "≥2020-01-01" (on or after). */
 export function formatDate(date, precision) {
   if (!date || precision === "unknown") return null;
   const text = String(date).slice(0, 10);
   if (precision === "year") return text.slice(0, 4);
   if (precision === "month") return text.slice(0, 7);
+  if (precision === "on or before") return `≤${text}`;
+  if (precision === "on or after") return `≥${text}`;
   return text;
+}
+
+/** Whether a stage's end is unknown though a later stage exists: not coded ("unknown"), or
+ * the next stage's start as asked ("next episode") when that start is unknown too. */
+export function endUnknown(end, endBasis) {
+  return !end && (endBasis === "unknown" || endBasis === "next episode");
+}
+
+/** The first start after `start` (fractional years) among `starts`, or null: where a stage
+ * whose end is not coded is drawn to, fading out, so it never runs over the stages after it. */
+export function nextStartAfter(start, starts) {
+  const later = starts.filter((s) => s > start);
+  return later.length ? Math.min(...later) : null;
+}
+
+/** A horizontal gradient from a stage's colour to nearly nothing (an end not known). */
+function fade(defs, id, cls) {
+  defs.append(svg("linearGradient", { id, x1: 0, x2: 1, y1: 0, y2: 0 },
+    svg("stop", { offset: "0%", class: `stop ${cls}` }),
+    svg("stop", { offset: "100%", class: `stop end ${cls}` })));
+  return `url(#${id})`;
 }
 
 /** A date as a fractional year (2016-07-02 → 2016.5), for placing it on an axis. */
@@ -154,7 +178,9 @@ function axis(group, scale, ticks, top, bottom, x0, x1) {
 
 /**
  * A city's timeline: `rows` are dated episodes [{order, label, start, startPrecision, end,
- * endPrecision, open, actions: [{date, precision, title}]}].
+ * endPrecision, endBasis, dateText, extra, actions: [{date, precision, title}]}]. An episode
+ * whose end is unknown though a later one exists (endUnknown) fades out at the next episode's
+ * start; only one with no end and no later episode ("open") fades to the axis's end.
  */
 export function drawTimeline({ rows, title, lang }) {
   const id = `tl${++uid}`;
@@ -177,6 +203,7 @@ export function drawTimeline({ rows, title, lang }) {
   const defs = svg("defs", {});
   root.append(defs);
   axis(root, scale, ticks, top - 4, top + rows.length * rowH + 2, left, width - right);
+  const starts = rows.map((row) => yearOf(row.start));
   rows.forEach((row, i) => {
     const y = top + i * rowH;
     const cls = STAGE_CLASS[row.order] || "";
@@ -184,26 +211,31 @@ export function drawTimeline({ rows, title, lang }) {
     g.append(svg("text", { x: left - 12, y: y + rowH / 2 + 4, class: "row-label", "text-anchor": "end", lang }, row.label));
     const s0 = scale(yearOf(row.start));
     const s1 = scale(yearOf(row.start) + spanOf(row.startPrecision));
-    const e = row.end ? scale(yearOf(row.end)) : width - right;
+    // an end not coded: up to the next start (a short stub when no later start is dated)
+    const unknownEnd = endUnknown(row.end, row.endBasis);
+    const next = unknownEnd ? nextStartAfter(yearOf(row.start), starts) : null;
+    const until = row.end ? yearOf(row.end) : unknownEnd ? next ?? yearOf(row.start) + 0.25 : end;
+    const e = row.end || unknownEnd ? scale(until) : width - right;
     const barY = y + 10;
     const barH = rowH - 20;
     if (s1 > s0) g.append(svg("rect", { x: s0, y: barY, width: Math.max(s1 - s0, 1), height: barH, class: "bar fuzzy" },
       svg("title", {}, t(lang, "precision", { p: t(lang, `precision.${row.startPrecision}`) }))));
+    const from = Math.min(s1, e);
+    const wide = Math.max(e - from, 2);
     if (row.end) {
-      g.append(svg("rect", { x: s1, y: barY, width: Math.max(e - s1, 2), height: barH, class: "bar" },
-        svg("title", {}, `${row.label}: ${row.dateText}`)));
+      g.append(svg("rect", { x: from, y: barY, width: wide, height: barH, class: "bar" },
+        svg("title", {}, `${row.label}: ${row.dateText}${row.extra || ""}`)));
+    } else if (unknownEnd) {
+      g.append(svg("rect", { x: from, y: barY, width: wide, height: barH, class: "bar unknown-end", fill: fade(defs, `${id}-g${i}`, cls) },
+        svg("title", {}, `${row.label}: ${row.dateText} (${t(lang, "timeline.unknownEnd")})${row.extra || ""}`)));
     } else {
-      const grad = `${id}-g${i}`;
-      defs.append(svg("linearGradient", { id: grad, x1: 0, x2: 1, y1: 0, y2: 0 },
-        svg("stop", { offset: "0%", class: `stop ${cls}` }),
-        svg("stop", { offset: "100%", class: `stop end ${cls}` })));
-      g.append(svg("rect", { x: s1, y: barY, width: Math.max(e - s1, 2), height: barH, class: "bar open", fill: `url(#${grad})` },
-        svg("title", {}, `${row.label}: ${row.dateText} (${t(lang, "timeline.open")})`)));
+      g.append(svg("rect", { x: from, y: barY, width: wide, height: barH, class: "bar open", fill: fade(defs, `${id}-g${i}`, cls) },
+        svg("title", {}, `${row.label}: ${row.dateText} (${t(lang, "timeline.open")})${row.extra || ""}`)));
     }
     // An event is drawn in its stage's bar: in the middle of the part of its date's span (a
     // year, a month, a day) that the stage covers, or at the bar's nearer end.
     const barFrom = yearOf(row.start);
-    const barTo = row.end ? yearOf(row.end) : end;
+    const barTo = until;
     for (const action of row.actions) {
       const from = yearOf(action.date);
       const to = from + spanOf(action.precision);
@@ -225,7 +257,11 @@ export function drawTimeline({ rows, title, lang }) {
 
 /**
  * The cities' stages on one axis: `rows` are [{city, stages: [{order, label, start,
- * startPrecision, end, endPrecision}]}] with only dated stages.
+ * startPrecision, end, endPrecision, endBasis, dateText, about}]}] with only dated stages
+ * (`about`: how sure the start is and where the end comes from, in words, for the tooltip).
+ * A stage whose end is unknown though a later one exists (endUnknown) fades out at the row's
+ * next start (a short stub when no later start is dated), never over the bars after it; only
+ * the last, open one runs to the axis's end.
  */
 export function drawCompare({ rows, legend, title, lang }) {
   const id = `cmp${++uid}`;
@@ -242,6 +278,8 @@ export function drawCompare({ rows, legend, title, lang }) {
     }
   }
   const root = svg("svg", { class: "compare", role: "img", "aria-labelledby": `${id}-t` }, svg("title", { id: `${id}-t` }, title));
+  const defs = svg("defs", {});
+  root.append(defs);
   let lx = left;
   for (const item of legend) {
     const g = svg("g", { class: `legend ${STAGE_CLASS[item.order]}` });
@@ -259,22 +297,30 @@ export function drawCompare({ rows, legend, title, lang }) {
   if (hasDates) axis(root, scale, ticks, top - 4, top + rows.length * rowH + 2, left, width - right);
   rows.forEach((row, i) => {
     const y = top + i * rowH;
-    root.append(svg("text", { x: left - 12, y: y + rowH / 2 + 4, class: "row-label", "text-anchor": "end", lang }, row.city));
+    const g = svg("g", { class: "city-row", "data-row": i });
+    root.append(g);
+    g.append(svg("text", { x: left - 12, y: y + rowH / 2 + 4, class: "row-label", "text-anchor": "end", lang }, row.city));
     if (!row.stages.length) {
-      root.append(svg("text", { x: left + 8, y: y + rowH / 2 + 4, class: "none" }, t(lang, "compare.undated")));
+      g.append(svg("text", { x: left + 8, y: y + rowH / 2 + 4, class: "none" }, t(lang, "compare.undated")));
     }
-    row.stages.forEach((s) => {
+    const starts = row.stages.map((s) => yearOf(s.start));
+    row.stages.forEach((s, k) => {
       const x0 = scale(yearOf(s.start));
-      const open = !s.end;
-      const x1 = open ? width - right : scale(yearOf(s.end));
+      const unknownEnd = endUnknown(s.end, s.endBasis);
+      const next = unknownEnd ? nextStartAfter(yearOf(s.start), starts) : null;
+      const x1 = s.end ? scale(yearOf(s.end))
+        : unknownEnd ? (next != null ? scale(next) : Math.min(scale(yearOf(s.start) + 0.25), width - right))
+          : width - right;
+      const kind = s.end ? "" : unknownEnd ? "unknown-end" : "open";
+      const fill = unknownEnd ? fade(defs, `${id}-r${i}-${k}`, STAGE_CLASS[s.order]) : null;
       const rect = svg("rect", {
-        x: x0, y: y + 8, width: Math.max(x1 - x0, 3), height: rowH - 16,
-        class: `bar ${STAGE_CLASS[s.order]} ${open ? "open" : ""}`,
-      }, svg("title", {}, `${row.city} · ${s.label}: ${s.dateText}`));
-      root.append(rect);
+        x: x0, y: y + 8, width: next != null ? Math.max(x1 - x0, 0) : Math.max(x1 - x0, 3), height: rowH - 16,
+        class: `bar ${STAGE_CLASS[s.order]} ${kind}`, fill,
+      }, svg("title", {}, `${row.city} · ${s.label}: ${s.dateText}${s.about ? ` · ${s.about}` : ""}`));
+      g.append(rect);
       const text = formatDate(s.start, s.startPrecision);
       if (x1 - x0 > text.length * 7.2 + 12) {
-        root.append(svg("text", { x: x0 + 6, y: y + rowH / 2 + 4, class: "bar-text" }, text));
+        g.append(svg("text", { x: x0 + 6, y: y + rowH / 2 + 4, class: "bar-text" }, text));
       }
     });
   });

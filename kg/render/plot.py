@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import matplotlib
 
@@ -29,11 +31,13 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.offsetbox import DrawingArea
 from matplotlib.patches import Circle, FancyArrowPatch, Patch, Rectangle, Wedge
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from kg.ontology import label
 from kg.store import CaseStore, case_id
 from kg.views.flywheel import flywheel
-from kg.vocab import STAGE_IRIS, STAGES
+from kg.vocab import CONFIDENCE_IRIS, CONFIDENCES, PRECISION_IRIS, STAGE_IRIS, STAGES
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType  # matplotlib 3.9 and later
@@ -64,13 +68,19 @@ _WORDS = {
         "no flows": "no flow coded",
         "no end": "no end stated",
         "precision note": "Dates as precisely as the sources give them: 2016 = year, "
-        "2016-04 = month, 2016-04-01 = day. A stage with no stated end runs to the next.",
+        "2016-04 = month, 2016-04-01 = day, 2016-03–2016-09 = a range, "
+        "≤ / ≥ = on or before / after.",
+        "ends unknown": "An end that is not coded is left unknown: a short dashed stub "
+        "(the last stage, still open, runs on).",
+        "ends closed": "An end that is not coded is drawn to the next stage's start, as asked "
+        "(a reading, not a coded date).",
+        "marks": "After each start, the weakest confidence behind it: {marks}.",
+        "mark": "{mark} = {word}",
+        "mark joiner": ", ",
+        "not graded": "not graded",
         "dates unknown": "stage dates unknown",
         "out of order": "out of the theory's order",
         "flows": "{n} flow(s)",
-        "year": "year",
-        "day": "day",
-        "month": "month",
     },
     "zh": {
         "flywheel": "{city}:数据飞轮",
@@ -85,15 +95,31 @@ _WORDS = {
         "loop": "数据回路(实心:有已编码的数据流为证;虚线箭头:回路未闭合)",
         "no flows": "未编码数据流",
         "no end": "未写明结束",
-        "precision note": "日期精度以来源为准:2016 = 年,2016-04 = 月,2016-04-01 = 日。"
-        "未写明结束的阶段延续至下一阶段开始。",
+        "precision note": "日期精度以来源为准:2016 = 年,2016-04 = 月,2016-04-01 = 日,"
+        "2016-03–2016-09 = 区间,≤ / ≥ = 不晚于 / 不早于。",
+        "ends unknown": "未编码的结束日期视为未知:以短虚线段表示(最后一个阶段尚未结束,延续至右端)。",
+        "ends closed": "未编码的结束日期按要求画至下一阶段开始(系解读,非已编码日期)。",
+        "marks": "起始日期后的标记为其所依据的最低置信等级:{marks}。",
+        "mark": "{mark} = {word}",
+        "mark joiner": ",",
+        "not graded": "未分级",
         "dates unknown": "阶段日期未知",
         "out of order": "不符合理论次序",
         "flows": "{n} 条数据流",
-        "year": "年",
-        "day": "日",
-        "month": "月",
     },
+}
+
+
+# what a caption line is broken between: a word or one wide (Chinese) character, with "= …" or
+# "/ …" after it (so "2016 = year" and "推 = 推断" stay whole), the closing marks after it (a
+# line never starts with ,。) and the spaces after it
+_UNIT = r"(?:[^\s\u2e80-\uffef]+|[\u2e80-\uffef])"
+_TOKENS = re.compile(rf"{_UNIT}(?: [=/] {_UNIT})*[,。:;、)]*\s*|\s+")
+# the mark after a start for its weakest confidence (kg.vocab.CONFIDENCES; None: nothing graded),
+# explained in the caption with the ontology's label for the level
+_MARKS: dict[str, dict[str | None, str]] = {
+    "en": {"confirmed": "c", "suspected": "s", "inferred": "i", "reported": "r", None: "–"},
+    "zh": {"confirmed": "核", "suspected": "疑", "inferred": "推", "reported": "报", None: "–"},
 }
 
 
@@ -107,18 +133,23 @@ class FontWarning(UserWarning):
 def case_data(store: CaseStore, case: str, close_at_next: bool = False) -> dict:
     """What the case figure shows (kg.views.flywheel, as plain data): the episodes in sequence,
     the loop steps and the loop's closure (a case named by its graph IRI). An end not coded is
-    closed at the next episode's start only with ``close_at_next``."""
+    closed at the next episode's start only with ``close_at_next`` (kept, so the figure can say
+    which way its ends are drawn); each episode carries the weakest confidence behind its start
+    and its start's bounds."""
     view = flywheel(store, case, close_at_next)
     closed = view["loop_closed"]
     return {
         "case": case,
         "city": view["city"],
+        "close_at_next": close_at_next,
         "episodes": [
             {
                 "stage": e["stage_word"],
                 "sequence": e["sequence"],
                 "start": e["start"],
                 "start_precision": e["start_precision"],
+                "start_earliest": e["start_earliest"],
+                "start_latest": e["start_latest"],
                 "end": e["end"],
                 "end_precision": e["end_precision"],
                 "open": e["end_basis"] == "open",
@@ -191,21 +222,124 @@ def stage_label(stage: str, lang: str) -> str:
     return _term(STAGE_IRIS[stage], lang)
 
 
-def format_date(value: str | None, precision: str, lang: str) -> str:
-    """A date as precisely as it is known: 2016-04 for a month, 2016 for a year."""
-    words = _WORDS[lang]
+def _month_end(day: dt.date) -> dt.date:
+    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def between(earliest: str, latest: str) -> str:
+    """Two bounds as briefly as they are exact: 2016-03-01, 2016-09-30 → 2016-03–2016-09;
+    2015-01-01, 2016-12-31 → 2015–2016; otherwise the two days."""
+    first, last = dt.date.fromisoformat(earliest[:10]), dt.date.fromisoformat(latest[:10])
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
+        return f"{first.year}–{last.year}"
+    if first.day == 1 and last == _month_end(last):
+        return f"{earliest[:7]}–{latest[:7]}"
+    return f"{earliest[:10]}–{latest[:10]}"
+
+
+def _shown(
+    value: str | None, precision: str, earliest: str | None = None, latest: str | None = None
+) -> str | None:
+    """A date cut to its precision; a range as its bounds; None when not known."""
+    if precision == "range" and earliest and latest:
+        return between(earliest, latest)
     if not value or precision == "unknown":
-        return words["unknown"]
-    shown = {"year": value[:4], "month": value[:7]}.get(precision, value)
-    word = words.get(precision, precision)
+        return None
+    return {"year": value[:4], "month": value[:7]}.get(precision, value[:10])
+
+
+def format_date(
+    value: str | None,
+    precision: str,
+    lang: str,
+    earliest: str | None = None,
+    latest: str | None = None,
+) -> str:
+    """A date as precisely as it is known, with its precision in the ontology's words:
+    2016-04 (month) for a month, 2016 (year) for a year, 2016-03–2016-09 (within a range) for a
+    range with both bounds."""
+    shown = _shown(value, precision, earliest, latest)
+    if shown is None:
+        return _WORDS[lang]["unknown"]
+    word = _term(PRECISION_IRIS[precision], lang) if precision in PRECISION_IRIS else precision
     return f"{shown}({word})" if lang == "zh" else f"{shown} ({word})"
 
 
-def short_date(value: str | None, precision: str, lang: str) -> str:
-    """A date cut to its precision, without the precision word (2016-04: known to the month)."""
-    if not value or precision == "unknown":
+def short_date(
+    value: str | None,
+    precision: str,
+    lang: str,
+    earliest: str | None = None,
+    latest: str | None = None,
+) -> str:
+    """A date cut to its precision, without the precision word (2016-04: known to the month;
+    ≤2020-03-31: on or before; 2016-03–2016-09: a range)."""
+    shown = _shown(value, precision, earliest, latest)
+    if shown is None:
         return _WORDS[lang]["unknown"]
-    return {"year": value[:4], "month": value[:7]}.get(precision, value)
+    return {"on or before": "≤", "on or after": "≥"}.get(precision, "") + shown
+
+
+def confidence_mark(confidence: str | None, lang: str) -> str:
+    """The mark written after a start for its weakest confidence (c, s, i, r; – when nothing
+    behind it is graded), in brackets."""
+    mark = _MARKS[lang].get(confidence, _MARKS[lang][None])
+    return f"[{mark}]" if lang == "zh" else f" [{mark}]"
+
+
+def _start_text(episode: dict, lang: str, short: bool) -> str:
+    """A start as a label: its date (with the precision word unless ``short``) and its mark."""
+    shape = short_date if short else format_date
+    when = shape(
+        episode["start"],
+        episode["start_precision"],
+        lang,
+        episode.get("start_earliest"),
+        episode.get("start_latest"),
+    )
+    return when + confidence_mark(episode.get("confidence"), lang)
+
+
+def caption(episodes: Sequence[dict], close_at_next: bool, lang: str, width: int = 120) -> str:
+    """The note under a timeline: how precise the dates are, how an end that is not coded is
+    drawn (left unknown, or closed at the next start as asked), and what the marks after the
+    starts mean (the levels that occur, strongest first, by the ontology's labels); lines of
+    about ``width`` Latin characters (half as many Chinese ones)."""
+    words = _WORDS[lang]
+    found = {e.get("confidence") for e in episodes if e.get("start")}
+    levels: list[str | None] = [c for c in CONFIDENCES if c in found]
+    if None in found:
+        levels.append(None)
+    marks = words["mark joiner"].join(
+        words["mark"].format(
+            mark=_MARKS[lang][level],
+            word=_term(CONFIDENCE_IRIS[level], lang) if level else words["not graded"],
+        )
+        for level in levels
+    )
+    lines = [words["precision note"], words["ends closed" if close_at_next else "ends unknown"]]
+    if marks:
+        lines.append(words["marks"].format(marks=marks))
+    return "\n".join(part for line in lines for part in _wrap(line, width))
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """A line broken at spaces or between Chinese characters into lines of about ``width``
+    Latin characters, a Chinese character counting as two."""
+
+    def size(part: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in part)
+
+    lines: list[str] = []
+    current = ""
+    for token in _TOKENS.findall(line):
+        if current and size(current + token.rstrip()) > width:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current += token
+    return [*lines, current.rstrip()] if current.strip() else lines
 
 
 def _city(data: dict, lang: str) -> str:
@@ -277,7 +411,7 @@ def _draw_wheel(ax: Axes, data: dict, lang: str) -> None:
     points = []
     for j in range(len(steps)):
         angle = math.radians(90 - 72 * j)
-        points.append((0.5 * math.cos(angle), 0.5 * math.sin(angle)))
+        points.append((0.55 * math.cos(angle), 0.55 * math.sin(angle)))
     for j, (x, y) in enumerate(points):
         nx, ny = points[(j + 1) % len(points)]
         closing = j == len(points) - 1
@@ -389,8 +523,10 @@ class _Span:
 def _episode_spans(episodes: Sequence[dict], left: float, right: float) -> list[_Span]:
     """Each episode's bar, in the city's order. No episode is dropped once one start is known:
     an unknown start is placed where the episode before it ends (or just before the next known
-    start), an unknown end of an episode that has a later one is a short stub, and only the
-    last episode, still open, runs to the axis's end. Dashed edges mark what is not known."""
+    start), an unknown end of an episode that has a later one is a short stub (never past the
+    next known start), and only the last episode, still open, runs to the axis's end. An end
+    closed at the next start (``close_at_next``) comes as the episode's end. Dashed edges mark
+    what is not known."""
     stub = 0.035 * (right - left)
     known = [
         _date(e["start"]) if e["start"] and e["start_precision"] != "unknown" else None
@@ -401,8 +537,8 @@ def _episode_spans(episodes: Sequence[dict], left: float, right: float) -> list[
     spans: list[_Span] = []
     for i, episode in enumerate(episodes):
         start = known[i]
+        later = next((k for k in known[i + 1 :] if k is not None), None)
         if start is None:
-            later = next((k for k in known[i + 1 :] if k is not None), None)
             start = spans[-1].end if spans else (later or left + stub) - stub
         if episode["end"]:
             end, end_known = _date(episode["end"]), True
@@ -410,8 +546,107 @@ def _episode_spans(episodes: Sequence[dict], left: float, right: float) -> list[
             end, end_known = right, True  # the last episode, still open: runs on (an arrow says so)
         else:
             end, end_known = start + stub, False
-        spans.append(_Span(episode, start, max(end, start + 20), known[i] is not None, end_known))
+        drawn = max(end, start + 20)  # wide enough to see,
+        if later is not None and start < later and (end <= later or not end_known):
+            drawn = min(drawn, later)  # but neither a stub nor that width runs past the next start
+        spans.append(_Span(episode, start, drawn, known[i] is not None, end_known))
     return spans
+
+
+_Align = Literal["bottom", "top"]
+
+
+@dataclass(frozen=True)
+class _Label:
+    """A start's label to place: its text, the day it names (x, data units) and the spots it
+    may take, each (y, vertical alignment, the y of the bar's edge a leader line starts from)."""
+
+    text: Text
+    x: float
+    spots: tuple[tuple[float, _Align, float], ...]
+
+
+# display units (pixels at the figure's dpi, 100: a point is 1.4) kept clear beside and above
+# or below every label
+_PAD_X, _PAD_Y = 4.0, 1.0
+
+
+def _clear_shift(box: Bbox, blocked: Sequence[Bbox], low: float, high: float) -> float | None:
+    """The shift along x nearest to 0 (right first, then left) that keeps ``box`` within
+    [low, high] and clear of every blocked box beside it; None when there is none."""
+    spans = [
+        (b.x0 - _PAD_X, b.x1 + _PAD_X)
+        for b in blocked
+        if b.y1 + _PAD_Y > box.y0 and b.y0 - _PAD_Y < box.y1 and b.x1 > b.x0
+    ]
+    width = box.width
+
+    def clear(left: float) -> bool:
+        return (
+            low <= left
+            and left + width <= high
+            and all(left + width <= a or left >= b for a, b in spans)
+        )
+
+    rightward = sorted({box.x0} | {b for _, b in spans if b > box.x0})
+    leftward = sorted({a - width for a, _ in spans if a - width < box.x0}, reverse=True)
+    right = next((float(x - box.x0) for x in rightward if clear(x)), None)
+    left = next((float(x - box.x0) for x in leftward if clear(x)), None)
+    if right is None or (left is not None and -left < right / 4):  # left only when much nearer
+        return left
+    return right
+
+
+def _place_labels(figure: Figure, ax: Axes, labels: Sequence[_Label]) -> None:
+    """Put each label where it overlaps no other text, bar or label already placed, measured
+    on the drawn figure: at its day above the bar, else below it, else as little to the side
+    as will do (right before left), with a thin leader line back to its day. Labels are left
+    out of the layout, so moving them does not move anything else."""
+    if not labels:
+        return
+    for each in labels:
+        each.text.set_in_layout(False)
+    figure.canvas.draw()  # lays the figure out: every extent measured below is final
+    own = {id(each.text) for each in labels}
+    blocked = [
+        t.get_window_extent()
+        for t in figure.findobj(Text)
+        if id(t) not in own and t.get_visible() and t.get_text().strip()
+    ]
+    blocked += [patch.get_window_extent() for patch in ax.patches]
+    blocked += [
+        legend.get_window_extent()
+        for legend in [*figure.legends, ax.get_legend()]
+        if legend is not None
+    ]
+    frame = figure.bbox
+    to_data = ax.transData.inverted()
+    for each in sorted(labels, key=lambda lb: lb.x):
+        best: tuple[float, int, float, tuple[float, _Align, float], Bbox] | None = None
+        for order, spot in enumerate(each.spots):
+            each.text.set_position((each.x, spot[0]))
+            each.text.set_verticalalignment(spot[1])
+            box = each.text.get_window_extent()
+            if box.y0 < frame.y0 or box.y1 > frame.y1:
+                continue
+            shift = _clear_shift(box, blocked, frame.x0, frame.x1)
+            if shift is not None and (best is None or (abs(shift), order) < best[:2]):
+                best = (abs(shift), order, shift, spot, box)
+        if best is None:  # nowhere clear (never seen): leave it at its day, above the bar
+            y, va, _edge = each.spots[0]
+            each.text.set_position((each.x, y))
+            each.text.set_verticalalignment(va)
+            blocked.append(each.text.get_window_extent())
+            continue
+        _distance, _order, shift, (y, va, edge), box = best
+        anchor = ax.transData.transform((each.x, y))
+        x = float(to_data.transform((anchor[0] + shift, anchor[1]))[0])
+        each.text.set_position((x, y))
+        each.text.set_verticalalignment(va)
+        blocked.append(Bbox.from_extents(box.x0 + shift, box.y0, box.x1 + shift, box.y1))
+        if abs(shift) > _PAD_X:
+            (leader,) = ax.plot([each.x, x], [edge, y], color=_INK, lw=0.5, solid_capstyle="butt")
+            leader.set_in_layout(False)
 
 
 def _stage_bar(
@@ -450,7 +685,9 @@ def _year_axis(ax: Axes) -> None:
     ax.tick_params(axis="y", length=0)
 
 
-def _draw_timeline(ax: Axes, data: dict, lang: str) -> None:
+def _draw_timeline(ax: Axes, data: dict, lang: str) -> list[_Label]:
+    """The case's episodes one a row; the start labels are returned to be placed once the
+    figure is laid out (:func:`_place_labels`)."""
     words = _WORDS[lang]
     episodes = sorted(data["episodes"], key=lambda e: e["sequence"])
     dates = [e["start"] for e in episodes if e["start"]] + [e["end"] for e in episodes if e["end"]]
@@ -471,11 +708,15 @@ def _draw_timeline(ax: Axes, data: dict, lang: str) -> None:
         ax.tick_params(axis="y", length=0)
         for row, _episode in enumerate(episodes):
             ax.text(0.02, row, words["unknown"], va="center", fontsize=9, style="italic")
-        return
+        return []
+    ax.set_xlabel(
+        caption(episodes, data.get("close_at_next", False), lang, width=66), fontsize=8, loc="left"
+    )
     left, right = _time_limits(dates)
     ax.set_xlim(left, right)
     _year_axis(ax)
     spans = {id(span.episode): span for span in _episode_spans(episodes, left, right)}
+    labels: list[_Label] = []
     for row, episode in enumerate(episodes):
         stage = episode["stage"] or "startup"
         span = spans.get(id(episode))
@@ -491,12 +732,18 @@ def _draw_timeline(ax: Axes, data: dict, lang: str) -> None:
             continue
         start, end = span.start, span.end
         _stage_bar(ax, stage, start, end, row, 0.44, span.start_known and span.end_known)
-        text = format_date(episode["start"], episode["start_precision"], lang)
+        text = _start_text(episode, lang, short=False)
         if episode["open"]:
             text += " →"
-        ax.text(start, row - 0.27, text, ha="left", va="bottom", fontsize=8)
+        label = ax.text(start, row - 0.27, text, ha="left", va="bottom", fontsize=8)
+        labels.append(
+            _Label(
+                label, start, ((row - 0.27, "bottom", row - 0.22), (row + 0.27, "top", row + 0.22))
+            )
+        )
         if not episode["follows_theory"]:
             ax.text(end, row, " " + words["out of order"], va="center", fontsize=8)
+    return labels
 
 
 def case_figure(data: dict, lang: str = "en") -> Figure:
@@ -511,10 +758,12 @@ def case_figure(data: dict, lang: str = "en") -> Figure:
         left.suptitle(
             words["flywheel"].format(city=city), x=0.02, ha="left", fontweight="bold", fontsize=11
         )
-        _draw_timeline(right.subplots(), data, lang)
+        timeline = right.subplots()
+        labels = _draw_timeline(timeline, data, lang)
         right.suptitle(
             words["timeline"].format(city=city), x=0.02, ha="left", fontweight="bold", fontsize=11
         )
+        _place_labels(figure, timeline, labels)
     return figure
 
 
@@ -536,6 +785,7 @@ def compare_figure(cases: Sequence[dict], lang: str = "en") -> Figure:
         ax.set_yticklabels([_city(c, lang) for c in cases])
         if dates:
             _year_axis(ax)
+        labels: list[_Label] = []
         for row, case in enumerate(cases):
             spans = _episode_spans(
                 sorted(case["episodes"], key=lambda e: e["sequence"]), left, right
@@ -550,38 +800,41 @@ def compare_figure(cases: Sequence[dict], lang: str = "en") -> Figure:
                     style="italic",
                 )
                 continue
-            last = {False: -math.inf, True: -math.inf}  # the last label above and below
             for span in spans:
                 episode, start, end = span.episode, span.start, span.end
                 stage = episode["stage"] or "startup"
-                gap = 0.085 * (right - left)  # about a label's width: labels must not overlap
-                below = start - last[False] < gap and last[True] < last[False]
-                last[below] = start
                 _stage_bar(ax, stage, start, end, row, 0.56, span.start_known and span.end_known)
-                ax.text(
+                label = ax.text(
                     start,
-                    row + 0.33 if below else row - 0.33,
-                    short_date(episode["start"], episode["start_precision"], lang),
+                    row - 0.33,
+                    _start_text(episode, lang, short=True),
                     ha="left",
-                    va="top" if below else "bottom",
+                    va="bottom",
                     fontsize=8,
                 )
-        ax.legend(
+                spots: tuple[tuple[float, _Align, float], ...] = (
+                    (row - 0.33, "bottom", row - 0.28),
+                    (row + 0.33, "top", row + 0.28),
+                )
+                labels.append(_Label(label, start, spots))
+        figure.legend(  # under the caption: the layout keeps the two apart
             handles=[
                 Patch(
                     facecolor=_FILL[s], edgecolor=_INK, hatch=_HATCH[s], label=stage_label(s, lang)
                 )
                 for s in STAGES
             ],
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.12 if len(cases) > 2 else -0.2),
+            loc="outside lower center",
             ncol=4,
             frameon=False,
             handlelength=2.6,
             handleheight=1.4,
         )
         ax.set_title(words["compare"], loc="left", fontweight="bold")
-        ax.set_xlabel(words["precision note"], fontsize=8, loc="left")
+        episodes = [e for c in cases for e in c["episodes"]]
+        closed = any(c.get("close_at_next", False) for c in cases)
+        ax.set_xlabel(caption(episodes, closed, lang, width=136), fontsize=8, loc="left")
+        _place_labels(figure, ax, labels)
     return figure
 
 
