@@ -13,7 +13,7 @@ from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.namespace import OWL
+from rdflib.namespace import OWL, RDFS
 
 from kg import ontology
 from kg.errors import EXIT_FINDINGS, EXIT_UNREADABLE, Unavailable
@@ -28,11 +28,12 @@ from kg.store.catalog import (
     Term,
     catalog_entry,
     catalog_update,
+    insert_operations,
     modified_quad,
     taken,
 )
 from kg.version import ONTOLOGY_IRI, __version__
-from kg.vocab import CATALOG
+from kg.vocab import CATALOG, FW
 
 
 class StoreError(Unavailable):
@@ -133,6 +134,8 @@ class CaseStore(ABC):
     passes_sparql_through: bool = False
     needs_network: bool = False
     in_memory: bool = False
+    # blank nodes are written in INSERT templates, not INSERT DATA (kg.store.catalog)
+    _blank_templates: bool = False
 
     # --- backend primitives ---------------------------------------------------------------
 
@@ -171,17 +174,11 @@ class CaseStore(ABC):
                 iris.setdefault(quad.object.value)
         source = source or "the data to restore"
         self.check_names([CaseGraph(iri, source, Graph()) for iri in iris], in_store=False)
-        default = " ".join(
-            f"{q.subject} {q.predicate} {q.object} ."
-            for q in quads
-            if isinstance(q.graph_name, ox.DefaultGraph)
-        )
-        named = " ".join(
-            f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
-            for q in quads
-            if not isinstance(q.graph_name, ox.DefaultGraph)
-        )
-        update = f"DROP SILENT ALL ;\nINSERT DATA {{ {default} {named} }}" if quads else "DROP ALL"
+        grouped: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Quad]] = {}
+        for quad in quads:
+            grouped.setdefault(quad.graph_name, []).append(quad)
+        inserts = insert_operations(grouped, self._blank_templates)
+        update = " ;\n".join(["DROP SILENT ALL", *inserts]) if quads else "DROP ALL"
         self._write({}, (), update)
 
     def close(self) -> None:  # noqa: B027 (backends with nothing to release keep this)
@@ -235,13 +232,18 @@ class CaseStore(ABC):
         return self._select(sparql, bindings, union)
 
     def ensure_ontology(self) -> None:
-        """Put the ontology in its own named graph, unless the same version is already there."""
+        """Put the ontology, with its subclass entailments
+        (:func:`kg.ontology.stored_ontology_graph`), in its own named graph, unless this version
+        is already there with them (a graph written before they were added is replaced)."""
+        actor = f"<{FW.Actor}>"
         current = self.query(
             f"ASK {{ GRAPH <{ONTOLOGY_IRI}> {{ <{ONTOLOGY_IRI}> "
-            f'<{OWL.versionInfo}> ?v FILTER(STR(?v) = "{__version__}") }} }}'
+            f'<{OWL.versionInfo}> ?v FILTER(STR(?v) = "{__version__}") '
+            f"{actor} <{RDFS.subClassOf}> {actor} }} }}"
         )
         if not current.boolean:
-            self._write({ONTOLOGY_IRI: to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI)}, ())
+            graph = ontology.stored_ontology_graph()
+            self._write({ONTOLOGY_IRI: to_oxigraph(graph, ONTOLOGY_IRI)}, ())
 
     def case_names(self) -> dict[str, list[str]]:
         """The short names in use (as :func:`kg.rdf.names.name_key` gives them), each with the
