@@ -61,7 +61,7 @@ def store() -> ox.Store:
     for path in paths.bundled_case_files():
         for case in rdfio.read_cases(path):
             result.extend(rdfio.to_oxigraph(case.graph, case.iri))
-    result.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    result.extend(rdfio.to_oxigraph(ontology.stored_ontology_graph(), ONTOLOGY_GRAPH))
     return result
 
 
@@ -1445,7 +1445,7 @@ def sparse_store(tmp_path_factory) -> ox.Store:
     for case in rdfio.read_cases(path):
         assert case.iri == SPARSE
         result.extend(rdfio.to_oxigraph(case.graph, case.iri))
-    result.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    result.extend(rdfio.to_oxigraph(ontology.stored_ontology_graph(), ONTOLOGY_GRAPH))
     return result
 
 
