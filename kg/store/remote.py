@@ -131,7 +131,7 @@ def normal_json_results(body: bytes, booleans: frozenset[str]) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8") if changed else body
 
 
-def _partial_answer(response: httpx.Response) -> str | None:
+def partial_answer(response: httpx.Response) -> str | None:
     """What Virtuoso says when it sent part of an answer (a query stopped by its
     ``MaxQueryExecutionTime``, or rows cut at its ``ResultSetMaxRows``), else None."""
     state = response.headers.get("x-sql-state", "")
@@ -242,7 +242,7 @@ class RemoteStore(CaseStore):
                 answered=response.status_code,
             )
         if self.dialect is Dialect.VIRTUOSO:
-            partial = _partial_answer(response)
+            partial = partial_answer(response)
             if partial:
                 raise StoreError(partial)
         return response
@@ -367,7 +367,7 @@ class RemoteStore(CaseStore):
         kind = response.headers.get("content-type", "application/octet-stream")
         body = response.content
         if self.dialect is Dialect.VIRTUOSO and response.status_code == 200:
-            partial = _partial_answer(response)
+            partial = partial_answer(response)
             if partial:
                 raise StoreError(partial)
             if kind.split(";")[0].strip() == "application/sparql-results+json":
