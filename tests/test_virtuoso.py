@@ -218,3 +218,18 @@ def test_a_refused_sign_in_is_said_in_words(virtuoso, tmp_path) -> None:
             store.remove_case(HANGZHOU)
         finally:
             store.close()
+
+
+def test_backup_and_restore_leave_a_virtuoso_to_its_own_tools(virtuoso, stores, tmp_path) -> None:
+    """Virtuoso's default graph is every graph, its own system graphs included: flywheel
+    neither copies it nor replaces it, and says what to use instead."""
+    _url, config = virtuoso
+    backup = run_flywheel("backup", str(tmp_path / "all.nq"), "--store", str(config))
+    assert backup.returncode == 3, backup.stdout + backup.stderr
+    assert "backup_online" in backup.stderr and not (tmp_path / "all.nq").exists()
+    source = tmp_path / "one.nq"
+    source.write_text("<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n")
+    restore = run_flywheel("restore", str(source), "--replace", "--store", str(config))
+    assert restore.returncode == 3, restore.stdout + restore.stderr
+    assert "cannot be restored as a whole" in restore.stderr
+    assert len(stores[1].cases()) == len(stores[0].cases())  # nothing was dropped

@@ -45,6 +45,15 @@ class StoreError(Unavailable):
         self.answered = answered
 
 
+def not_whole(location: str, what: str) -> StoreError:
+    """The refusal to back up or restore a store that is not the whole of its backend."""
+    return StoreError(
+        f"the store at {location} cannot be {what} as a whole by flywheel: the server's default "
+        "graph is every graph it holds, its own included; use the server's own backup "
+        "(Virtuoso: backup_online, docs/scaling.md), or load the case files again"
+    )
+
+
 class CaseNameError(StoreError):
     """The store refused a case for its IRI (see :mod:`kg.rdf.names`): invisible characters,
     look-alike letters of two alphabets, one of flywheel's own graph names. Nothing was
@@ -125,7 +134,10 @@ class CaseStore(ABC):
       (:meth:`forward`), which serialises the answer; otherwise :meth:`raw_query` runs them here;
     * ``needs_network``: its data is read over the network (a worker reading it cannot be walled
       off from the network);
-    * ``in_memory``: its data lives in this process only (no other process can open it).
+    * ``in_memory``: its data lives in this process only (no other process can open it);
+    * ``holds_whole_dataset``: every graph of the backend is flywheel's and its default graph is
+      its own, so that a backup copies, and a restore replaces, the whole of it (not so on a
+      Virtuoso, whose default graph is every graph, its own system graphs included).
     """
 
     location: str
@@ -134,6 +146,7 @@ class CaseStore(ABC):
     passes_sparql_through: bool = False
     needs_network: bool = False
     in_memory: bool = False
+    holds_whole_dataset: bool = True
     # blank nodes are written in INSERT templates, not INSERT DATA (kg.store.catalog)
     _blank_templates: bool = False
 
@@ -160,6 +173,8 @@ class CaseStore(ABC):
         but the catalog and the ontology, and each case the catalog lists) must pass
         :meth:`check_names` among them, or nothing is written. ``source`` names the quads
         (a backup file) in a refusal."""
+        if not self.holds_whole_dataset:
+            raise not_whole(self.location, "restored")
         own = (CATALOG, ONTOLOGY_IRI)
         iris: dict[str, None] = {}
         for quad in quads:

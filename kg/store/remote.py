@@ -201,6 +201,7 @@ class RemoteStore(CaseStore):
         self.gsp_url = settings.graph_store
         self.dialect = settings.dialect
         self._blank_templates = settings.dialect is Dialect.VIRTUOSO
+        self.holds_whole_dataset = settings.dialect is not Dialect.VIRTUOSO
         if timeout is None:
             timeout = settings.timeout if settings.timeout is not None else remote_timeout()
         self.timeout = timeout
