@@ -273,6 +273,26 @@ def virtuoso_server(folder: Path, memory_mb: int = 400) -> Iterator[tuple[str, P
         stop(process, seconds=60)
 
 
+def virtuoso_sql(folder: Path, statements: str, seconds: float = 600) -> str:
+    """Run SQL statements (``checkpoint;``, the bulk loader's ``ld_dir``…) on the Virtuoso
+    whose database is in ``folder``, as its administrator, through ``isql-vt``; returns what it
+    printed. Raises if isql-vt is missing or fails."""
+    ini = (folder / "virtuoso.ini").read_text()
+    port = ini.split("[Parameters]", 1)[1].split("ServerPort", 1)[1].split("=", 1)[1].split()[0]
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    if not isql:
+        raise RuntimeError("isql-vt (Debian: virtuoso-opensource) is needed to run SQL")
+    done = subprocess.run(
+        [isql, port.rsplit(":", 1)[-1], "dba", "dba"],
+        input=statements,
+        capture_output=True,
+        text=True,
+        timeout=seconds,
+        check=True,
+    )
+    return done.stdout
+
+
 def flywheel_command() -> list[str]:
     """The installed ``flywheel`` console script next to this Python, else ``python -m kg.cli``."""
     script = Path(sys.executable).parent / "flywheel"

@@ -18,6 +18,7 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib.compare import isomorphic
@@ -29,7 +30,7 @@ from kg.store import CaseStore, RemoteStore, StoreError, open_store, read_store_
 from kg.store.config import Dialect
 from kg.views.comparison import compare
 from tests.conftest import FIXTURES, run_flywheel
-from tests.servers import marks_its_users, virtuoso_server
+from tests.servers import api_server, marks_its_users, virtuoso_server
 
 SYNTHETIC_CITIES = 100
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -233,3 +234,30 @@ def test_backup_and_restore_leave_a_virtuoso_to_its_own_tools(virtuoso, stores, 
     assert restore.returncode == 3, restore.stdout + restore.stderr
     assert "cannot be restored as a whole" in restore.stderr
     assert len(stores[1].cases()) == len(stores[0].cases())  # nothing was dropped
+
+
+def test_the_api_serves_a_virtuoso_store(virtuoso, stores, tmp_path) -> None:
+    """`flywheel serve` over the Virtuoso store: the catalog, the SPARQL endpoint (whose named
+    graphs are flywheel's, not Virtuoso's own), a named query's booleans, a case's timeline."""
+    _url, config = virtuoso
+    expected = len(stores[0].cases())
+    with api_server(config, tmp_path / "api.log") as base:
+        assert len(httpx.get(f"{base}/cases", timeout=60).json()["cases"]) == expected
+        counted = httpx.post(
+            f"{base}/sparql",
+            data={
+                "query": "SELECT (COUNT(?case) AS ?n) WHERE { GRAPH "
+                "<https://w3id.org/dataflywheel/catalog> { <https://w3id.org/dataflywheel/catalog> "
+                "<http://www.w3.org/ns/dcat#dataset> ?case } }"
+            },
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
+        assert counted.status_code == 200, counted.text
+        (row,) = counted.json()["results"]["bindings"]
+        assert int(row["n"]["value"]) == expected
+        table = httpx.get(f"{base}/queries/21-condition-table/results", timeout=60).json()
+        closed = {row["loopClosed"] for row in table["rows"]}
+        assert closed == {"true", "false"}
+        timeline = httpx.get(f"{base}/cases/hangzhou/timeline", timeout=60)
+        assert timeline.status_code == 200 and len(timeline.json()["episodes"]) == 4
