@@ -49,6 +49,7 @@ from kg.sparql.check import (
     query_form,
 )
 from kg.store import ALL_GRAPHS_QUERY, STORE_DEFAULT, CaseStore, StoreError
+from kg.version import ONTOLOGY_IRI
 from kg.vocab import CATALOG, DCAT, FORMATS, PREFIXES, RDF, RDFS, SD, VOID, XSD
 
 __all__ = ["NotAcceptable", "dataset", "evaluate", "router", "store_outline"]
@@ -96,6 +97,15 @@ def _graph_names(store: CaseStore, sparql: str) -> list[str]:
     ]
 
 
+def store_graphs(store: CaseStore) -> list[str]:
+    """The store's named graphs: every graph of a backend that is flywheel's alone, else (a
+    Virtuoso, whose own graphs sit beside flywheel's) the catalog, the ontology and the cases
+    the catalog lists."""
+    if store.holds_whole_dataset:
+        return _graph_names(store, ALL_GRAPHS_QUERY)
+    return sorted({CATALOG, ONTOLOGY_IRI, *_graph_names(store, CASE_GRAPHS_QUERY)})
+
+
 def dataset(
     store: CaseStore, query: str, default_graphs: list[str], named_graphs: list[str]
 ) -> tuple[list[str], list[str]] | None:
@@ -124,7 +134,7 @@ def dataset(
     cases = [RDFLIB_DEFAULT] if merged else _graph_names(store, CASE_GRAPHS_QUERY)
     defaults = list(dict.fromkeys([*cases, *others]))
     if not named_graphs:
-        named_graphs = _graph_names(store, ALL_GRAPHS_QUERY)
+        named_graphs = store_graphs(store)
     return defaults, named_graphs  # no case yet: an empty default graph
 
 
@@ -263,7 +273,7 @@ def store_outline(store: CaseStore) -> dict[str, Any]:
         ]
 
     return {
-        "graphs": _graph_names(store, ALL_GRAPHS_QUERY),
+        "graphs": store_graphs(store),
         "default_triples": counted("triples")[0][1],
         "subjects": counted("subjects")[0][1],
         "objects": counted("objects")[0][1],

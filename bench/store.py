@@ -117,7 +117,7 @@ def ms(seconds: float) -> str:
 def generator_key(actions: int, seed: int) -> str:
     """Cache key: the generator's parameters and the source of the modules that shape its output."""
     digest = hashlib.sha256()
-    for module in ("synth.py", "version.py", "namespaces.py"):
+    for module in ("synth.py", "version.py", "vocab.py"):
         digest.update((Path(paths.__file__).parent / module).read_bytes())
     return f"a{actions}-s{seed}-{digest.hexdigest()[:10]}"
 

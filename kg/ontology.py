@@ -58,6 +58,24 @@ def ontology_graph() -> Graph:
     return copy
 
 
+def stored_ontology_graph() -> Graph:
+    """A fresh copy of the ontology as a case store keeps it: the ontology and the
+    ``rdfs:subClassOf`` statements RDFS entails between its named classes (each class a
+    subclass of itself, rule rdfs10, and of every class above it, rule rdfs11). A query then
+    asks whether a class is at or below another with one triple pattern (``?class
+    rdfs:subClassOf fw:Actor``), which every SPARQL server evaluates alike, never with a
+    property path (``rdfs:subClassOf*``), which Virtuoso 7.2 gets wrong in some query plans."""
+    graph = ontology_graph()
+    hierarchy = class_hierarchy()
+    named = [*_ontology().subjects(RDF.type, OWL.Class)]
+    named += [c for pair in hierarchy.subject_objects(RDFS.subClassOf) for c in pair]
+    for cls in {c for c in named if isinstance(c, URIRef)}:
+        for above in hierarchy.transitive_objects(cls, RDFS.subClassOf):
+            if above is not None:
+                graph.add((cls, RDFS.subClassOf, above))  # itself first: rdfs10
+    return graph
+
+
 @cache
 def class_hierarchy() -> Graph:
     """Only the rdfs:subClassOf links between named classes: what SHACL validation needs.

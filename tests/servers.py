@@ -1,5 +1,6 @@
-"""Real servers for the tests: `oxigraph serve` and the flywheel API (`flywheel serve`), each
-started on a free loopback port and stopped afterwards.
+"""Real servers for the tests: `oxigraph serve`, Virtuoso (`virtuoso-t`, with a configuration
+written for it) and the flywheel API (`flywheel serve`), each started on a free loopback port and
+stopped afterwards.
 
 A test that starts a server must be marked ``server`` (and so ``slow``, see tests/conftest.py):
 a fixture that starts one says so with ``@marks_its_users("server")``, which marks every test
@@ -116,11 +117,12 @@ def oxigraph_command() -> str:
     return found
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen, seconds: float = 10) -> None:
+    """Ask the process to end (SIGTERM); kill it if it has not after ``seconds``."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
@@ -166,6 +168,129 @@ def start_oxigraph(
         )
     ok = wait_for(process, f"{url}/query?query=ASK%7B%7D")  # up to 60 s
     return process, url if ok else ""
+
+
+VIRTUOSO_INI = """\
+; written by flywheel's tests: a Virtuoso for flywheel on 127.0.0.1 (docs/scaling.md)
+[Database]
+DatabaseFile       = {folder}/virtuoso.db
+ErrorLogFile       = {folder}/virtuoso.log
+LockFile           = {folder}/virtuoso.lck
+TransactionFile    = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+TempStorage        = TempDatabase
+
+[TempDatabase]
+DatabaseFile    = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort        = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CaseMode          = 2
+DirsAllowed       = ., {folder}
+NumberOfBuffers   = {buffers}
+MaxDirtyBuffers   = {dirty}
+MaxQueryMem       = 1G
+ThreadsPerQuery   = 2
+
+[HTTPServer]
+ServerPort           = 127.0.0.1:{http_port}
+ServerRoot           = {folder}
+ServerThreads        = 8
+MaxClientConnections = 8
+Charset              = UTF-8
+
+[SPARQL]
+; every row of every answer, and no time limit cutting an answer short
+ResultSetMaxRows           = 10000000
+MaxQueryExecutionTime      = 0
+MaxQueryCostEstimationTime = 0
+"""
+
+
+def virtuoso_command() -> str:
+    found = shutil.which("virtuoso-t")
+    if not found:
+        pytest.fail(
+            "the `virtuoso-t` command (Debian: apt-get install virtuoso-opensource; "
+            ".ci/install-system does it) is needed for the Virtuoso tests"
+        )
+    return found
+
+
+@contextmanager
+def virtuoso_server(folder: Path, memory_mb: int = 400) -> Iterator[tuple[str, Path]]:
+    """A fresh Virtuoso (``virtuoso-t``, a real process) with its database in ``folder``, on
+    free loopback ports; yields its URL and a flywheel store configuration for it
+    (``folder/store.toml``: the Virtuoso dialect, digest sign-in as the database's
+    administrator, whose password a new database has: ``dba``). ``memory_mb``: its page
+    buffers (8 KiB each)."""
+    require_marker("server", "starts Virtuoso")
+    command = virtuoso_command()
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "server.log"
+    buffers = max(memory_mb * 128, 2000)
+    for _attempt in range(3):
+        sql_port, http_port = free_port(), free_port()
+        ini = folder / "virtuoso.ini"
+        ini.write_text(
+            VIRTUOSO_INI.format(
+                folder=folder,
+                sql_port=sql_port,
+                http_port=http_port,
+                buffers=buffers,
+                dirty=buffers * 3 // 4,
+            )
+        )
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [command, "+foreground", "+configfile", str(ini)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=folder,
+            )
+        url = f"http://127.0.0.1:{http_port}"
+        if wait_for(process, f"{url}/sparql?query=ASK%7B%7D", seconds=120):
+            break
+        stop(process)
+        for leftover in folder.glob("virtuoso*"):  # a half-made database: start afresh
+            if leftover.suffix != ".ini":
+                leftover.unlink()
+    else:
+        pytest.fail(f"Virtuoso did not come up:\n{log.read_text(errors='replace')[-3000:]}")
+    secret = folder / "dba.secret"
+    secret.write_text("dba\n")
+    secret.chmod(0o600)
+    config = folder / "store.toml"
+    config.write_text(
+        f'dialect = "virtuoso"\nurl = "{url}"\nauth = "digest"\nuser = "dba"\n'
+        f'password-file = "{secret.name}"\n'
+    )
+    try:
+        yield url, config
+    finally:
+        stop(process, seconds=60)
+
+
+def virtuoso_sql(folder: Path, statements: str, seconds: float = 600) -> str:
+    """Run SQL statements (``checkpoint;``, the bulk loader's ``ld_dir``…) on the Virtuoso
+    whose database is in ``folder``, as its administrator, through ``isql-vt``; returns what it
+    printed. Raises if isql-vt is missing or fails."""
+    ini = (folder / "virtuoso.ini").read_text()
+    port = ini.split("[Parameters]", 1)[1].split("ServerPort", 1)[1].split("=", 1)[1].split()[0]
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    if not isql:
+        raise RuntimeError("isql-vt (Debian: virtuoso-opensource) is needed to run SQL")
+    done = subprocess.run(
+        [isql, port.rsplit(":", 1)[-1], "dba", "dba"],
+        input=statements,
+        capture_output=True,
+        text=True,
+        timeout=seconds,
+        check=True,
+    )
+    return done.stdout
 
 
 def flywheel_command() -> list[str]:

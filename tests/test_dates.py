@@ -96,7 +96,7 @@ def store() -> ox.Store:
     for name in ("ranges", "stated"):
         for case in rdfio.read_cases(FIXTURES / "dates" / f"{name}.ttl"):
             result.extend(rdfio.to_oxigraph(case.graph, case.iri))
-    result.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    result.extend(rdfio.to_oxigraph(ontology.stored_ontology_graph(), ONTOLOGY_GRAPH))
     return result
 
 
@@ -106,7 +106,7 @@ def february() -> ox.Store:
     result = ox.Store()
     for case in rdfio.read_cases(FIXTURES / "dates" / "february.ttl"):
         result.extend(rdfio.to_oxigraph(case.graph, case.iri))
-    result.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    result.extend(rdfio.to_oxigraph(ontology.stored_ontology_graph(), ONTOLOGY_GRAPH))
     return result
 
 

@@ -62,7 +62,7 @@ def store() -> ox.Store:
     for path in paths.bundled_case_files():
         for case in rdfio.read_cases(path):
             result.extend(rdfio.to_oxigraph(case.graph, case.iri))
-    result.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    result.extend(rdfio.to_oxigraph(ontology.stored_ontology_graph(), ONTOLOGY_GRAPH))
     return result
 
 
@@ -1385,7 +1385,7 @@ ex:ev-suspected fw:confidence fw:Suspected .
 ex:ev-reported fw:confidence fw:Reported .
 """
     store = ox.Store()
-    store.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    store.extend(rdfio.to_oxigraph(ontology.stored_ontology_graph(), ONTOLOGY_GRAPH))
     graph = ox.NamedNode("https://example.org/synthetic/two-centers")
     store.load(ttl.encode(), ox.RdfFormat.TURTLE, to_graph=graph)
     (row,) = ask(store, "21", k="1")
@@ -1521,7 +1521,7 @@ def sparse_store(tmp_path_factory) -> ox.Store:
     for case in rdfio.read_cases(path):
         assert case.iri == SPARSE
         result.extend(rdfio.to_oxigraph(case.graph, case.iri))
-    result.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    result.extend(rdfio.to_oxigraph(ontology.stored_ontology_graph(), ONTOLOGY_GRAPH))
     return result
 
 
@@ -1883,7 +1883,7 @@ def test_27_province_city_diffusion_by_hand():
     big data centre 2018, command centre 2020. City Y: data administration 2015 (overlaps
     June 2015), command centre undated. City Z: data administration 2014-05."""
     store = ox.Store()
-    store.extend(rdfio.to_oxigraph(ontology.ontology_graph(), ONTOLOGY_GRAPH))
+    store.extend(rdfio.to_oxigraph(ontology.stored_ontology_graph(), ONTOLOGY_GRAPH))
     graph = ox.NamedNode("https://example.org/synthetic/province")
     path = Path(__file__).parent / "fixtures" / "diffusion" / "province.ttl"
     store.load(path.read_bytes(), ox.RdfFormat.TURTLE, to_graph=graph)

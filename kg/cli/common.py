@@ -71,8 +71,9 @@ StoreOpt = Annotated[
         metavar="LOCATION",
         envvar="FLYWHEEL_STORE",
         show_default=False,
-        help="Where the cases are kept: a folder (embedded Oxigraph), 'memory:', or the "
-        "URL of a SPARQL server. Default: a folder in your user data directory.",
+        help="Where the cases are kept: a folder (embedded Oxigraph), 'memory:', the URL of "
+        "an Oxigraph server, or a .toml file naming any SPARQL 1.1 server's endpoints "
+        "(Virtuoso…; docs/scaling.md). Default: a folder in your user data directory.",
     ),
 ]
 
@@ -161,11 +162,11 @@ def read_all(files: list[Path], fmt: str | None, lang: str = "en") -> list[CaseG
 
 
 def open_case_store(store: str | None) -> CaseStore:
-    from kg.store import StoreError, open_store
+    from kg.store import StoreConfigError, StoreError, open_store
 
     try:
         return open_store(store)
-    except StoreError as error:
+    except (StoreError, StoreConfigError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(error.exit_code) from None
 

@@ -4,8 +4,10 @@ interface with three backends chosen by a location string.
 * ``None`` or ``""``: the embedded Oxigraph store in the per-user data folder (override with
   the ``FLYWHEEL_STORE`` environment variable or ``--store``);
 * ``memory:``: an in-memory Oxigraph store (tests, notebooks);
-* ``http://…`` or ``https://…``: any SPARQL 1.1 Protocol + Graph Store Protocol server. The
-  default endpoint layout is Oxigraph server's (``/query``, ``/update``, ``/store``);
+* ``http://…`` or ``https://…``: an Oxigraph server (``/query``, ``/update``, ``/store``);
+* a file ending in ``.toml``: any SPARQL 1.1 Protocol + Graph Store Protocol server, its
+  endpoints, sign-in and dialect as the file says (:mod:`kg.store.config`; Virtuoso, Fuseki,
+  GraphDB…; docs/scaling.md);
 * anything else: a folder for an embedded Oxigraph store.
 
 The catalog graph (``https://w3id.org/dataflywheel/catalog``) says, per case: city, sources,
@@ -47,6 +49,15 @@ from kg.store.base import (
     Term,
 )
 from kg.store.catalog import content_hash
+from kg.store.config import (
+    PASSWORD_ENV,
+    USER_ENV,
+    Dialect,
+    RemoteSettings,
+    StoreConfigError,
+    is_store_config,
+    read_store_config,
+)
 from kg.store.embedded import OxigraphStore
 from kg.store.remote import DEFAULT_REMOTE_TIMEOUT, TIMEOUT_ENV, RemoteStore, remote_timeout
 from kg.vocab import CATALOG
@@ -61,8 +72,10 @@ def default_location() -> str:
 
 def reads_over_network(location: str | Path) -> bool:
     """Whether the store at this location is read over the network (a SPARQL server's URL):
-    known before it is opened, for a process that walls itself off before opening it."""
-    return str(location).startswith(("http://", "https://"))
+    known before it is opened, for a process that walls itself off before opening it. A store
+    configuration file (``.toml``) always names a server."""
+    text = str(location)
+    return text.startswith(("http://", "https://")) or is_store_config(text)
 
 
 def open_store(location: str | Path | None = None, read_only: bool = False) -> CaseStore:
@@ -76,6 +89,8 @@ def open_store(location: str | Path | None = None, read_only: bool = False) -> C
         if read_only:
             raise StoreError("an in-memory store cannot be opened read-only")
         return OxigraphStore(None)
+    if is_store_config(text):
+        return RemoteStore(text, read_only=read_only, settings=read_store_config(text))
     if reads_over_network(text):
         return RemoteStore(text, read_only=read_only)
     return OxigraphStore(Path(text).expanduser(), read_only=read_only)
@@ -86,23 +101,30 @@ __all__ = [
     "CATALOG",
     "DEFAULT_REMOTE_TIMEOUT",
     "ENV_VAR",
+    "PASSWORD_ENV",
     "STORE_DEFAULT",
     "TIMEOUT_ENV",
+    "USER_ENV",
     "CaseInfo",
     "CaseNameError",
     "CaseNameTaken",
     "CaseStore",
+    "Dialect",
     "Forwarded",
     "OxigraphStore",
     "QueryResult",
+    "RemoteSettings",
     "RemoteStore",
     "Row",
+    "StoreConfigError",
     "StoreError",
     "Term",
     "case_id",
     "content_hash",
     "default_location",
+    "is_store_config",
     "open_store",
+    "read_store_config",
     "reads_over_network",
     "remote_timeout",
 ]

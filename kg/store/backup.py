@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import BadInput, Conflict
 from kg.store import CaseStore
+from kg.store.base import not_whole
 from kg.version import __version__
 
 HEADER = "# flywheel-kg backup"
@@ -56,6 +57,8 @@ def all_quads(store: CaseStore) -> list[ox.Quad]:
 def backup(store: CaseStore, target: Path) -> int:
     """Write every quad of ``store`` to ``target``; returns how many quads were written."""
     target = Path(target)
+    if not store.holds_whole_dataset:
+        raise not_whole(store.location, "backed up")
     quads = all_quads(store)
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     header = f"{HEADER} {__version__} {stamp} of {store.location}: {len(quads)} quads\n"

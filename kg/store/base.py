@@ -13,7 +13,7 @@ from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.namespace import OWL
+from rdflib.namespace import OWL, RDFS
 
 from kg import ontology
 from kg.errors import EXIT_FINDINGS, EXIT_UNREADABLE, Unavailable
@@ -32,13 +32,14 @@ from kg.store.catalog import (
     Term,
     catalog_entry,
     catalog_update,
+    insert_operations,
     modified_quad,
     taken,
     union_add,
 )
 from kg.store.results import results_update, stale_cases
 from kg.version import ONTOLOGY_IRI, __version__
-from kg.vocab import CATALOG
+from kg.vocab import CATALOG, FW
 
 # rdflib's name for a dataset's default graph: among a protocol query's default graphs
 # (:meth:`CaseStore.raw_query`), it names the store's own default graph, the union of its cases.
@@ -54,6 +55,15 @@ class StoreError(Unavailable):
     def __init__(self, message: str, answered: int | None = None) -> None:
         super().__init__(message)
         self.answered = answered
+
+
+def not_whole(location: str, what: str) -> StoreError:
+    """The refusal to back up or restore a store that is not the whole of its backend."""
+    return StoreError(
+        f"the store at {location} cannot be {what} as a whole by flywheel: the server's default "
+        "graph is every graph it holds, its own included; use the server's own backup "
+        "(Virtuoso: backup_online, docs/scaling.md), or load the case files again"
+    )
 
 
 class CaseNameError(StoreError):
@@ -136,7 +146,10 @@ class CaseStore(ABC):
       (:meth:`forward`), which serialises the answer; otherwise :meth:`raw_query` runs them here;
     * ``needs_network``: its data is read over the network (a worker reading it cannot be walled
       off from the network);
-    * ``in_memory``: its data lives in this process only (no other process can open it).
+    * ``in_memory``: its data lives in this process only (no other process can open it);
+    * ``holds_whole_dataset``: every graph of the backend is flywheel's and its default graph is
+      its own, so that a backup copies, and a restore replaces, the whole of it (not so on a
+      Virtuoso, whose default graph is every graph, its own system graphs included).
     """
 
     location: str
@@ -145,6 +158,9 @@ class CaseStore(ABC):
     passes_sparql_through: bool = False
     needs_network: bool = False
     in_memory: bool = False
+    holds_whole_dataset: bool = True
+    # blank nodes are written in INSERT templates, not INSERT DATA (kg.store.catalog)
+    _blank_templates: bool = False
 
     # --- backend primitives ---------------------------------------------------------------
 
@@ -169,7 +185,10 @@ class CaseStore(ABC):
         case graphs (quads of the default graph among ``quads`` are refused: ValueError). Every
         case they hold (each named graph but the catalog and the ontology, and each case the
         catalog lists) must pass :meth:`check_names` among them, or nothing is written.
-        ``source`` names the quads (a backup file) in a refusal."""
+        ``source`` names the quads (a backup file) in a refusal. Refused (StoreError) by a
+        store that does not hold its whole dataset (``holds_whole_dataset``)."""
+        if not self.holds_whole_dataset:
+            raise not_whole(self.location, "restored")
         if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
             raise ValueError("the default graph is rebuilt from the cases, not written")
         iris: dict[str, None] = {}
@@ -185,15 +204,16 @@ class CaseStore(ABC):
                 iris.setdefault(quad.object.value)
         source = source or "the data to restore"
         self.check_names([CaseGraph(iri, source, Graph()) for iri in iris], in_store=False)
-        named = " ".join(
-            f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
-        )
+        grouped: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Quad]] = {}
+        for quad in quads:
+            grouped.setdefault(quad.graph_name, []).append(quad)
+        inserts = insert_operations(grouped, self._blank_templates)
         own = ", ".join(str(ox.NamedNode(iri)) for iri in OWN_GRAPHS)
         union = (
             f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({own})) }}"
         )
         update = (
-            f"DROP SILENT ALL ;\nINSERT DATA {{ {named} }} ;\n{union} ;\n{UNION_MARK_UPDATE}"
+            " ;\n".join(["DROP SILENT ALL", *inserts, union, UNION_MARK_UPDATE])
             if quads
             else "DROP ALL"
         )
@@ -203,15 +223,17 @@ class CaseStore(ABC):
 
     def has_union(self) -> bool:
         """Whether the store's default graph is kept as the union of its case graphs (every
-        store flywheel writes, since it began keeping it; see :meth:`ensure_union`)."""
-        return bool(self.query(UNION_QUERY).boolean)
+        store flywheel writes, since it began keeping it; see :meth:`ensure_union`). Never on a
+        store that does not hold its whole dataset (Virtuoso: its default graph is every
+        graph)."""
+        return self.holds_whole_dataset and bool(self.query(UNION_QUERY).boolean)
 
     def ensure_union(self) -> bool:
         """Make the default graph the union of the case graphs where a store written before
         flywheel kept it holds cases without it (:meth:`rebuild_union`); True when rebuilt.
         A store with no case yet is left as it is: its first case write marks it. Every write
         that brings cases in or takes them out calls this first."""
-        if self.read_only or self.has_union():
+        if self.read_only or not self.holds_whole_dataset or self.has_union():
             return False
         if not self.case_graphs():
             return False
@@ -299,13 +321,18 @@ class CaseStore(ABC):
         return self._select(sparql, bindings, union)
 
     def ensure_ontology(self) -> None:
-        """Put the ontology in its own named graph, unless the same version is already there."""
+        """Put the ontology, with its subclass entailments
+        (:func:`kg.ontology.stored_ontology_graph`), in its own named graph, unless this version
+        is already there with them (a graph written before they were added is replaced)."""
+        actor = f"<{FW.Actor}>"
         current = self.query(
             f"ASK {{ GRAPH <{ONTOLOGY_IRI}> {{ <{ONTOLOGY_IRI}> "
-            f'<{OWL.versionInfo}> ?v FILTER(STR(?v) = "{__version__}") }} }}'
+            f'<{OWL.versionInfo}> ?v FILTER(STR(?v) = "{__version__}") '
+            f"{actor} <{RDFS.subClassOf}> {actor} }} }}"
         )
         if not current.boolean:
-            self._write({ONTOLOGY_IRI: to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI)}, ())
+            graph = ontology.stored_ontology_graph()
+            self._write({ONTOLOGY_IRI: to_oxigraph(graph, ONTOLOGY_IRI)}, ())
 
     def case_names(self) -> dict[str, list[str]]:
         """The short names in use (as :func:`kg.rdf.names.name_key` gives them), each with the

@@ -121,7 +121,7 @@ def catalog_update(remove: Iterable[str], add: Sequence[ox.Quad]) -> str:
     return " ;\n".join(parts)
 
 
-def _triples_text(quads: Iterable[ox.Quad]) -> str:
+def _triples_text(quads: Iterable[ox.Quad | ox.Triple]) -> str:
     return " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
 
 
@@ -194,27 +194,117 @@ def union_remove(iri: str) -> str:
     )
 
 
+# the most triples one INSERT template holds (Virtuoso 7.2 refuses a template that compiles to
+# more than 10,000 lines of SQL: about 1,000 triples), unless one group of blank nodes needs more
+TEMPLATE_TRIPLES = 200
+
+
+Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+def insert_operations(
+    graphs: Mapping[Graph, Sequence[ox.Quad | ox.Triple]], blank_templates: bool = False
+) -> list[str]:
+    """SPARQL update operations that insert these statements, each into the graph it is listed
+    under (their own graph names are not read): one ``INSERT DATA``. With ``blank_templates``,
+    the statements that hold a blank node go instead into ``INSERT { … } WHERE {}`` operations
+    (the same fresh nodes: one solution, each label one new node), every group of statements
+    that share blank nodes whole in one operation, for servers that refuse blank nodes in
+    ``INSERT DATA`` (Virtuoso 7.2)."""
+    plain: list[tuple[Graph, ox.Quad | ox.Triple]] = []
+    blank: list[tuple[Graph, ox.Quad | ox.Triple]] = []
+    for graph, statements in graphs.items():
+        for statement in statements:
+            (blank if blank_templates and _has_blank(statement) else plain).append(
+                (graph, statement)
+            )
+    operations = []
+    if plain or not blank:
+        operations.append(f"INSERT DATA {{ {_graphs_text(plain)} }}")
+    for group in _template_groups(blank):
+        operations.append(f"INSERT {{ {_graphs_text(group)} }} WHERE {{ }}")
+    return operations
+
+
+def _has_blank(statement: ox.Quad | ox.Triple) -> bool:
+    return isinstance(statement.subject, ox.BlankNode) or isinstance(statement.object, ox.BlankNode)
+
+
+def _graphs_text(statements: Sequence[tuple[Graph, ox.Quad | ox.Triple]]) -> str:
+    by_graph: dict[Graph, list[ox.Quad | ox.Triple]] = {}
+    for graph, statement in statements:
+        by_graph.setdefault(graph, []).append(statement)
+    return " ".join(
+        _triples_text(group)
+        if isinstance(graph, ox.DefaultGraph)
+        else f"GRAPH {graph} {{ {_triples_text(group)} }}"
+        for graph, group in by_graph.items()
+    )
+
+
+def _template_groups(
+    statements: Sequence[tuple[Graph, ox.Quad | ox.Triple]],
+) -> list[list[tuple[Graph, ox.Quad | ox.Triple]]]:
+    """The statements in groups of at most TEMPLATE_TRIPLES, the statements joined by shared
+    blank nodes always in one group (however many they are)."""
+    parent: dict[str, str] = {}
+
+    def root(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    def first_blank(statement: ox.Quad | ox.Triple) -> str:
+        for term in (statement.subject, statement.object):
+            if isinstance(term, ox.BlankNode):
+                return term.value
+        raise ValueError("a statement without a blank node")  # pragma: no cover - sorted out
+
+    for _graph, statement in statements:
+        if isinstance(statement.subject, ox.BlankNode) and isinstance(
+            statement.object, ox.BlankNode
+        ):
+            parent[root(statement.object.value)] = root(statement.subject.value)
+    joined: dict[str, list[tuple[Graph, ox.Quad | ox.Triple]]] = {}
+    for item in statements:
+        joined.setdefault(root(first_blank(item[1])), []).append(item)
+    groups: list[list[tuple[Graph, ox.Quad | ox.Triple]]] = []
+    for component in joined.values():
+        if groups and len(groups[-1]) + len(component) <= TEMPLATE_TRIPLES:
+            groups[-1].extend(component)
+        else:
+            groups.append(list(component))
+    return groups
+
+
 def write_update(
-    graphs: Mapping[str, Sequence[ox.Quad]], drop: Iterable[str], catalog_update: str = ""
+    graphs: Mapping[str, Sequence[ox.Quad]],
+    drop: Iterable[str],
+    catalog_update: str = "",
+    blank_templates: bool = False,
+    keep_union: bool = True,
 ) -> str:
     """One SPARQL update that drops these graphs, replaces those, and updates the catalog: a
-    server applies one update request as one transaction (Oxigraph, Fuseki). The default graph
+    server applies one update request as one transaction (Oxigraph, Fuseki, Virtuoso).
+    ``blank_templates``: see :func:`insert_operations`. With ``keep_union``, the default graph
     (the union of the case graphs) follows in the same update: a dropped or replaced case's
-    triples leave it unless another case holds them, a written case's triples join it."""
+    triples leave it unless another case holds them, a written case's triples join it (not on a
+    server whose default graph is already every graph, as Virtuoso's)."""
     parts = []
     for iri in (*drop, *graphs):
-        if iri not in OWN_GRAPHS:
+        if keep_union and iri not in OWN_GRAPHS:
             parts.append(union_remove(iri))
         parts.append(f"DROP SILENT GRAPH {ox.NamedNode(iri)}")
     for iri, quads in graphs.items():
-        parts.append(f"INSERT DATA {{ GRAPH {ox.NamedNode(iri)} {{ {_triples_text(quads)} }} }}")
-        if iri not in OWN_GRAPHS:
+        parts.extend(insert_operations({ox.NamedNode(iri): quads}, blank_templates))
+        if keep_union and iri not in OWN_GRAPHS:
             parts.append(union_add(iri))
-    if any(iri not in OWN_GRAPHS for iri in (*drop, *graphs)):
+    if keep_union and any(iri not in OWN_GRAPHS for iri in (*drop, *graphs)):
         parts.append(UNION_MARK_UPDATE)
     if catalog_update:
         parts.append(catalog_update)
-    if any(iri not in OWN_GRAPHS for iri in drop):
+    if keep_union and any(iri not in OWN_GRAPHS for iri in drop):
         parts.append(UNION_MARK_IF_EMPTY)  # the last case gone: the store is as new
     return " ;\n".join(parts)
 

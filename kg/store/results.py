@@ -119,7 +119,7 @@ _SCRATCH_LOCK = threading.Lock()
 def _scratch() -> ox.Store:
     """An in-memory store holding the ontology, where one case at a time is asked."""
     scratch = ox.Store()
-    scratch.extend(to_oxigraph(ontology.ontology_graph(), ONTOLOGY_IRI))
+    scratch.extend(to_oxigraph(ontology.stored_ontology_graph(), ONTOLOGY_IRI))
     return scratch
 
 
