@@ -237,7 +237,10 @@ def restore_cmd(
         bool, typer.Option("--replace", help="Overwrite a store that already holds data.")
     ] = False,
 ) -> None:
-    """Put a backup back: the whole file is checked first, then written in one transaction.
+    """Put a backup back, all or nothing: the store changes only once the whole file has been
+    read and found valid (an embedded store is restored into a new folder that then takes its
+    place). The file is read as it goes, so memory does not grow with its size; the default
+    graph (the union of the cases) is rebuilt.
 
     Exit code 0: restored; 1: refused: the store holds data (use --replace), or the backup holds
     two cases with one short name; 2: the file is not a valid backup, or holds a case IRI that
