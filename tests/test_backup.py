@@ -205,3 +205,17 @@ def test_a_remote_store_is_restored_in_one_update(source: Path, tmp_path: Path) 
         assert int(answer.text.split()[1]) == len(case_union(dataset(source)))
     finally:
         stop(process)
+
+
+@pytest.mark.slow
+def test_restore_through_a_link_to_the_store_keeps_the_link(source: Path, tmp_path: Path) -> None:
+    """The new store takes the place of the folder the link names; the link stays a link."""
+    written = tmp_path / "all.nq"
+    assert run_flywheel("backup", str(written), "--store", str(source)).returncode == 0
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "real")
+    result = run_flywheel("restore", str(written), "--store", str(link))
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and dataset(tmp_path / "real") == dataset(source)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.nq", "link", "real"]  # no leftovers

@@ -210,7 +210,7 @@ class OxigraphStore(CaseStore):
 
     def replace_all(self, quads: Callable[[], Iterable[ox.Quad]], source: str | None = None) -> int:
         """Replace everything by ``quads()`` (see :meth:`CaseStore.replace_all`) in one pass: the
-        quads go into a new store beside this one, in transactions of a few thousand quads
+        quads go into a new store beside this one, in transactions of RESTORE_BATCH quads
         each, with their copies in its default graph; only when the whole stream has been read
         and its case names checked does the new store take this one's place (the two folders
         swapped in one step where the system can, :func:`swap_folders`). Until then this store
@@ -223,7 +223,7 @@ class OxigraphStore(CaseStore):
             count = _fill(fresh, quads(), source, self)
             self._store = fresh
             return count
-        target = Path(self.location)
+        target = Path(self.location).resolve()  # a link to the store: the folder it names
         beside = target.with_name(f".{target.name}.restoring-{os.getpid()}")
         shutil.rmtree(beside, ignore_errors=True)
         try:
