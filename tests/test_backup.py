@@ -219,3 +219,19 @@ def test_restore_through_a_link_to_the_store_keeps_the_link(source: Path, tmp_pa
     assert result.returncode == 0, result.stderr
     assert link.is_symlink() and dataset(tmp_path / "real") == dataset(source)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.nq", "link", "real"]  # no leftovers
+
+
+@pytest.mark.slow
+def test_an_in_memory_store_is_restored_whole(source: Path, tmp_path: Path) -> None:
+    from kg.store import open_store
+    from kg.store.backup import restore
+
+    written = tmp_path / "all.nq"
+    assert run_flywheel("backup", str(written), "--store", str(source)).returncode == 0
+    store = open_store("memory:")
+    restored = restore(store, written)
+    assert restored.left_out == 0 and restored.quads == len(file_dataset(written))
+    assert [c.iri.rsplit("/", 1)[-1] for c in store.cases()] == [
+        "city-a", "hangzhou", "shanghai", "city-0001", "city-0002", "city-0003"
+    ]  # fmt: skip
+    assert store.has_union()
