@@ -66,6 +66,7 @@ def load(
     the cases are written once every file is validated, each in one transaction. Exit code
     0: all loaded; 1: some refused; 2: some unreadable.
     """
+    from kg.check.validation import Severity
     from kg.store import StoreError
     from kg.store.loading import expand_paths, load_files
 
@@ -106,14 +107,10 @@ def load(
         for refusal in result.refused_names:
             typer.echo(f"refused: {refusal.source} — {refusal.reason}", err=True)
         warned = [r for r in result.reports if r.conforms and r.findings]
-        for report in warned:
-            counts = {
-                s: sum(1 for f in report.findings if f.severity.name == s)
-                for s in ("WARNING", "INFO")
-            }
+        for summary in warned:
             typer.echo(
-                f"findings: {report.case}: {counts['WARNING']} warning(s), "
-                f"{counts['INFO']} info(s) (flywheel validate shows them)"
+                f"findings: {summary.case}: {summary.count(Severity.WARNING)} warning(s), "
+                f"{summary.count(Severity.INFO)} info(s) (flywheel validate shows them)"
             )
         replaced = sum(1 for c in result.loaded if c.iri in before)
         refused = len(result.refused) + len(result.refused_names)
