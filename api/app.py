@@ -8,7 +8,7 @@ environment, see :class:`api.settings.Settings`).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import page, problems, resources, sparql
 from api.engine import Engine
 from api.settings import Settings
+from kg import limits
 from kg.version import __version__
 
 DESCRIPTION = """\
@@ -34,19 +35,24 @@ the bearer token set in the server's configuration and are off without one.
 
 class BodyLimit:
     """Answer 413 when a request body is larger than ``limit`` bytes, whether the client says
-    so in Content-Length or streams it."""
+    so in Content-Length or streams it; ``larger`` gives some routes (method, path) a limit of
+    their own (a request that brings many cases)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, larger: Mapping[tuple[str, str], int] | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get((scope["method"], scope["path"]), self.limit)
         declared = dict(scope.get("headers") or ()).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         seen = 0
 
@@ -55,19 +61,19 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problems.problem_response(
             413,
-            f"the request body is larger than this server accepts ({self.limit:,} bytes)",
+            f"the request body is larger than this server accepts ({limit:,} bytes)",
             "https://w3id.org/dataflywheel/problems/too-large",
         )
         await response(scope, receive, send)
@@ -161,6 +167,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["Content-Type", "Accept", "Authorization"],
         expose_headers=["Retry-After", "Location"],
     )
-    app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body, larger={("POST", "/cases"): limits.max_bulk_bytes()}
+    )
     app.add_middleware(HeadAsGet)
     return app

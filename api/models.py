@@ -657,3 +657,60 @@ class WriteResult(BaseModel):
             "report": _REPORT,
         }
     )
+
+
+class BulkCase(BaseModel):
+    """What became of one case of a request that brought several (``POST /cases``)."""
+
+    case: str = Field(description="the case's graph IRI")
+    id: str = Field(description="its short name, the last segment of the IRI")
+    status: Literal["created", "replaced", "refused"]
+    reason: str | None = Field(
+        None, description="why it was refused: the problem, in words (violations listed)"
+    )
+    problem: str | None = Field(
+        None,
+        description="the kind of refusal, as the problem types of single writes name it: "
+        "violations, name-taken, bad-case-name, bad-request, too-large, busy, …",
+    )
+    forced: bool = Field(False, description="true when stored despite violations (?force=true)")
+    counts: dict[str, int] | None = Field(
+        None, description="its findings by severity, when it was validated"
+    )
+
+
+class BulkResult(BaseModel):
+    """What a request that brought several cases did, case by case, in the body's order."""
+
+    loaded: int = Field(description="cases stored (created or replaced)")
+    refused: int = Field(description="cases not stored")
+    cases: list[BulkCase]
+
+    model_config = _example(
+        {
+            "loaded": 1,
+            "refused": 1,
+            "cases": [
+                {
+                    "case": _CASE,
+                    "id": "hangzhou",
+                    "status": "created",
+                    "reason": None,
+                    "problem": None,
+                    "forced": False,
+                    "counts": {"violation": 0, "warning": 1, "info": 0},
+                },
+                {
+                    "case": "https://w3id.org/dataflywheel/case/riverton",
+                    "id": "riverton",
+                    "status": "refused",
+                    "reason": "the case <https://w3id.org/dataflywheel/case/riverton> has 1 "
+                    "violation(s) of the shapes and was not stored (add ?force=true to store it "
+                    "anyway): …",
+                    "problem": "violations",
+                    "forced": False,
+                    "counts": {"violation": 1, "warning": 0, "info": 0},
+                },
+            ],
+        }
+    )

@@ -1,8 +1,13 @@
-"""Checking and changing cases: ``POST /validate`` (public), ``PUT``/``DELETE /cases/{id}`` and
-the Graph Store Protocol at ``/store?graph=`` (writes need the bearer token)."""
+"""Checking and changing cases: ``POST /validate`` (public), ``PUT``/``DELETE /cases/{id}``,
+``POST /cases`` (many cases in one request) and the Graph Store Protocol at ``/store?graph=``
+(writes need the bearer token)."""
 
 from __future__ import annotations
 
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
@@ -21,10 +26,14 @@ from api.common import (
     problems,
     rdf_body,
 )
-from api.models import ValidationReport, WriteResult
-from api.negotiation import GRAPH_TYPES, content_type
+from api.engine import Busy
+from api.models import BulkResult, ValidationReport, WriteResult
+from api.negotiation import DATASET_TYPES, GRAPH_TYPES, content_type
 from api.problems import ProblemError
-from kg.rdf.names import case_iri_problem
+from kg import limits
+from kg.errors import FlywheelError
+from kg.rdf.names import case_id, case_iri_problem, name_key, shown
+from kg.rdf.read import DatasetPart, split_dataset
 
 router = APIRouter()
 
@@ -130,6 +139,153 @@ async def put_case(
         else "the case replaced the one stored before",
         "forced": checked["forced"],
         "report": checked["report"],
+    }
+
+
+# --- many cases in one request ------------------------------------------------------------------
+
+_NQUADS = "application/n-quads"
+
+
+@router.post(
+    "/cases",
+    tags=["writes"],
+    response_model=BulkResult,
+    summary="Put many cases at once (N-Quads or TriG, one named graph per case)",
+    responses=problems(401, 403, 413, 415),
+    dependencies=[Depends(require_writer)],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "several cases, each in its own named graph (its case IRI)",
+            "content": {t: {"schema": {"type": "string"}} for t in DATASET_TYPES},
+        }
+    },
+)
+async def post_cases(request: Request, force: Annotated[bool, Force] = False) -> dict:
+    """Store every case of the body, each in its named graph (N-Quads or TriG; other types are
+    415), case by case with the rules of `PUT /store?graph=` for each: its name checked, the case
+    validated (violations refuse it unless `?force=true`), then written in its own transaction,
+    replacing an earlier version with the same IRI. A case refused leaves the others stored;
+    the answer (200) says per case, in the body's order, `created`, `replaced` or `refused` and
+    why (`problem`: violations, name-taken, bad-case-name, bad-request, too-large …). Cases of
+    the body that share a short name are all refused, as `flywheel load` refuses them.
+
+    The body is set aside on disk as it arrives (up to `FLYWHEEL_MAX_BULK_BYTES`, 1 GiB by
+    default: 413 beyond), then split into its graphs and read case by case (each up to
+    `FLYWHEEL_MAX_FILE_BYTES`), so memory holds one case at a time. A body that is not valid
+    N-Quads or TriG, or holds triples outside its named graphs, is 400 with the line and
+    column, and nothing is stored."""
+    media = body_format(request)
+    if media not in DATASET_TYPES:
+        raise ProblemError(
+            415,
+            f"POST /cases reads several cases, each in its named graph, as "
+            f"{' or '.join(DATASET_TYPES)}; this body is {media}: send one case in it with "
+            "PUT /cases/{id}",
+            "unsupported-media-type",
+        )
+    folder = Path(tempfile.mkdtemp(prefix="flywheel-cases-"))
+    try:
+        body = folder / "body"
+        await _set_aside(request, body)
+        parts = await asyncio.to_thread(_split, body, media, folder)
+        shared = _shared_names(parts)
+        done = []
+        for part in parts:
+            if part.iri in shared:
+                done.append(_refused(part.iri, shared[part.iri], "name-taken"))
+            else:
+                done.append(await _one_of_many(request, part, force))
+            part.path.unlink(missing_ok=True)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
+    loaded = sum(1 for case in done if case["status"] != "refused")
+    return {"loaded": loaded, "refused": len(done) - loaded, "cases": done}
+
+
+async def _set_aside(request: Request, target: Path) -> None:
+    """Write the request body to ``target`` as it arrives; 413 past the bulk limit."""
+    limit = limits.max_bulk_bytes()
+    size = 0
+    with target.open("wb") as out:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ProblemError(
+                    413,
+                    f"the body is over this server's limit of {limit:,} bytes for many cases "
+                    f"at once ({limits.BULK_ENV}); send them in several requests",
+                    "too-large",
+                )
+            out.write(chunk)
+    if size == 0:
+        raise ProblemError(400, "the body is empty: there is no case in it", "bad-request")
+
+
+def _split(body: Path, media: str, folder: Path) -> list[DatasetPart]:
+    with body.open("rb") as stream:
+        parts = split_dataset(stream, DATASET_TYPES[media], folder, "request body")
+    body.unlink()
+    return parts
+
+
+def _shared_names(parts: list[DatasetPart]) -> dict[str, str]:
+    """The cases of the body whose short name another of its cases has, with why: none of them
+    is stored (which would win should not depend on their order)."""
+    groups: dict[str, list[str]] = {}
+    for part in parts:
+        groups.setdefault(name_key(case_id(part.iri)), []).append(part.iri)
+    shared = {}
+    for iris in groups.values():
+        if len(iris) > 1:
+            listed = ", ".join(f"<{shown(iri)}>" for iri in iris)
+            for iri in iris:
+                shared[iri] = (
+                    f"the case <{shown(iri)}> is refused: {len(iris)} cases of this request go "
+                    f"by the same short name '{shown(case_id(iri))}' ({listed}). A short name "
+                    "belongs to one case: give each an IRI with its own last segment; none of "
+                    "them was stored"
+                )
+    return shared
+
+
+def _refused(iri: str, reason: str, problem: str, counts: dict | None = None) -> dict:
+    return {
+        "case": iri,
+        "id": case_id(iri),
+        "status": "refused",
+        "reason": reason,
+        "problem": problem,
+        "forced": False,
+        "counts": counts,
+    }
+
+
+async def _one_of_many(request: Request, part: DatasetPart, force: bool) -> dict:
+    """Check, validate and store one case of a request that brought several, as PUT
+    /store?graph= does; what became of it."""
+    data = await asyncio.to_thread(part.path.read_bytes)
+    try:
+        checked = await engine(request).read(checks.check_case, data, _NQUADS, None, part.iri)
+        report = checked["report"]
+        if not report["conforms"] and not force:
+            return _refused(
+                part.iri, checks.violations_text(report), "violations", report["counts"]
+            )
+        created = await engine(request).write(checks.store_case, data, _NQUADS, part.iri, None)
+    except FlywheelError as error:
+        return _refused(part.iri, str(error), error.problem)
+    except Busy as error:
+        return _refused(part.iri, f"{error}; send this case again", "busy")
+    return {
+        "case": part.iri,
+        "id": case_id(part.iri),
+        "status": "created" if created else "replaced",
+        "reason": None,
+        "problem": None,
+        "forced": not report["conforms"],
+        "counts": report["counts"],
     }
 
 

@@ -38,6 +38,12 @@ EXAMPLES = settings(
 )
 
 
+@schemathesis.serializer("application/n-quads", "application/trig")
+def _rdf_text(ctx, value) -> bytes:
+    """A dataset body (POST /cases) is described as a string: sent as it is, in UTF-8."""
+    return value.encode("utf-8") if isinstance(value, str) else bytes(str(value), "utf-8")
+
+
 @pytest.fixture(scope="module")
 def read_schema(api):
     return schemathesis.openapi.from_url(f"{api}/openapi.json").include(method=["GET", "POST"])

@@ -6,10 +6,12 @@ import gzip
 import shutil
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
 from tests.conftest import run_flywheel
+from tests.servers import start_oxigraph, stop
 
 
 def dataset(store: Path) -> ox.Dataset:
@@ -118,14 +120,24 @@ def test_a_corrupt_backup_changes_nothing(source: Path, tmp_path: Path, corrupt:
     assert dataset(target) == before
 
 
+def older_backup(backup: Path, extra: bytes = b"") -> bytes:
+    """The backup as flywheel wrote it before it streamed: the count of its quads in the header,
+    no last line; ``extra`` lines added (counted)."""
+    lines = backup.read_bytes().splitlines(keepends=True)
+    assert lines[-1].startswith(b"# flywheel-kg backup end: ")
+    quads = lines[1:-1] + ([extra] if extra else [])
+    header = lines[0].rstrip(b"\n") + f": {len(quads)} quads\n".encode()
+    return b"".join([header, *quads])
+
+
 @pytest.mark.slow
 def test_a_backup_with_a_default_graph_restores_the_union(source: Path, tmp_path: Path) -> None:
     """A backup written before the default graph was the union of the cases may hold
     default-graph triples: they are left out, said on stderr, and the union is rebuilt."""
     target = tmp_path / "all.nq"
     assert run_flywheel("backup", str(target), "--store", str(source)).returncode == 0
-    with target.open("ab") as out:
-        out.write(b'_:note <http://www.w3.org/2000/01/rdf-schema#comment> "default" .\n')
+    note = b'_:note <http://www.w3.org/2000/01/rdf-schema#comment> "default" .\n'
+    target.write_bytes(older_backup(target, note))
     restored = tmp_path / "restored"
     result = run_flywheel("restore", str(target), "--store", str(restored))
     assert result.returncode == 0, result.stderr
@@ -133,3 +145,93 @@ def test_a_backup_with_a_default_graph_restores_the_union(source: Path, tmp_path
     after = dataset(restored)
     assert default_graph(after) == case_union(after)
     assert after == dataset(source)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["cut at a line", "count changed", "older, cut at a line"])
+def test_a_backup_cut_short_changes_nothing(source: Path, tmp_path: Path, how: str) -> None:
+    """A file that ends where a line ends reads as valid N-Quads: the count of its quads (its
+    last line, or an older backup's header) tells that quads are missing."""
+    good = tmp_path / "good.nq"
+    assert run_flywheel("backup", str(good), "--store", str(source)).returncode == 0
+    lines = good.read_bytes().splitlines(keepends=True)
+    if how == "cut at a line":
+        data = b"".join(lines[:-200])
+    elif how == "count changed":
+        data = b"".join([*lines[:-1], lines[-1].replace(b" quads", b"1 quads")])
+    else:
+        data = b"".join(older_backup(good).splitlines(keepends=True)[:-200])
+    bad = tmp_path / "bad.nq"
+    bad.write_bytes(data)
+    target = tmp_path / "target"
+    shutil.copytree(source, target)
+    before = dataset(target)
+    result = run_flywheel("restore", str(bad), "--store", str(target), "--replace")
+    assert result.returncode == 2, result.stderr
+    assert "cut short" in result.stderr and "the store was not changed" in result.stderr
+    assert dataset(target) == before
+
+
+def file_dataset(path: Path) -> ox.Dataset:
+    data = ox.Dataset(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
+    data.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return data
+
+
+@pytest.mark.server
+def test_a_remote_store_is_restored_in_one_update(source: Path, tmp_path: Path) -> None:
+    """Into an `oxigraph serve`: the update is sent as it is built; the server holds what the
+    backup holds, with the union of the cases as its default graph."""
+    written = tmp_path / "all.nq"
+    assert run_flywheel("backup", str(written), "--store", str(source)).returncode == 0
+    for _attempt in range(3):
+        process, url = start_oxigraph(tmp_path / "remote", tmp_path / "oxigraph.log")
+        if url:
+            break
+        stop(process)
+    else:
+        pytest.fail((tmp_path / "oxigraph.log").read_text(errors="replace")[-2000:])
+    try:
+        result = run_flywheel("restore", str(written), "--store", url)
+        assert result.returncode == 0, result.stderr
+        again = tmp_path / "again.nq"
+        assert run_flywheel("backup", str(again), "--store", url).returncode == 0
+        assert file_dataset(again) == file_dataset(written)
+        answer = httpx.post(
+            f"{url}/query",
+            content=b"SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+            headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+        )
+        assert int(answer.text.split()[1]) == len(case_union(dataset(source)))
+    finally:
+        stop(process)
+
+
+@pytest.mark.slow
+def test_restore_through_a_link_to_the_store_keeps_the_link(source: Path, tmp_path: Path) -> None:
+    """The new store takes the place of the folder the link names; the link stays a link."""
+    written = tmp_path / "all.nq"
+    assert run_flywheel("backup", str(written), "--store", str(source)).returncode == 0
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "real")
+    result = run_flywheel("restore", str(written), "--store", str(link))
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and dataset(tmp_path / "real") == dataset(source)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.nq", "link", "real"]  # no leftovers
+
+
+@pytest.mark.slow
+def test_an_in_memory_store_is_restored_whole(source: Path, tmp_path: Path) -> None:
+    from kg.store import open_store
+    from kg.store.backup import restore
+
+    written = tmp_path / "all.nq"
+    assert run_flywheel("backup", str(written), "--store", str(source)).returncode == 0
+    store = open_store("memory:")
+    restored = restore(store, written)
+    assert restored.left_out == 0 and restored.quads == len(file_dataset(written))
+    assert [c.iri.rsplit("/", 1)[-1] for c in store.cases()] == [
+        "city-a", "hangzhou", "shanghai", "city-0001", "city-0002", "city-0003"
+    ]  # fmt: skip
+    assert store.has_union()

@@ -333,8 +333,12 @@ def test_cli_restore_of_a_backup_holding_an_impostor_is_refused(store_dir, tmp_p
             ox.NamedNode(CATALOG),
         ),
     ]
-    with backup.open("ab") as out:
-        out.write(ox.serialize(extra, format=ox.RdfFormat.N_QUADS))
+    *lines, end = backup.read_bytes().splitlines(keepends=True)  # end: the count of quads
+    added = ox.serialize(extra, format=ox.RdfFormat.N_QUADS)
+    counted = int(end.split()[-2]) + len(extra)
+    backup.write_bytes(
+        b"".join(lines) + added + f"# flywheel-kg backup end: {counted} quads\n".encode()
+    )
     before = dump(store_dir)
     result = run_flywheel("restore", str(backup), "--replace", "--store", str(store_dir))
     refused_by_cli(result, 1, str(backup), f"<{HANGZHOU}>", "not changed")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import http.server
+import io
 import threading
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kg.rdf.read import RdfInputError, read_cases, to_oxigraph
+from kg.rdf.read import RdfInputError, read_cases, split_dataset, to_oxigraph
 from tests.conftest import FIXTURES
 
 SYNTAX = FIXTURES / "syntax"
@@ -108,3 +110,27 @@ def test_round_trip_to_oxigraph_keeps_terms() -> None:
     graph.add((URIRef("https://e.org/a"), URIRef("https://e.org/r"), Literal("plain")))
     quads = {str(q.object) for q in to_oxigraph(graph)}
     assert quads == {'"文"@zh', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>', '"plain"'}
+
+
+# --- a dataset split into its graphs (POST /cases) ------------------------------------------------
+
+SPLIT = b"""<https://example.org/s> <https://example.org/p> "1" <https://example.org/g/a> .
+<https://example.org/s> <https://example.org/p> "2" <https://example.org/g/b> .
+<https://example.org/s> <https://example.org/p> "3" <https://example.org/g/a> .
+_:x <https://example.org/p> "4" <https://example.org/g/b> .
+"""
+
+
+def test_a_dataset_is_split_into_its_graphs_in_their_order(tmp_path: Path) -> None:
+    """Graph a comes first and comes back: its two quads in its file, in the order read."""
+    parts = split_dataset(
+        io.BufferedReader(io.BytesIO(SPLIT)), ox.RdfFormat.N_QUADS, tmp_path, "body"
+    )
+    assert [p.iri for p in parts] == ["https://example.org/g/a", "https://example.org/g/b"]
+    read = [list(ox.parse(path=str(p.path), format=ox.RdfFormat.N_QUADS)) for p in parts]
+    assert [[q.object.value for q in quads] for quads in read] == [["1", "3"], ["2", "4"]]
+    assert {q.graph_name.value for q in read[1]} == {"https://example.org/g/b"}
+    with pytest.raises(RdfInputError, match="line 2"):
+        split_dataset(
+            io.BufferedReader(io.BytesIO(SPLIT[:120])), ox.RdfFormat.N_QUADS, tmp_path, "body"
+        )

@@ -67,6 +67,7 @@ def load(
     the cases are written once every file is validated, each in one transaction. Exit code
     0: all loaded; 1: some refused; 2: some unreadable.
     """
+    from kg.check.validation import Severity
     from kg.store import StoreError
     from kg.store.loading import expand_paths, load_files
 
@@ -107,14 +108,10 @@ def load(
         for refusal in result.refused_names:
             typer.echo(f"refused: {refusal.source} — {refusal.reason}", err=True)
         warned = [r for r in result.reports if r.conforms and r.findings]
-        for report in warned:
-            counts = {
-                s: sum(1 for f in report.findings if f.severity.name == s)
-                for s in ("WARNING", "INFO")
-            }
+        for summary in warned:
             typer.echo(
-                f"findings: {report.case}: {counts['WARNING']} warning(s), "
-                f"{counts['INFO']} info(s) (flywheel validate shows them)"
+                f"findings: {summary.case}: {summary.count(Severity.WARNING)} warning(s), "
+                f"{summary.count(Severity.INFO)} info(s) (flywheel validate shows them)"
             )
         replaced = sum(1 for c in result.loaded if c.iri in before)
         refused = len(result.refused) + len(result.refused_names)
@@ -238,7 +235,10 @@ def restore_cmd(
         bool, typer.Option("--replace", help="Overwrite a store that already holds data.")
     ] = False,
 ) -> None:
-    """Put a backup back: the whole file is checked first, then written in one transaction.
+    """Put a backup back, all or nothing: the store changes only once the whole file has been
+    read and found valid (an embedded store is restored into a new folder that then takes its
+    place). The file is read as it goes, so memory does not grow with its size; the default
+    graph (the union of the cases) is rebuilt.
 
     Exit code 0: restored; 1: refused: the store holds data (use --replace), or the backup holds
     two cases with one short name; 2: the file is not a valid backup, or holds a case IRI that

@@ -7,6 +7,7 @@ then handed over as rdflib graphs, one per case.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -321,6 +322,63 @@ def parse_cases(
         raise RdfInputError(source, f"cannot be read: {error}") from None
     _guard(source, limits.check_literals, quads, len(data))
     return _cases_from_quads(quads, source, fallback_iri)
+
+
+@dataclass(frozen=True)
+class DatasetPart:
+    """One named graph of a dataset split by :func:`split_dataset`: its name and the N-Quads
+    file that holds its quads."""
+
+    iri: str
+    path: Path
+
+
+SPLIT_BATCH = 10_000  # quads of one graph held before they are written to its file
+
+
+def split_dataset(
+    stream: io.BufferedReader, rdf_format: ox.RdfFormat, folder: Path, source: str
+) -> list[DatasetPart]:
+    """Split a dataset (N-Quads or TriG) into one N-Quads file per named graph in ``folder``,
+    read as it goes: memory holds a few thousand quads, however long the stream. The graphs
+    come in the order they first appear (a graph that comes back is added to its file).
+    Raises RdfInputError (``source`` as its path) for a syntax error, with its line and
+    column, for text that is not UTF-8, and for triples outside the named graphs. Each part
+    is then read as a case file is (:func:`parse_cases`), with its limits."""
+    if rdf_format not in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        raise ValueError(f"only N-Quads and TriG are split, not {rdf_format}")
+    _guard(source, limits.check_text, stream.peek(4096)[:4096])
+    parts: dict[str, DatasetPart] = {}
+    batch: list[ox.Quad] = []
+
+    def write() -> None:
+        if batch:
+            with parts[batch[0].graph_name.value].path.open("ab") as out:  # type: ignore[union-attr]
+                ox.serialize(batch, out, format=ox.RdfFormat.N_QUADS)
+            batch.clear()
+
+    try:
+        for quad in ox.parse(stream, format=rdf_format):
+            graph = quad.graph_name
+            if isinstance(graph, ox.DefaultGraph):
+                raise RdfInputError(
+                    source,
+                    "it has triples outside its named graphs; put every triple of a case "
+                    "inside its case's named graph",
+                )
+            if (batch and batch[0].graph_name != graph) or len(batch) >= SPLIT_BATCH:
+                write()
+            if graph.value not in parts:
+                parts[graph.value] = DatasetPart(graph.value, folder / f"{len(parts):06d}.nq")
+            batch.append(quad)
+        write()
+    except SyntaxError as error:
+        line = error.lineno if error.lineno else None
+        column = error.offset if error.offset else None
+        raise RdfInputError(source, _explain(error), line, column) from None
+    if not parts:
+        raise RdfInputError(source, "it holds no named graph: put each case in its own graph")
+    return list(parts.values())
 
 
 def _cases_from_quads(

@@ -6,7 +6,7 @@ kg.store.remote.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -32,7 +32,6 @@ from kg.store.catalog import (
     Term,
     catalog_entry,
     catalog_update,
-    insert_operations,
     modified_quad,
     taken,
     union_add,
@@ -179,45 +178,49 @@ class CaseStore(ABC):
     def _graph_quads(self, iri: str) -> list[ox.Quad]:
         """Every quad of one named graph."""
 
-    def replace_all(self, quads: Sequence[ox.Quad], source: str | None = None) -> None:
-        """Replace everything in the store (cases, catalog, ontology) by these quads in one
-        transaction (one SPARQL update), the default graph rebuilt in it as the union of the
-        case graphs (quads of the default graph among ``quads`` are refused: ValueError). Every
-        case they hold (each named graph but the catalog and the ontology, and each case the
-        catalog lists) must pass :meth:`check_names` among them, or nothing is written.
-        ``source`` names the quads (a backup file) in a refusal. Refused (StoreError) by a
-        store that does not hold its whole dataset (``holds_whole_dataset``)."""
+    def replace_all(self, quads: Callable[[], Iterable[ox.Quad]], source: str | None = None) -> int:
+        """Replace everything in the store (cases, catalog, ontology) by the quads ``quads()``
+        yields, all or nothing, the default graph rebuilt as the union of the case graphs;
+        returns how many quads were written. ``quads`` is called once per pass over the data
+        (it reads a file afresh each time), and may raise as it goes (a file that turns out to
+        be invalid): then nothing is written. Every case the quads hold (each named graph but
+        the catalog and the ontology, and each case the catalog lists) must pass
+        :meth:`check_names` among them, or nothing is written. ``source`` names the quads (a
+        backup file) in a refusal. A quad of the default graph is refused (ValueError): the
+        default graph is rebuilt from the cases. Refused (StoreError) by a store that does not
+        hold its whole dataset (``holds_whole_dataset``).
+
+        Here (any SPARQL store): a first pass reads every quad and checks the names, a second
+        sends one SPARQL update, built as it is sent (one transaction on the server; this
+        process holds a few thousand quads at a time). The embedded store loads a new store
+        beside the old one and swaps them (:meth:`kg.store.OxigraphStore.replace_all`)."""
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
         if not self.holds_whole_dataset:
             raise not_whole(self.location, "restored")
-        if any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
-            raise ValueError("the default graph is rebuilt from the cases, not written")
-        iris: dict[str, None] = {}
-        for quad in quads:
-            graph = quad.graph_name
-            if isinstance(graph, ox.NamedNode) and graph.value not in OWN_GRAPHS:
-                iris.setdefault(graph.value)
-            elif (
-                graph == ox.NamedNode(CATALOG)
-                and quad.predicate == DATASET
-                and isinstance(quad.object, ox.NamedNode)
-            ):
-                iris.setdefault(quad.object.value)
-        source = source or "the data to restore"
-        self.check_names([CaseGraph(iri, source, Graph()) for iri in iris], in_store=False)
-        grouped: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Quad]] = {}
-        for quad in quads:
-            grouped.setdefault(quad.graph_name, []).append(quad)
-        inserts = insert_operations(grouped, self._blank_templates)
-        own = ", ".join(str(ox.NamedNode(iri)) for iri in OWN_GRAPHS)
-        union = (
-            f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({own})) }}"
-        )
-        update = (
-            " ;\n".join(["DROP SILENT ALL", *inserts, union, UNION_MARK_UPDATE])
-            if quads
-            else "DROP ALL"
-        )
-        self._write({}, (), update)
+        count, iris = 0, CaseIris()
+        for quad in quads():
+            iris.add(quad)
+            count += 1
+        self.check_names(iris.cases(source), in_store=False)
+        if not count:
+            self._write({}, (), "DROP ALL")
+            return 0
+        self._update_stream(_replacing(quads(), bool(iris)))
+        return count
+
+    def _update_stream(self, parts: Iterable[str]) -> None:
+        """Apply one SPARQL update given in parts, as one transaction (backends that can send
+        it as it is built override this)."""
+        self._write({}, (), "".join(parts))
+
+    def named_quads(self) -> Iterator[ox.Quad]:
+        """Every quad of the store's named graphs (the cases, the catalog, the ontology), graph
+        by graph, never all at once."""
+        for row in self.query(ALL_GRAPHS_QUERY).rows:
+            graph = row["g"]
+            if isinstance(graph, ox.NamedNode):
+                yield from self._graph_quads(graph.value)
 
     # --- the default graph: the union of the case graphs --------------------------------------
 
@@ -503,6 +506,57 @@ class CaseStore(ABC):
             format=ox.RdfFormat.N_TRIPLES,
         )
         return Graph().parse(data=data, format="nt")
+
+
+class CaseIris:
+    """The cases a stream of quads holds, gathered as it passes: each named graph but the
+    catalog and the ontology, and each case the catalog lists."""
+
+    def __init__(self) -> None:
+        self._iris: dict[str, None] = {}
+
+    def add(self, quad: ox.Quad) -> bool:
+        """Note the quad's case, if it is a case's; whether its graph is a case graph. A quad
+        of the default graph is refused (ValueError)."""
+        graph = quad.graph_name
+        if isinstance(graph, ox.DefaultGraph):
+            raise ValueError("the default graph is rebuilt from the cases, not written")
+        if graph.value not in OWN_GRAPHS:
+            self._iris.setdefault(graph.value)
+            return True
+        listed = graph.value == CATALOG and quad.predicate == DATASET
+        if listed and isinstance(quad.object, ox.NamedNode):
+            self._iris.setdefault(quad.object.value)
+        return False
+
+    def __bool__(self) -> bool:
+        return bool(self._iris)
+
+    def cases(self, source: str | None) -> list[CaseGraph]:
+        """The cases, as :meth:`CaseStore.check_names` takes them."""
+        return [CaseGraph(iri, source or "the data to restore", Graph()) for iri in self._iris]
+
+
+_OWN = ", ".join(str(ox.NamedNode(iri)) for iri in OWN_GRAPHS)
+_UNION_OF_CASES = (
+    f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({_OWN})) }}"
+)
+
+
+def _replacing(quads: Iterable[ox.Quad], cases: bool, batch: int = 5000) -> Iterator[str]:
+    """One SPARQL update, in parts: drop everything, insert the quads, copy the case graphs
+    into the default graph and mark the store as keeping that union (when there are cases)."""
+    yield "DROP SILENT ALL ;\nINSERT DATA {\n"
+    lines: list[str] = []
+    for q in quads:
+        lines.append(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}\n")
+        if len(lines) >= batch:
+            yield "".join(lines)
+            lines.clear()
+    yield "".join(lines)
+    yield "}"
+    if cases:
+        yield f" ;\n{_UNION_OF_CASES} ;\n{UNION_MARK_UPDATE}"
 
 
 def query_result(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import ctypes
+import errno
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,6 +17,7 @@ from kg.sparql.check import QueryInvalid
 from kg.store.base import (
     STORE_DEFAULT,
     Answer,
+    CaseIris,
     CaseStore,
     QueryResult,
     StoreError,
@@ -31,6 +36,73 @@ from kg.vocab import CATALOG
 # they grow with every transaction (measured: 950 MB after 300 cases of 4,000 triples, 240 MB
 # when flushed every 50), so a long run of writes would hold what it wrote in memory.
 FLUSH_EVERY_QUADS = 200_000
+
+
+# Quads a restore writes into the new store per transaction (bounded memory, not one transaction
+# per quad).
+RESTORE_BATCH = 20_000
+
+
+def _fill(store: ox.Store, quads: Iterable[ox.Quad], source: str | None, owner: CaseStore) -> int:
+    """Write quads into a new store with their copies in its default graph (each case graph's,
+    the union) and the catalog's union mark, in transactions of RESTORE_BATCH quads, flushed
+    every FLUSH_EVERY_QUADS; check the case names among themselves (``owner``'s rules) once
+    every quad is read. Returns the quads read."""
+    iris = CaseIris()
+    batch: list[ox.Quad] = []
+    count = unflushed = 0
+    for quad in quads:
+        count += 1
+        batch.append(quad)
+        if iris.add(quad):
+            batch.append(ox.Quad(quad.subject, quad.predicate, quad.object))
+        if len(batch) >= RESTORE_BATCH:
+            store.extend(batch)
+            unflushed += len(batch)
+            batch.clear()
+            if unflushed >= FLUSH_EVERY_QUADS:
+                store.flush()
+                unflushed = 0
+    owner.check_names(iris.cases(source), in_store=False)
+    if iris:
+        batch.append(UNION_MARK)
+    store.extend(batch)
+    return count
+
+
+def swap_folders(new: Path, old: Path) -> None:
+    """Put the folder ``new`` in the place of ``old``, and ``old`` where ``new`` was: in one step
+    on Linux (renameat2 with RENAME_EXCHANGE), so that ``old``'s path always holds one whole
+    store; elsewhere in two renames (a crash between them leaves no folder at ``old``'s path
+    and the old store beside it, under a name starting with a dot)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        renameat2 = None
+    if renameat2 is not None:
+        renameat2.argtypes = [
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_uint,
+        ]
+        if renameat2(_AT_FDCWD, bytes(new), _AT_FDCWD, bytes(old), _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+            raise StoreError(
+                f"cannot put the restored store in place of {old}: {os.strerror(code)}"
+            )
+    aside = new.with_name(new.name + "-old")
+    os.rename(old, aside)
+    os.rename(new, old)
+    os.rename(aside, new)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
 
 
 class OxigraphStore(CaseStore):
@@ -131,6 +203,45 @@ class OxigraphStore(CaseStore):
 
     def _graph_quads(self, iri: str) -> list[ox.Quad]:
         return list(self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+
+    def named_quads(self) -> Iterator[ox.Quad]:
+        for graph in self._store.named_graphs():
+            yield from self._store.quads_for_pattern(None, None, None, graph)
+
+    def replace_all(self, quads: Callable[[], Iterable[ox.Quad]], source: str | None = None) -> int:
+        """Replace everything by ``quads()`` (see :meth:`CaseStore.replace_all`) in one pass: the
+        quads go into a new store beside this one, in transactions of RESTORE_BATCH quads
+        each, with their copies in its default graph; only when the whole stream has been read
+        and its case names checked does the new store take this one's place (the two folders
+        swapped in one step where the system can, :func:`swap_folders`). Until then this store
+        is untouched, so a stream that fails part way changes nothing; memory holds a batch,
+        whatever the size of the data. In memory, the new store replaces this one's handle."""
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
+        if self.in_memory:
+            fresh = ox.Store()
+            count = _fill(fresh, quads(), source, self)
+            self._store = fresh
+            return count
+        target = Path(self.location).resolve()  # a link to the store: the folder it names
+        beside = target.with_name(f".{target.name}.restoring-{os.getpid()}")
+        shutil.rmtree(beside, ignore_errors=True)
+        try:
+            fresh = ox.Store(str(beside))
+            count = _fill(fresh, quads(), source, self)
+            fresh.flush()
+            del fresh  # closed: its folder can take this store's place
+        except BaseException:
+            shutil.rmtree(beside, ignore_errors=True)
+            raise
+        self._store.flush()
+        self._store = None  # type: ignore[assignment]  # closed, so its folder can move
+        try:
+            swap_folders(beside, target)
+        finally:
+            self._store = ox.Store(str(target))  # the new store, or the old one if not swapped
+        shutil.rmtree(beside, ignore_errors=True)  # the old store, now beside
+        return count
 
     def bulk_put(self, cases: Sequence[CaseGraph]) -> None:
         """Fast path for loading many *new* cases (Oxigraph's bulk loader; not transactional)."""

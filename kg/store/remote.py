@@ -326,6 +326,18 @@ class RemoteStore(CaseStore):
         body, kind = self._body("update", update)
         self._request("POST", self.update_url, content=body, headers={"Content-Type": kind})
 
+    def _update_stream(self, parts: Iterable[str]) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.location} is open read-only")
+        # sent as it is built (chunked): one request, which the server applies as one
+        # transaction, without this process holding the whole update
+        self._request(
+            "POST",
+            self.update_url,
+            content=(part.encode("utf-8") for part in parts),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+
     def _graph_quads(self, iri: str) -> list[ox.Quad]:
         try:
             response = self._client.get(
