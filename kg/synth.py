@@ -95,6 +95,8 @@ class _Builder:
         self.add(ev, FW.source, self.rng.choice(self.sources))
         self.add(ev, FW.page, Literal(f"p. {self.rng.randint(1, 200)}"))
         self.add(ev, FW.confidence, confidence)
+        if confidence == FW.Confirmed:  # confirmed means checked words: made-up ones here
+            self.add(ev, FW.quote, Literal("synthetic quotation: no source was read", lang="en"))
         self.add(ev, FW.coder, Literal("synthetic generator"))
         self.add(claim, FW.hasEvidence, ev)
 
@@ -174,7 +176,9 @@ def synthetic_triples(
     for kind, (cls, count, en, zh) in kinds.items():
         for i in range(count):
             actor = b.node(kind)
-            b.add(actor, RDF.type, FW.DataBureau if kind == "technical" and i == 0 else cls)
+            b.add(actor, RDF.type, cls)
+            if kind == "technical" and i == 0:  # the first technical office runs the data
+                b.add(actor, RDF.type, FW.DataAdministration)
             b.label(actor, f"{en} {i + 1} of {b.name}", f"{b.name_zh}{zh}{i + 1}")
             if kind == "leader":
                 b.add(actor, FW.post, Literal("mayor" if i else "party secretary", lang="en"))

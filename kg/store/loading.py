@@ -6,8 +6,8 @@ once). Each case that may be stored is set aside on disk, in a spool folder in t
 temporary folder (``TMPDIR``), as compressed N-Quads with its catalog entry (about 30 KB for
 4,000 triples), and dropped from memory: memory holds the files in flight (at most
 :func:`in_flight` of them), whatever the number of cases. Of each case's validation report
-only its counts of findings are kept (and a refused case's violations): a synthetic city has
-about 230 findings, and kept whole for 3,000 cities they took the command to 1 GB; the whole
+only its counts of findings are kept (and a refused case's violations): kept whole, 3,000
+cities of 230 findings each took the command to 1 GB; the whole
 reports go to ``on_report`` as each file is validated. Only when every file has been read and
 validated are the cases written, one by one, each in one transaction (see
 :meth:`kg.store.CaseStore.put_case_data`), replacing an earlier version of the same case (same
