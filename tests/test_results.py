@@ -60,6 +60,7 @@ def random_store(request):
 def test_what_is_kept_is_listed() -> None:
     assert NAMED == [
         "16-cities-loop-closed",
+        "17-startup-to-inertia",
         "18-dominant-logic",
         "19-data-bureau-delay",
         "21-condition-table",
@@ -100,7 +101,7 @@ def test_other_parameters_and_one_case_ask_the_graphs() -> None:
     assert answer(store, "21", {"k": "1"}) is not None
     assert answer(store, "02", {"case": "https://w3id.org/dataflywheel/case/hangzhou"}) is None
     assert answer(store, "02", {}) is None  # its default asks Hangzhou alone
-    assert answer(store, "17", {}) is None  # its statistics span the cities: not kept
+    assert answer(store, "20", {}) is None  # its scenario types span the cities: not kept
     assert run_named(store, "21", {"k": "3"}) == run(store, "21", {"k": "3"})
 
 

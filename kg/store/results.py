@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -39,24 +39,59 @@ RESULTS = CATALOG + "#results-"
 VERSION = ox.NamedNode(CATALOG + "#resultsVersion")
 
 
+Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]
+
+
 @dataclass(frozen=True)
 class Stored:
     """One query whose per-case rows are kept: its key in the catalog, its text, and the values
-    its other variables are bound to (a named query's defaults; ``?case`` is the case)."""
+    its other variables are bound to (a named query's defaults; ``?case`` is the case).
+    ``combine`` turns every case's rows, put together, into the query's answer where some of
+    its columns are over every case (each case keeps them computed over itself alone)."""
 
     key: str
     text: str
     values: tuple[tuple[str, ox.NamedNode | ox.Literal], ...] = ()
+    combine: Callable[[list[Row]], list[Row]] | None = None
 
     @property
     def predicate(self) -> ox.NamedNode:
         return ox.NamedNode(RESULTS + self.key)
 
 
-def _named(name: str, **values: str) -> Stored:
+def _named(name: str, combine: Callable[[list[Row]], list[Row]] | None = None) -> Stored:
     query = get_query(name)
-    bound = bind(query, {"case": EVERY_CASE, **values} if "case" in query.param_names else values)
-    return Stored(query.name, query.text, tuple(sorted((v.value, t) for v, t in bound.items())))
+    bound = bind(query, {"case": EVERY_CASE} if "case" in query.param_names else {})
+    values = tuple(sorted((v.value, t) for v, t in bound.items()))
+    return Stored(query.name, query.text, values, combine)
+
+
+# question 17's statistics, over every city's days, computed by the engine as the query computes
+# them (the same rounding, the same numbers' forms); the counts are Python integers
+_YEARS_STATISTICS = """SELECT ?citiesCompared ?minDays ?maxDays ?minYears ?maxYears ?rangeYears WHERE {
+  BIND (ROUND(?minDays / 365.25 * 100) / 100 AS ?minYears)
+  BIND (ROUND(?maxDays / 365.25 * 100) / 100 AS ?maxYears)
+  BIND (ROUND((?maxDays - ?minDays) / 365.25 * 100) / 100 AS ?rangeYears)
+}"""
+_STATISTICS = ("citiesCompared", "minYears", "maxYears", "rangeYears")
+
+
+def years_statistics(rows: list[Row]) -> list[Row]:
+    """Question 17's rows with its statistics (how many cities have both dates, the fewest,
+    most and range of years) over every city's ``days``, not each city's own."""
+    days = [int(d.value) for r in rows if isinstance(d := r.get("days"), ox.Literal)]
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    values: dict[ox.Variable, ox.Literal] = {
+        ox.Variable("citiesCompared"): ox.Literal(str(len(days)), datatype=integer)
+    }
+    if days:
+        values[ox.Variable("minDays")] = ox.Literal(str(min(days)), datatype=integer)
+        values[ox.Variable("maxDays")] = ox.Literal(str(max(days)), datatype=integer)
+    found = ox.Store().query(_YEARS_STATISTICS, substitutions=values)  # type: ignore[arg-type]
+    assert isinstance(found, ox.QuerySolutions)
+    solution = next(iter(found))
+    statistics = {name: solution[name] for name in _STATISTICS}
+    return [row | statistics for row in rows]
 
 
 def _compare(name: str) -> Stored:
@@ -66,22 +101,19 @@ def _compare(name: str) -> Stored:
 @cache
 def stored_queries() -> tuple[Stored, ...]:
     """What is kept per case: the cross-city named queries that are a union of per-case rows
-    (16, 18, 19, 21-23, with their default parameters), and what ``compare`` reads (its three
-    queries and question 2, its ends left unknown and closed at the next start)."""
+    (16, 18, 19, 21-23, with their default parameters) or combine them (17, its statistics
+    over every city), and what ``compare`` reads (its three queries and question 2, its ends
+    left unknown and closed at the next start)."""
     timeline = get_query("stage-timeline")
     closed = bind(timeline, {"case": EVERY_CASE, "closeAtNext": "true"})
     return (
-        *(
-            _named(name)
-            for name in (
-                "cities-loop-closed",
-                "dominant-logic",
-                "data-bureau-delay",
-                "condition-table",
-                "secondary-only-cities",
-                "coder-disagreements",
-            )
-        ),
+        _named("cities-loop-closed"),
+        _named("startup-to-inertia", years_statistics),
+        _named("dominant-logic"),
+        _named("data-bureau-delay"),
+        _named("condition-table"),
+        _named("secondary-only-cities"),
+        _named("coder-disagreements"),
         _named("stage-timeline"),
         Stored(
             f"{timeline.name}.closed-at-next",
@@ -148,9 +180,6 @@ def case_results(iri: str, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
 
 def _plain(term: object) -> str | None:
     return term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else None
-
-
-Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]
 
 
 def read_rows(
@@ -298,6 +327,8 @@ def answer(
     if found is None or keys is None:
         return None
     columns, rows = found
+    if kept.combine is not None:
+        rows = kept.combine(rows)
     return columns, sorted_rows(rows, keys, columns)
 
 
