@@ -17,6 +17,7 @@ from kg.store.results import (
     VERSION,
     answer,
     read_rows,
+    read_texts,
     run_named,
     stale_cases,
     stored,
@@ -91,6 +92,7 @@ def test_compare_reads_the_stored_rows_and_gives_the_same_table(random_store) ->
     kept = compare(random_store, None, "confirmed")
     _forget(random_store)
     assert read_rows(random_store, stored("compare-summary"), None) is None
+    assert read_texts(random_store, [stored("compare-summary")], None) is None
     assert compare(random_store, None, "confirmed") == kept
 
 

@@ -17,13 +17,11 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
-import pyoxigraph as ox
-
 from kg import paths
 from kg.errors import BadInput
 from kg.sparql.named import EVERY_CASE, bind, get_query
 from kg.store import CaseStore, Row, Term
-from kg.store.results import read_rows, stored
+from kg.store.results import PlainRow, read_texts, stored
 from kg.views.common import rows_for_cases
 from kg.vocab import (
     CONFIDENCE_OF,
@@ -112,15 +110,16 @@ for _s in STAGES:
     )
 
 
-def _text(term: Term | None) -> str | None:
-    return term.value if term is not None else None
+def _text(term: Term | str | None) -> str | None:
+    return term if term is None or isinstance(term, str) else term.value
 
 
-def _bound(term: Term | None) -> str:
+def _bound(term: Term | str | None) -> str:
     """The text of a variable the query binds in every row."""
-    if term is None:  # pragma: no cover - the compare queries bind it in every row
+    text = _text(term)
+    if text is None:  # pragma: no cover - the compare queries bind it in every row
         raise ValueError("a compare query left a variable unbound")
-    return term.value
+    return text
 
 
 def _compare_query(name: str) -> str:
@@ -144,18 +143,37 @@ def compare(
     if min_confidence is not None and min_confidence not in CONFIDENCES:
         raise BadInput(f"no confidence level '{min_confidence}': one of {', '.join(CONFIDENCES)}")
     rows: dict[str, dict[str, object]] = {}
+    timeline = get_query("stage-timeline")
+    closing = {"closeAtNext": "true" if close_at_next else "false"}
+    asked = {v.value: t for v, t in bind(timeline, closing | {"case": EVERY_CASE}).items()}
+    queries = {
+        "summary": ("compare-summary", _compare_query("summary"), None),
+        "timeline": (
+            timeline.name + (".closed-at-next" if close_at_next else ""),
+            timeline.text,
+            asked,
+        ),
+        "confidence": ("compare-confidence", _compare_query("confidence"), None),
+        "logics": ("compare-logics", _compare_query("logics"), None),
+    }
+    kept = [stored(key) for key, _, _ in queries.values()] if stored_rows else []
+    found = (
+        read_texts(store, [k for k in kept if k is not None], cases)
+        if kept and None not in kept
+        else None
+    )
 
-    def results(
-        text: str,
-        bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-        key: str = "",
-    ) -> list[Row]:
-        """The rows the cases keep for this query (``key``) when current, else the query's."""
-        kept = stored(key) if stored_rows else None
-        found = read_rows(store, kept, cases) if kept is not None else None
-        return found[1] if found is not None else rows_for_cases(store, text, cases, bindings)
+    def results(name: str) -> list[PlainRow]:
+        """The rows the cases keep for this query when current, else the query's own."""
+        key, text, bindings = queries[name]
+        if found is not None:
+            return found[key]
+        return [
+            {k: _text(v) for k, v in r.items()}
+            for r in rows_for_cases(store, text, cases, bindings)
+        ]
 
-    for r in results(_compare_query("summary"), key="compare-summary"):
+    for r in results("summary"):
         case = _bound(r["case"])
         rows[case] = dict.fromkeys(COLUMNS) | {
             "case": case,
@@ -177,11 +195,7 @@ def compare(
     firsts: list[tuple[str, str, str]] = []  # (case, stage, its first episode)
     # every episode in the city's order: (episode, the stage it is the first of, its end basis)
     order: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
-    timeline = get_query("stage-timeline")
-    closing = {"closeAtNext": "true" if close_at_next else "false"}
-    asked = {v.value: t for v, t in bind(timeline, closing | {"case": EVERY_CASE}).items()}
-    kept = timeline.name + (".closed-at-next" if close_at_next else "")
-    for r in results(timeline.text, asked, kept):  # ordered by sequence within a case
+    for r in results("timeline"):  # ordered by sequence within a case
         case, stage = _bound(r["case"]), STAGE_OF.get(_text(r["stage"]) or "")
         first = case in rows and stage is not None and (case, stage) not in seen
         order[case].append((_bound(r["episode"]), stage if first else None, _text(r["endBasis"])))
@@ -204,14 +218,14 @@ def compare(
             row[f"{stage}_{part}"] = _text(r.get(variable))
     weakest = {
         (_bound(r["case"]), _bound(r["episode"])): CONFIDENCE_OF.get(_bound(r["weakest"]))
-        for r in results(_compare_query("confidence"), key="compare-confidence")
+        for r in results("confidence")
     }
     for case, stage, episode in firsts:
         rows[case][f"{stage}_confidence"] = weakest.get((case, episode))
     if min_confidence is not None:
         _leave_out(rows, firsts, order, CONFIDENCES.index(min_confidence))
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for r in results(_compare_query("logics"), key="compare-logics"):
+    for r in results("logics"):
         stage = STAGE_OF.get(_text(r["stage"]) or "")
         if stage:
             logic = LOGIC_OF.get(_bound(r["logic"]), _bound(r["logic"]))
