@@ -178,48 +178,17 @@ def _plain(term: object) -> str | None:
     return term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else None
 
 
-def read_rows(
-    source: CaseStore, query: Stored, cases: Sequence[str] | None
-) -> tuple[list[str], list[Row]] | None:
-    """The stored rows of ``query`` for every case (or ``cases``, IRIs), in case order, with
-    the query's variables; None when a case asked about has none of the current version (the
-    caller then asks the case graphs)."""
-    version = ox.Literal(results_version())
-    fresh = source.query(
-        f"SELECT ?case ?rows WHERE {{ GRAPH <{CATALOG}> {{ "
-        f"<{CATALOG}> <http://www.w3.org/ns/dcat#dataset> ?case . "
-        f"OPTIONAL {{ ?case {VERSION} ?version FILTER (?version = {version}) "
-        f"?case {query.predicate} ?rows }} }} }}"
-    )
-    held: dict[str, str | None] = {
-        str(_plain(r["case"])): _plain(r.get("rows")) for r in fresh.rows
-    }
-    chosen = sorted(held) if cases is None else list(cases)
-    variables: list[str] = []
-    rows: list[Row] = []
-    for case in chosen:
-        text = held.get(case)
-        if text is None:
-            return None
-        parsed = ox.parse_query_results(text.encode(), format=ox.QueryResultsFormat.JSON)
-        assert isinstance(parsed, ox.QuerySolutions)
-        variables = [v.value for v in parsed.variables]
-        for solution in parsed:
-            rows.append({n: solution[n] for n in variables})
-    return variables, rows
+Binding = dict[str, dict[str, str]]  # a SPARQL JSON results binding: variable -> its term
 
 
-PlainRow = dict[str, str | None]
-
-
-def read_texts(
+def _read_json(
     source: CaseStore, queries: Sequence[Stored], cases: Sequence[str] | None
-) -> dict[str, list[PlainRow]] | None:
+) -> dict[str, tuple[list[str], list[Binding]]] | None:
     """The stored rows of several queries for every case (or ``cases``, IRIs), each query's
-    rows in case order, every value as its text (an IRI, or a literal's lexical form; unbound
-    values None): one read of the catalog, and SPARQL JSON results read as JSON, which is
-    several times faster than making RDF terms of them (``flywheel compare`` reads five queries
-    of every case). None when a case asked about lacks the current rows of any of them."""
+    variables and its rows in case order, as SPARQL JSON results bindings: one read of the
+    catalog, the rows read as JSON (making RDF terms of them as they are read took 3-4 times
+    longer). None when a case asked about lacks the current rows of any of them (the caller
+    then asks the case graphs)."""
     version = ox.Literal(results_version())
     keys = " ".join(str(q.predicate) for q in queries)
     found = source.query(
@@ -235,7 +204,7 @@ def read_texts(
         if key is not None and rows is not None:
             texts[key] = rows
     chosen = sorted(held) if cases is None else list(cases)
-    out: dict[str, list[PlainRow]] = {q.key: [] for q in queries}
+    out: dict[str, tuple[list[str], list[Binding]]] = {q.key: ([], []) for q in queries}
     for case in chosen:
         texts = held.get(case, {})
         for query in queries:
@@ -243,12 +212,62 @@ def read_texts(
             if text is None:
                 return None
             parsed = json.loads(text)
-            names = parsed["head"]["vars"]
-            out[query.key].extend(
-                {n: (b[n]["value"] if n in b else None) for n in names}
-                for b in parsed["results"]["bindings"]
-            )
+            variables, bindings = out[query.key]
+            variables[:] = parsed["head"]["vars"]
+            bindings.extend(parsed["results"]["bindings"])
     return out
+
+
+_DATATYPES: dict[str, ox.NamedNode] = {}
+
+
+def _term(binding: dict[str, str] | None) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+    """The RDF term a SPARQL JSON results binding stands for."""
+    if binding is None:
+        return None
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if "xml:lang" in binding:
+        return ox.Literal(value, language=binding["xml:lang"])
+    datatype = binding.get("datatype")
+    if datatype is None:
+        return ox.Literal(value)
+    named = _DATATYPES.get(datatype) or _DATATYPES.setdefault(datatype, ox.NamedNode(datatype))
+    return ox.Literal(value, datatype=named)
+
+
+def read_rows(
+    source: CaseStore, query: Stored, cases: Sequence[str] | None
+) -> tuple[list[str], list[Row]] | None:
+    """The stored rows of ``query`` for every case (or ``cases``, IRIs), in case order, with
+    the query's variables, as RDF terms; None when a case asked about has none of the current
+    version (the caller then asks the case graphs)."""
+    found = _read_json(source, [query], cases)
+    if found is None:
+        return None
+    variables, bindings = found[query.key]
+    return variables, [{n: _term(b.get(n)) for n in variables} for b in bindings]
+
+
+PlainRow = dict[str, str | None]
+
+
+def read_texts(
+    source: CaseStore, queries: Sequence[Stored], cases: Sequence[str] | None
+) -> dict[str, list[PlainRow]] | None:
+    """The stored rows of several queries (see :func:`_read_json`), every value as its text
+    (an IRI, or a literal's lexical form; unbound values None): what ``flywheel compare``
+    reads, five queries of every case."""
+    found = _read_json(source, queries, cases)
+    if found is None:
+        return None
+    return {
+        key: [{n: (b[n]["value"] if n in b else None) for n in variables} for b in bindings]
+        for key, (variables, bindings) in found.items()
+    }
 
 
 def stored_for(name: str, values: Mapping[str, str] | None) -> Stored | None:
