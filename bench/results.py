@@ -34,6 +34,7 @@ import pyoxigraph as ox
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.load_command import measure  # noqa: E402
 from kg.rdf.read import CaseGraph  # noqa: E402
 from kg.sparql.named import run  # noqa: E402
 from kg.store import OxigraphStore  # noqa: E402
@@ -173,13 +174,13 @@ def main() -> None:
             "--store",
             str(location),
         ]
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        whole = time.perf_counter() - start
-        child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        measured = measure(command)  # polls the command's process tree for its peak memory
+        if measured.returncode:
+            raise SystemExit(f"flywheel compare failed: {measured.stderr[-2000:]}")
         print(
-            f"  flywheel compare (whole command, kept rows) {whole:.2f} s, "
-            f"peak memory {child_peak:,.0f} MB"
+            f"  flywheel compare (whole command, kept rows) {measured.seconds:.2f} s, peak "
+            f"memory {measured.peak_tree_mb:,.0f} MB (each process's own peak, summed: "
+            f"{measured.sum_of_peaks_mb:,.0f} MB)"
         )
         # every cross-city question as a user asks it: the kept ones, and 20 from the graphs
         named = [q.key[:2] for q in stored_queries() if q.key[:2].isdigit() and "." not in q.key]
