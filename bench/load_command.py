@@ -28,6 +28,7 @@ The cities are generated once (in parallel, one process per core) into a cache f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import re
@@ -161,12 +162,15 @@ def _descendants(root: int) -> set[int]:
     return found
 
 
-def measure(command: list[str]) -> Run:
-    """Run a command; its wall time and the peak memory of its process tree."""
+def measure(
+    command: list[str], env: dict[str, str] | None = None, limit_mb: float | None = None
+) -> Run:
+    """Run a command; its wall time and the peak memory of its process tree. With
+    ``limit_mb``, the tree is killed (exit code -9) once its memory passes that."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         used = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
         peak_tree, hwm = 0, {}
         while process.poll() is None:
             tree = 0
@@ -176,6 +180,10 @@ def measure(command: list[str]) -> Run:
                 if "VmHWM" in status:
                     hwm[pid] = max(hwm.get(pid, 0), status["VmHWM"])
             peak_tree = max(peak_tree, tree)
+            if limit_mb is not None and peak_tree / 1024 > limit_mb:
+                for pid in _descendants(process.pid):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, 9)
             time.sleep(0.05)
         seconds = time.perf_counter() - start
         now = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -18,12 +18,9 @@ bench/load_command.py's `measure`).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +32,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]  # its a
 from kg.store import open_store  # noqa: E402
 
 sys.path.append(str(HERE))
-from load_command import _descendants, _status  # noqa: E402
+from load_command import measure  # noqa: E402
 from union import prepared  # noqa: E402
 
 
@@ -44,32 +41,15 @@ def run(
 ) -> tuple[float, float, float, float, int, str]:
     """Run a command: wall s, CPU s, peak tree MB, sum of VmHWM MB, exit code, stderr's end.
     Stopped (exit code -9) when the tree's memory passes ``limit_mb``."""
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as err:
-        process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=err, text=True, env=env
-        )
-        peak, hwm = 0, {}
-        while process.poll() is None:
-            tree = 0
-            for pid in _descendants(process.pid):
-                status = _status(pid)
-                tree += status.get("VmRSS", 0)
-                if "VmHWM" in status:
-                    hwm[pid] = max(hwm.get(pid, 0), status["VmHWM"])
-            peak = max(peak, tree)
-            if peak / 1024 > limit_mb:
-                for pid in _descendants(process.pid):
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, 9)
-            time.sleep(0.05)
-        seconds = time.perf_counter() - start
-        now = resource.getrusage(resource.RUSAGE_CHILDREN)
-        err.seek(0)
-        tail = err.read()[-500:]
-    cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
-    return seconds, cpu, peak / 1024, sum(hwm.values()) / 1024, process.returncode, tail
+    done = measure(command, env, limit_mb)
+    return (
+        done.seconds,
+        done.cpu_seconds,
+        done.peak_tree_mb,
+        done.sum_of_peaks_mb,
+        done.returncode,
+        done.stderr[-500:],
+    )
 
 
 def main() -> None:

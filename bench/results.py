@@ -5,14 +5,18 @@ on the same store in the same run.
   setup     --cities synthetic cities (--actions each) written with bulk_put, which computes each
             case's kept rows; timed next to writing the same quads with raw bulk_extend
   compare   kg.views.comparison.compare(store) from the kept rows, and with stored_rows=False
-            (every case graph read); then `flywheel compare --format csv` as a whole command
-  queries   each kept named query: run_named (kept rows) against run (SPARQL over the graphs)
+            (every case graph read); then `flywheel compare --format csv` as a whole command,
+            with the peak memory of its process tree
+  queries   each kept named query: run_named (kept rows) against run (SPARQL over the graphs);
+            then each, and question 20 (not kept), as a whole `flywheel query` command
+  api       GET /compare of a real `flywheel serve` over the store: first, then again
   reference raw pyoxigraph: one triple pattern over every graph (SELECT ?case WHERE { GRAPH
             ?case { ?s a fw:CaseStudy } }), every row read: what the engine itself costs per city
 
-Each figure is the median of --repeat runs, alternating the two ways.
+Each figure is the median of --repeat runs (the case graphs: --live-repeat runs).
 
     python bench/results.py --cities 1000
+    python bench/results.py --cities 10000 --live-repeat 1 --keep /tmp/kept   # stores reused
 """
 
 from __future__ import annotations

@@ -144,7 +144,9 @@ def test_the_compare_and_api_queries_give_the_same_rows(stores, name: str) -> No
 def test_the_comparison_is_the_same(stores) -> None:
     embedded, remote = stores
     table = compare(embedded)
-    assert len(table) > SYNTHETIC_CITIES + 3  # every city that codes a case study
+    # one row per case that studies a city (the province fixture studies a province)
+    assert [r["case"] for r in table] == sorted(i.iri for i in embedded.cases() if i.city)
+    assert len(table) > SYNTHETIC_CITIES + 3
     assert compare(remote) == table
     assert compare(remote, min_confidence="suspected") == compare(
         embedded, min_confidence="suspected"
