@@ -16,8 +16,8 @@ from kg.store.loading import load_files
 from kg.store.results import (
     VERSION,
     answer,
+    read_compare_rows,
     read_rows,
-    read_texts,
     run_named,
     stale_cases,
     stored,
@@ -25,8 +25,8 @@ from kg.store.results import (
 )
 from kg.synth import case_iri, synthetic_case
 from kg.views.comparison import compare
-from kg.vocab import CATALOG
-from tests.conftest import run_flywheel
+from kg.vocab import CATALOG, CONFIDENCES
+from tests.conftest import FIXTURES, run_flywheel
 
 NAMED = [q.key for q in stored_queries() if q.key[:2].isdigit() and "." not in q.key]
 
@@ -85,14 +85,19 @@ def test_stored_rows_are_the_querys_rows_in_its_order(random_store, key: str) ->
 
 def test_compare_reads_the_stored_rows_and_gives_the_same_table(random_store) -> None:
     chosen = [i.iri for i in random_store.cases()][:2]
-    for cases in (None, chosen):
+    kept_rows = read_compare_rows(random_store, None, close_at_next=True)
+    assert kept_rows is not None  # current: compare reads these
+    assert [k.row for k in kept_rows] == compare(random_store, close_at_next=True)
+    for cases in (None, chosen, [chosen[1], chosen[0], chosen[1]]):
         for close in (False, True):
-            kept = compare(random_store, cases, close_at_next=close)
-            assert kept == compare(random_store, cases, close_at_next=close, stored_rows=False)
+            for floor in (None, *CONFIDENCES):
+                kept = compare(random_store, cases, floor, close_at_next=close)
+                assert kept == compare(random_store, cases, floor, close, stored_rows=False)
+                assert [r["case"] for r in kept] == sorted(set(cases or [r["case"] for r in kept]))
     kept = compare(random_store, None, "confirmed")
     _forget(random_store)
-    assert read_rows(random_store, stored("compare-summary"), None) is None
-    assert read_texts(random_store, [stored("compare-summary")], None) is None
+    assert read_rows(random_store, stored("18-dominant-logic"), None) is None
+    assert read_compare_rows(random_store, None, close_at_next=False) is None
     assert compare(random_store, None, "confirmed") == kept
 
 
@@ -155,3 +160,16 @@ def test_the_reindex_command(tmp_path) -> None:
     )
     result = run_flywheel("compare", "--format", "csv", "--store", location)
     assert "note:" not in result.stderr
+
+
+def test_a_case_that_studies_no_city_keeps_no_comparison_row() -> None:
+    store = open_store("memory:")
+    province = FIXTURES / "diffusion" / "province.ttl"
+    assert load_files(store, [*paths.bundled_case_files(), province], force=True).ok
+    kept = read_compare_rows(store, None, close_at_next=False)
+    assert kept is not None and len(store.cases()) == 4
+    cities = ["city-a", "hangzhou", "shanghai"]
+    assert [k.row["case"] for k in kept] == [
+        f"https://w3id.org/dataflywheel/case/{c}" for c in cities
+    ]
+    assert [k.row for k in kept] == compare(store, stored_rows=False)

@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -28,6 +29,8 @@ from kg import ontology, paths
 from kg.rdf.read import to_oxigraph
 from kg.sparql.lexer import tokens
 from kg.sparql.named import EVERY_CASE, bind, get_query, run
+from kg.store import comparison_rows
+from kg.store.comparison_rows import PlainRow
 from kg.version import ONTOLOGY_IRI, __version__
 from kg.vocab import CATALOG
 
@@ -99,11 +102,23 @@ def _compare(name: str) -> Stored:
 
 
 @cache
+def compare_inputs() -> tuple[Stored, Stored, Stored]:
+    """Compare's own queries (summary, confidence, logics): asked of each case when it is
+    written, to assemble its comparison rows with its stage timeline; their rows are not kept."""
+    return _compare("summary"), _compare("confidence"), _compare("logics")
+
+
+# the finished comparison rows each case keeps: its ends left unknown, and closed at the next start
+COMPARE_ROW = ox.NamedNode(RESULTS + "compare-row")
+COMPARE_ROW_CLOSED = ox.NamedNode(RESULTS + "compare-row.closed-at-next")
+
+
+@cache
 def stored_queries() -> tuple[Stored, ...]:
-    """What is kept per case: the cross-city named queries that are a union of per-case rows
-    (16, 18, 19, 21-23, with their default parameters) or combine them (17, its statistics
-    over every city), and what ``compare`` reads (its three queries and question 2, its ends
-    left unknown and closed at the next start)."""
+    """The queries whose rows each case keeps: the cross-city named queries that are a union of
+    per-case rows (16, 18, 19, 21-23, with their default parameters) or combine them (17, its
+    statistics over every city), and question 2 for every case, its ends left unknown and closed
+    at the next start (which the comparison rows are also assembled from)."""
     timeline = get_query("stage-timeline")
     closed = bind(timeline, {"case": EVERY_CASE, "closeAtNext": "true"})
     return (
@@ -120,9 +135,6 @@ def stored_queries() -> tuple[Stored, ...]:
             timeline.text,
             tuple(sorted((v.value, t) for v, t in closed.items())),
         ),
-        _compare("summary"),
-        _compare("confidence"),
-        _compare("logics"),
     )
 
 
@@ -134,10 +146,12 @@ def stored(key: str) -> Stored | None:
 @cache
 def results_version() -> str:
     """A hash of what the stored rows depend on besides the case: the package's version, the
-    ontology's text and each stored query with its bound values."""
+    ontology's text, each query asked with its bound values, and the code that assembles the
+    comparison rows."""
     digest = hashlib.sha256(__version__.encode())
     digest.update(paths.ONTOLOGY_TTL.read_bytes())
-    for query in stored_queries():
+    digest.update(Path(comparison_rows.__file__).read_bytes())
+    for query in (*stored_queries(), *compare_inputs()):
         digest.update(query.key.encode() + b"\0" + query.text.encode())
         for name, term in query.values:
             digest.update(f"{name}={term}".encode())
@@ -163,15 +177,37 @@ def case_results(iri: str, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
     scratch = ox.Store()
     scratch.extend(_ontology_quads())
     scratch.extend(ox.Quad(q.subject, q.predicate, q.object, case) for q in quads)
-    for query in stored_queries():
+    texts: dict[str, str] = {}
+    for query in (*stored_queries(), *compare_inputs()):
         values = {ox.Variable(n): t for n, t in query.values}
         values[ox.Variable("case")] = case
         found = scratch.query(query.text, substitutions=values)  # type: ignore[arg-type]
         if not isinstance(found, ox.QuerySolutions):
             raise TypeError(f"the stored query {query.key} is not a SELECT query")
-        text = found.serialize(format=ox.QueryResultsFormat.JSON) or b""
-        out.append(ox.Quad(case, query.predicate, ox.Literal(text.decode()), catalog))
+        texts[query.key] = (found.serialize(format=ox.QueryResultsFormat.JSON) or b"").decode()
+    for query in stored_queries():
+        out.append(ox.Quad(case, query.predicate, ox.Literal(texts[query.key]), catalog))
+    summary, confidence, logics = (_plain_rows(texts[q.key]) for q in compare_inputs())
+    timeline = get_query("stage-timeline").name
+    for predicate, key in (
+        (COMPARE_ROW, timeline),
+        (COMPARE_ROW_CLOSED, f"{timeline}.closed-at-next"),
+    ):
+        rows = comparison_rows.assemble(summary, _plain_rows(texts[key]), confidence, logics)
+        kept = rows[iri].to_json() if iri in rows else None  # null: no city, no row
+        out.append(ox.Quad(case, predicate, ox.Literal(json.dumps(kept)), catalog))
     return out
+
+
+def _plain_rows(text: str) -> list[PlainRow]:
+    """SPARQL JSON results as rows of plain text: an IRI, or a literal's lexical form; unbound
+    values None."""
+    parsed = json.loads(text)
+    variables = parsed["head"]["vars"]
+    return [
+        {n: (b[n]["value"] if n in b else None) for n in variables}
+        for b in parsed["results"]["bindings"]
+    ]
 
 
 def _plain(term: object) -> str | None:
@@ -181,16 +217,14 @@ def _plain(term: object) -> str | None:
 Binding = dict[str, dict[str, str]]  # a SPARQL JSON results binding: variable -> its term
 
 
-def _read_json(
-    source: CaseStore, queries: Sequence[Stored], cases: Sequence[str] | None
-) -> dict[str, tuple[list[str], list[Binding]]] | None:
-    """The stored rows of several queries for every case (or ``cases``, IRIs), each query's
-    variables and its rows in case order, as SPARQL JSON results bindings: one read of the
-    catalog, the rows read as JSON (making RDF terms of them as they are read took 3-4 times
-    longer). None when a case asked about lacks the current rows of any of them (the caller
-    then asks the case graphs)."""
+def _kept_texts(
+    source: CaseStore, predicates: Sequence[ox.NamedNode], cases: Sequence[str] | None
+) -> list[dict[str, str]] | None:
+    """What every case (or each of ``cases``, IRIs) keeps under each of ``predicates``, its
+    text by the predicate's IRI, in one read of the catalog; None when a case asked about lacks
+    the current version of any of them (the caller then asks the case graphs)."""
     version = ox.Literal(results_version())
-    keys = " ".join(str(q.predicate) for q in queries)
+    keys = " ".join(str(p) for p in predicates)
     found = source.query(
         f"SELECT ?case ?key ?rows WHERE {{ GRAPH <{CATALOG}> {{ "
         f"<{CATALOG}> <http://www.w3.org/ns/dcat#dataset> ?case . "
@@ -203,19 +237,44 @@ def _read_json(
         key, rows = _plain(row.get("key")), _plain(row.get("rows"))
         if key is not None and rows is not None:
             texts[key] = rows
-    chosen = sorted(held) if cases is None else list(cases)
+    chosen = [held.get(c, {}) for c in (sorted(held) if cases is None else cases)]
+    wanted = [p.value for p in predicates]
+    return chosen if all(k in texts for texts in chosen for k in wanted) else None
+
+
+def _read_json(
+    source: CaseStore, queries: Sequence[Stored], cases: Sequence[str] | None
+) -> dict[str, tuple[list[str], list[Binding]]] | None:
+    """The stored rows of several queries for every case (or ``cases``, IRIs), each query's
+    variables and its rows in case order, as SPARQL JSON results bindings, read as JSON (making
+    RDF terms of them as they are read took 3-4 times longer); None when a case asked about
+    lacks the current rows of any of them."""
+    found = _kept_texts(source, [q.predicate for q in queries], cases)
+    if found is None:
+        return None
     out: dict[str, tuple[list[str], list[Binding]]] = {q.key: ([], []) for q in queries}
-    for case in chosen:
-        texts = held.get(case, {})
+    for texts in found:
         for query in queries:
-            text = texts.get(query.predicate.value)
-            if text is None:
-                return None
-            parsed = json.loads(text)
+            parsed = json.loads(texts[query.predicate.value])
             variables, bindings = out[query.key]
             variables[:] = parsed["head"]["vars"]
             bindings.extend(parsed["results"]["bindings"])
     return out
+
+
+def read_compare_rows(
+    source: CaseStore, cases: Sequence[str] | None, close_at_next: bool
+) -> list[comparison_rows.CaseRow] | None:
+    """The comparison rows every case (or each of ``cases``, IRIs) keeps, in case order (a case
+    that studies no city has none), its ends closed at the next start or not; None when a case
+    asked about lacks the current rows."""
+    chosen = None if cases is None else sorted(set(cases))
+    predicate = COMPARE_ROW_CLOSED if close_at_next else COMPARE_ROW
+    found = _kept_texts(source, [predicate], chosen)
+    if found is None:
+        return None
+    kept = (json.loads(texts[predicate.value]) for texts in found)
+    return [comparison_rows.CaseRow.from_json(k) for k in kept if k is not None]
 
 
 _DATATYPES: dict[str, ox.NamedNode] = {}
@@ -250,24 +309,6 @@ def read_rows(
         return None
     variables, bindings = found[query.key]
     return variables, [{n: _term(b.get(n)) for n in variables} for b in bindings]
-
-
-PlainRow = dict[str, str | None]
-
-
-def read_texts(
-    source: CaseStore, queries: Sequence[Stored], cases: Sequence[str] | None
-) -> dict[str, list[PlainRow]] | None:
-    """The stored rows of several queries (see :func:`_read_json`), every value as its text
-    (an IRI, or a literal's lexical form; unbound values None): what ``flywheel compare``
-    reads, five queries of every case."""
-    found = _read_json(source, queries, cases)
-    if found is None:
-        return None
-    return {
-        key: [{n: (b[n]["value"] if n in b else None) for n in variables} for b in bindings]
-        for key, (variables, bindings) in found.items()
-    }
 
 
 def stored_for(name: str, values: Mapping[str, str] | None) -> Stored | None:
