@@ -64,6 +64,7 @@ def test_what_is_kept_is_listed() -> None:
         "17-startup-to-inertia",
         "18-dominant-logic",
         "19-data-bureau-delay",
+        "20-shared-scenario-types",
         "21-condition-table",
         "22-secondary-only-cities",
         "23-coder-disagreements",
@@ -101,6 +102,17 @@ def test_compare_reads_the_stored_rows_and_gives_the_same_table(random_store) ->
     assert compare(random_store, None, "confirmed") == kept
 
 
+@pytest.mark.parametrize("n", ["1", "2", "3", "5"])  # 5: no type is in as many cities
+def test_question_20_is_combined_from_each_cases_part_for_any_n(random_store, n: str) -> None:
+    stored_answer = answer(random_store, "20", {"n": n})
+    assert stored_answer is not None, "its per-case part is kept; n is applied when combining"
+    columns, rows = stored_answer
+    from_graphs = run(random_store, "20", {"n": n})
+    assert [{c: (r[c].value if r[c] is not None else None) for c in columns} for r in rows] == (
+        from_graphs
+    )
+
+
 def test_other_parameters_and_one_case_ask_the_graphs() -> None:
     store = open_store("memory:")
     assert load_files(store, paths.bundled_case_files()).ok
@@ -108,7 +120,6 @@ def test_other_parameters_and_one_case_ask_the_graphs() -> None:
     assert answer(store, "21", {"k": "1"}) is not None
     assert answer(store, "02", {"case": "https://w3id.org/dataflywheel/case/hangzhou"}) is None
     assert answer(store, "02", {}) is None  # its default asks Hangzhou alone
-    assert answer(store, "20", {}) is None  # its scenario types span the cities: not kept
     assert run_named(store, "21", {"k": "3"}) == run(store, "21", {"k": "3"})
 
 

@@ -27,10 +27,11 @@ import pyoxigraph as ox
 
 from kg import ontology, paths
 from kg.rdf.read import to_oxigraph
-from kg.sparql.lexer import tokens
 from kg.sparql.named import EVERY_CASE, bind, get_query, run
 from kg.store import comparison_rows
+from kg.store.combined import shared_scenario_types, years_statistics
 from kg.store.comparison_rows import PlainRow
+from kg.store.ordering import Row, order_keys, sorted_rows
 from kg.version import ONTOLOGY_IRI, __version__
 from kg.vocab import CATALOG
 
@@ -42,59 +43,42 @@ RESULTS = CATALOG + "#results-"
 VERSION = ox.NamedNode(CATALOG + "#resultsVersion")
 
 
-Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]
+Term = ox.NamedNode | ox.Literal
+Combine = Callable[[list[str], list[Row], Mapping[str, Term]], tuple[list[str], list[Row]]]
 
 
 @dataclass(frozen=True)
 class Stored:
-    """One query whose per-case rows are kept: its key in the catalog, its text, and the values
-    its other variables are bound to (a named query's defaults; ``?case`` is the case).
-    ``combine`` turns every case's rows, put together, into the query's answer where some of
-    its columns are over every case (each case keeps them computed over itself alone)."""
+    """One query whose per-case rows are kept: its key in the catalog (the named query it
+    answers), its text, and the values its other variables are bound to (a named query's
+    defaults; ``?case`` is the case). ``combine`` (:mod:`kg.store.combined`) turns every case's
+    rows, put together, into the named query's answer where some of its columns are over every
+    case; it applies the parameters named in ``left`` (not bound when the rows are kept)."""
 
     key: str
     text: str
-    values: tuple[tuple[str, ox.NamedNode | ox.Literal], ...] = ()
-    combine: Callable[[list[Row]], list[Row]] | None = None
+    values: tuple[tuple[str, Term], ...] = ()
+    combine: Combine | None = None
+    left: tuple[str, ...] = ()
 
     @property
     def predicate(self) -> ox.NamedNode:
         return ox.NamedNode(RESULTS + self.key)
 
 
-def _named(name: str, combine: Callable[[list[Row]], list[Row]] | None = None) -> Stored:
+def _named(name: str, combine: Combine | None = None) -> Stored:
     query = get_query(name)
     bound = bind(query, {"case": EVERY_CASE} if "case" in query.param_names else {})
     values = tuple(sorted((v.value, t) for v, t in bound.items()))
     return Stored(query.name, query.text, values, combine)
 
 
-# question 17's statistics, over every city's days, computed by the engine as the query computes
-# them (the same rounding, the same numbers' forms); the counts are Python integers
-_YEARS_STATISTICS = """SELECT ?citiesCompared ?minDays ?maxDays ?minYears ?maxYears ?rangeYears WHERE {
-  BIND (ROUND(?minDays / 365.25 * 100) / 100 AS ?minYears)
-  BIND (ROUND(?maxDays / 365.25 * 100) / 100 AS ?maxYears)
-  BIND (ROUND((?maxDays - ?minDays) / 365.25 * 100) / 100 AS ?rangeYears)
-}"""
-_STATISTICS = ("citiesCompared", "minYears", "maxYears", "rangeYears")
-
-
-def years_statistics(rows: list[Row]) -> list[Row]:
-    """Question 17's rows with its statistics (how many cities have both dates, the fewest,
-    most and range of years) over every city's ``days``, not each city's own."""
-    days = [int(d.value) for r in rows if isinstance(d := r.get("days"), ox.Literal)]
-    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-    values: dict[ox.Variable, ox.Literal] = {
-        ox.Variable("citiesCompared"): ox.Literal(str(len(days)), datatype=integer)
-    }
-    if days:
-        values[ox.Variable("minDays")] = ox.Literal(str(min(days)), datatype=integer)
-        values[ox.Variable("maxDays")] = ox.Literal(str(max(days)), datatype=integer)
-    found = ox.Store().query(_YEARS_STATISTICS, substitutions=values)  # type: ignore[arg-type]
-    assert isinstance(found, ox.QuerySolutions)
-    solution = next(iter(found))
-    statistics = {name: solution[name] for name in _STATISTICS}
-    return [row | statistics for row in rows]
+def _part(name: str, combine: Combine) -> Stored:
+    """A named query whose per-case part (``queries/kept/<name>.rq``) is kept, its answer
+    combined from every case's rows, with the query's own parameters left to ``combine``."""
+    query = get_query(name)
+    part = paths.query_file_text(f"kept/{query.name}")
+    return Stored(query.name, part, (), combine, tuple(query.param_names))
 
 
 def _compare(name: str) -> Stored:
@@ -117,7 +101,7 @@ COMPARE_ROW_CLOSED = ox.NamedNode(RESULTS + "compare-row.closed-at-next")
 def stored_queries() -> tuple[Stored, ...]:
     """The queries whose rows each case keeps: the cross-city named queries that are a union of
     per-case rows (16, 18, 19, 21-23, with their default parameters) or combine them (17, its
-    statistics over every city), and question 2 for every case, its ends left unknown and closed
+    statistics over every city; 20, from its per-case part, for any ``n``), and question 2 for every case, its ends left unknown and closed
     at the next start (which the comparison rows are also assembled from)."""
     timeline = get_query("stage-timeline")
     closed = bind(timeline, {"case": EVERY_CASE, "closeAtNext": "true"})
@@ -126,6 +110,7 @@ def stored_queries() -> tuple[Stored, ...]:
         _named("startup-to-inertia", years_statistics),
         _named("dominant-logic"),
         _named("data-bureau-delay"),
+        _part("shared-scenario-types", shared_scenario_types),
         _named("condition-table"),
         _named("secondary-only-cities"),
         _named("coder-disagreements"),
@@ -311,9 +296,12 @@ def read_rows(
     return variables, [{n: _term(b.get(n)) for n in variables} for b in bindings]
 
 
-def stored_for(name: str, values: Mapping[str, str] | None) -> Stored | None:
-    """The stored query that answers named query ``name`` asked with ``values``: kept, and
-    asked for every case with the defaults the rows were computed with; else None."""
+def stored_for(
+    name: str, values: Mapping[str, str] | None
+) -> tuple[Stored, dict[str, Term]] | None:
+    """The stored query that answers named query ``name`` asked with ``values`` (kept, and
+    asked for every case with the values the rows were computed with), and the values of the
+    parameters left to its combine; else None."""
     query = get_query(name)
     kept = stored(query.name)
     if kept is None:
@@ -323,92 +311,13 @@ def stored_for(name: str, values: Mapping[str, str] | None) -> Stored | None:
         if asked.get("case", query.param("case").default) != EVERY_CASE:
             return None
         asked["case"] = EVERY_CASE
-    bound = tuple(sorted((v.value, t) for v, t in bind(query, asked).items()))
-    return kept if bound == kept.values else None
+    bound = {v.value: t for v, t in bind(query, asked).items()}
+    fixed = tuple(sorted((n, t) for n, t in bound.items() if n not in kept.left))
+    left = {n: t for n, t in bound.items() if n in kept.left}
+    return (kept, left) if fixed == kept.values else None
 
 
 # --- a cross-city named query answered from the stored rows --------------------------------------
-
-_NUMERIC = {
-    "http://www.w3.org/2001/XMLSchema#" + t
-    for t in ("integer", "decimal", "double", "float", "long", "int", "nonNegativeInteger")
-}
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-
-
-@dataclass(frozen=True)
-class _Key:
-    """One ORDER BY condition: a variable, whether it is asked as ``!BOUND(?v)``, descending."""
-
-    variable: str
-    not_bound: bool = False
-    descending: bool = False
-
-
-def order_keys(text: str) -> list[_Key] | None:
-    """The query's final ORDER BY, read from its tokens, as keys this module can evaluate
-    (``?v``, ``ASC(?v)``, ``DESC(?v)``, ``(!BOUND(?v))``); None when it has another form."""
-    found = list(tokens(text))
-    words = [t.text.upper() if t.kind == "WORD" else t.text for t in found]
-    starts = [i for i in range(len(words) - 1) if words[i] == "ORDER" and words[i + 1] == "BY"]
-    if not starts:
-        return []
-    rest, keys, i = words[starts[-1] + 2 :], [], 0
-    kinds = [t.kind for t in found[starts[-1] + 2 :]]
-    while i < len(rest):
-        if kinds[i] == "VAR":
-            keys.append(_Key(rest[i][1:]))
-            i += 1
-        elif rest[i] in ("ASC", "DESC") and rest[i + 1 : i + 2] == ["("] and i + 3 < len(rest):
-            if kinds[i + 2] != "VAR" or rest[i + 3] != ")":
-                return None
-            keys.append(_Key(rest[i + 2][1:], descending=rest[i] == "DESC"))
-            i += 4
-        elif rest[i : i + 4] == ["(", "!", "BOUND", "("] and i + 6 < len(rest):
-            if kinds[i + 4] != "VAR" or rest[i + 5 : i + 7] != [")", ")"]:
-                return None
-            keys.append(_Key(rest[i + 4][1:], not_bound=True))
-            i += 7
-        else:
-            return None
-    return keys
-
-
-def _rank(term: object) -> tuple:
-    """A term's place in SPARQL's ORDER BY: unbound, blank nodes, IRIs, then literals, numbers
-    by value, booleans false before true, dates and other literals by their lexical form."""
-    if term is None:
-        return (0,)
-    if isinstance(term, ox.BlankNode):
-        return (1, term.value)
-    if isinstance(term, ox.NamedNode):
-        return (2, term.value)
-    assert isinstance(term, ox.Literal)
-    datatype = term.datatype.value
-    if datatype in _NUMERIC:
-        return (3, 0, float(term.value), "")
-    if datatype == _BOOLEAN:
-        return (3, 1, float(term.value in ("true", "1")), "")
-    return (3, 2, 0.0, datatype, term.value)
-
-
-def sorted_rows(rows: list[Row], keys: Sequence[_Key], columns: Sequence[str]) -> list[Row]:
-    """Rows in the order of ``keys``, as far as they name the query's columns: a stable sort,
-    so the rows of one case keep the order the query gave them within that case."""
-    usable: list[_Key] = []
-    for key in keys:
-        if key.variable not in columns:
-            break
-        usable.append(key)
-    ordered = list(rows)
-    for key in reversed(usable):
-
-        def rank(row: Row, key: _Key = key) -> tuple:
-            value = row.get(key.variable)
-            return (value is None,) if key.not_bound else _rank(value)
-
-        ordered.sort(key=rank, reverse=key.descending)
-    return ordered
 
 
 def answer(
@@ -417,16 +326,17 @@ def answer(
     """A named query's columns and rows (RDF terms) from the stored per-case rows, in the
     query's order, when the query is kept for these values and every case has them; else
     None (the caller asks the case graphs)."""
-    kept = stored_for(name, values)
-    if kept is None:
+    chosen = stored_for(name, values)
+    if chosen is None:
         return None
+    kept, left = chosen
     keys = order_keys(kept.text)
     found = read_rows(store, kept, None) if keys is not None else None
     if found is None or keys is None:
         return None
     columns, rows = found
     if kept.combine is not None:
-        rows = kept.combine(rows)
+        columns, rows = kept.combine(columns, rows, left)
     return columns, sorted_rows(rows, keys, columns)
 
 

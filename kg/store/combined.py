@@ -1,0 +1,111 @@
+"""Cross-city answers combined from every case's kept rows (:mod:`kg.store.results`), where a
+column of the answer is over every case and each case keeps what it decides alone: question 17's
+statistics over every city's days, question 20's cities per scenario type and which was first.
+
+Each combine takes the kept query's columns, every case's rows put together (in case order) and
+the values of the parameters left to it, and gives the named query's columns and rows, as the
+named query asked of the case graphs gives them (tests/test_results.py checks both ways)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from kg.sparql.named import get_query
+from kg.store.ordering import Row, order_keys, sorted_rows
+
+Term = ox.NamedNode | ox.Literal
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+# question 17's statistics, over every city's days, computed by the engine as the query computes
+# them (the same rounding, the same numbers' forms); the counts are Python integers
+_YEARS_STATISTICS = """SELECT ?citiesCompared ?minDays ?maxDays ?minYears ?maxYears ?rangeYears WHERE {
+  BIND (ROUND(?minDays / 365.25 * 100) / 100 AS ?minYears)
+  BIND (ROUND(?maxDays / 365.25 * 100) / 100 AS ?maxYears)
+  BIND (ROUND((?maxDays - ?minDays) / 365.25 * 100) / 100 AS ?rangeYears)
+}"""
+_STATISTICS = ("citiesCompared", "minYears", "maxYears", "rangeYears")
+
+
+def years_statistics(
+    columns: list[str], rows: list[Row], values: Mapping[str, Term]
+) -> tuple[list[str], list[Row]]:
+    """Question 17's rows with its statistics (how many cities have both dates, the fewest,
+    most and range of years) over every city's ``days``, not each city's own (its rows are
+    kept with its default parameters: ``values`` is empty)."""
+    days = [int(d.value) for r in rows if isinstance(d := r.get("days"), ox.Literal)]
+    figures: dict[ox.Variable, ox.Literal] = {
+        ox.Variable("citiesCompared"): ox.Literal(str(len(days)), datatype=_INTEGER)
+    }
+    if days:
+        figures[ox.Variable("minDays")] = ox.Literal(str(min(days)), datatype=_INTEGER)
+        figures[ox.Variable("maxDays")] = ox.Literal(str(max(days)), datatype=_INTEGER)
+    found = ox.Store().query(_YEARS_STATISTICS, substitutions=figures)  # type: ignore[arg-type]
+    assert isinstance(found, ox.QuerySolutions)
+    solution = next(iter(found))
+    statistics = {name: solution[name] for name in _STATISTICS}
+    return columns, [row | statistics for row in rows]
+
+
+def _number(term: object) -> int:
+    """A number the kept query binds in every row."""
+    if not isinstance(term, ox.Literal):  # pragma: no cover - bound in every row
+        raise ValueError("a kept query left a number unbound")
+    return int(term.value)
+
+
+def _text(term: object) -> str:
+    """A term the kept query binds in every row, as its text."""
+    if not isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):  # pragma: no cover
+        raise ValueError("a kept query left a term unbound")
+    return term.value
+
+
+def shared_scenario_types(
+    columns: list[str], rows: list[Row], values: Mapping[str, Term]
+) -> tuple[list[str], list[Row]]:
+    """Question 20's rows (its columns, its order) from each case's rows of its per-case part
+    (``queries/kept/20-shared-scenario-types.rq``): per scenario type, the cases that code it
+    (``cities``: kept when at least ``n``), each case's rows for a city it studies, and ``first``
+    as question 20 decides it, from the type's earliest and latest possible first launches over
+    every case."""
+    n = values["n"]
+    earliest: dict[str, dict[str, int]] = {}  # type -> case -> its earliest possible first launch
+    latest: dict[str, int] = {}  # type -> the smallest latest possible first launch of any case
+    for row in rows:
+        kind, case = _text(row["scenarioType"]), _text(row["case"])
+        earliest.setdefault(kind, {})[case] = _number(row["earliest"])
+        latest[kind] = min(latest.get(kind, 99991231), _number(row["latest"]))
+    figures: dict[str, tuple[int, int, int]] = {}  # type -> earliest, cities at it, next earliest
+    for kind, by_case in earliest.items():
+        first = min(by_case.values())
+        figures[kind] = (
+            first,
+            sum(1 for e in by_case.values() if e == first),
+            min((e for e in by_case.values() if e > first), default=100000000),
+        )
+    out: list[Row] = []
+    for row in rows:
+        kind = _text(row["scenarioType"])
+        cities = len(earliest[kind])
+        if row["city"] is None or cities < int(n.value):
+            continue
+        type_earliest, at_earliest, next_earliest = figures[kind]
+        own_earliest, own_latest = _number(row["earliest"]), _number(row["latest"])
+        if latest[kind] < own_earliest:
+            verdict = "no"
+        elif own_earliest == type_earliest and at_earliest == 1 and own_latest < next_earliest:
+            verdict = "yes"
+        else:
+            verdict = "unknown"
+        combined: Row = {
+            "n": n,
+            "cities": ox.Literal(str(cities), datatype=_INTEGER),
+            "first": ox.Literal(verdict),
+        }
+        out.append(row | combined)
+    names = get_query("shared-scenario-types").column_names
+    keys = order_keys(get_query("shared-scenario-types").text) or []
+    ordered = sorted_rows(out, keys, [*names, "earliest"])  # its ORDER BY also has ?earliest
+    return names, [{c: r.get(c) for c in names} for r in ordered]

@@ -1,0 +1,95 @@
+"""SPARQL's ORDER BY, applied to rows put together from several cases' kept rows
+(:mod:`kg.store.results`): a query's final ORDER BY read from its tokens, and a sort that follows
+SPARQL's order of terms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.sparql.lexer import tokens
+
+Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]
+
+_NUMERIC = {
+    "http://www.w3.org/2001/XMLSchema#" + t
+    for t in ("integer", "decimal", "double", "float", "long", "int", "nonNegativeInteger")
+}
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    """One ORDER BY condition: a variable, whether it is asked as ``!BOUND(?v)``, descending."""
+
+    variable: str
+    not_bound: bool = False
+    descending: bool = False
+
+
+def order_keys(text: str) -> list[OrderKey] | None:
+    """The query's final ORDER BY, read from its tokens, as keys this module can evaluate
+    (``?v``, ``ASC(?v)``, ``DESC(?v)``, ``(!BOUND(?v))``); None when it has another form."""
+    found = list(tokens(text))
+    words = [t.text.upper() if t.kind == "WORD" else t.text for t in found]
+    starts = [i for i in range(len(words) - 1) if words[i] == "ORDER" and words[i + 1] == "BY"]
+    if not starts:
+        return []
+    rest, keys, i = words[starts[-1] + 2 :], [], 0
+    kinds = [t.kind for t in found[starts[-1] + 2 :]]
+    while i < len(rest):
+        if kinds[i] == "VAR":
+            keys.append(OrderKey(rest[i][1:]))
+            i += 1
+        elif rest[i] in ("ASC", "DESC") and rest[i + 1 : i + 2] == ["("] and i + 3 < len(rest):
+            if kinds[i + 2] != "VAR" or rest[i + 3] != ")":
+                return None
+            keys.append(OrderKey(rest[i + 2][1:], descending=rest[i] == "DESC"))
+            i += 4
+        elif rest[i : i + 4] == ["(", "!", "BOUND", "("] and i + 6 < len(rest):
+            if kinds[i + 4] != "VAR" or rest[i + 5 : i + 7] != [")", ")"]:
+                return None
+            keys.append(OrderKey(rest[i + 4][1:], not_bound=True))
+            i += 7
+        else:
+            return None
+    return keys
+
+
+def rank(term: object) -> tuple:
+    """A term's place in SPARQL's ORDER BY: unbound, blank nodes, IRIs, then literals, numbers
+    by value, booleans false before true, dates and other literals by their lexical form."""
+    if term is None:
+        return (0,)
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value)
+    if isinstance(term, ox.NamedNode):
+        return (2, term.value)
+    assert isinstance(term, ox.Literal)
+    datatype = term.datatype.value
+    if datatype in _NUMERIC:
+        return (3, 0, float(term.value), "")
+    if datatype == _BOOLEAN:
+        return (3, 1, float(term.value in ("true", "1")), "")
+    return (3, 2, 0.0, datatype, term.value)
+
+
+def sorted_rows(rows: list[Row], keys: Sequence[OrderKey], columns: Sequence[str]) -> list[Row]:
+    """Rows in the order of ``keys``, as far as they name the query's columns: a stable sort,
+    so the rows of one case keep the order the query gave them within that case."""
+    usable: list[OrderKey] = []
+    for key in keys:
+        if key.variable not in columns:
+            break
+        usable.append(key)
+    ordered = list(rows)
+    for key in reversed(usable):
+
+        def place(row: Row, key: OrderKey = key) -> tuple:
+            value = row.get(key.variable)
+            return (value is None,) if key.not_bound else rank(value)
+
+        ordered.sort(key=place, reverse=key.descending)
+    return ordered
