@@ -13,6 +13,7 @@ import datetime as dt
 import multiprocessing
 import random
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -22,37 +23,52 @@ from rdflib.term import Node
 from kg.version import ONTOLOGY_VERSION_IRI
 from kg.vocab import FW, PREFIXES, SYNTHETIC
 
+
+class _Terms:
+    """The ontology's terms, each made once (rdflib makes a new URIRef on every ``FW.x``: a
+    city asks for some 4,000)."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = FW[name]
+        setattr(self, name, term)
+        return term
+
+
+F = _Terms()
+# the literals cities repeat (coders, labels, page numbers, dates), each made once
+_literal = lru_cache(maxsize=4096)(Literal)
+
 STAGES = [
     # stage, mechanism, logic, actor kind, loop step
-    (FW.StartupStage, FW.HighLevelPromotion, FW.PoliticalLogic, "leader", FW.Aggregation),
-    (FW.RotationStage, FW.InstitutionalFineTuning, FW.BureaucraticLogic, "functional", FW.Fusion),
+    (F.StartupStage, F.HighLevelPromotion, F.PoliticalLogic, "leader", F.Aggregation),
+    (F.RotationStage, F.InstitutionalFineTuning, F.BureaucraticLogic, "functional", F.Fusion),
     (
-        FW.AccelerationStage,
-        FW.ScenarioEmpowerment,
-        FW.TechnicalLogic,
+        F.AccelerationStage,
+        F.ScenarioEmpowerment,
+        F.TechnicalLogic,
         "technical",
-        FW.Transformation,
+        F.Transformation,
     ),
-    (FW.InertiaStage, FW.PlatformOperation, FW.PlatformLogic, "center", FW.Circulation),
+    (F.InertiaStage, F.PlatformOperation, F.PlatformLogic, "center", F.Circulation),
 ]
 ACTION_TYPES = {
-    "leader": [FW.IssuePlan, FW.SetUpLeadingGroup, FW.LaunchDataCampaign, FW.LeadershipInspection],
-    "functional": [FW.CreateUnit, FW.MergeUnits, FW.IssueRegulation, FW.BuildDataFoundation],
-    "technical": [FW.LaunchScenario, FW.BuildDataFoundation, FW.OtherAction],
-    "center": [FW.LaunchPlatform, FW.OpenCommandCenter, FW.OtherAction],
+    "leader": [F.IssuePlan, F.SetUpLeadingGroup, F.LaunchDataCampaign, F.LeadershipInspection],
+    "functional": [F.CreateUnit, F.MergeUnits, F.IssueRegulation, F.BuildDataFoundation],
+    "technical": [F.LaunchScenario, F.BuildDataFoundation, F.OtherAction],
+    "center": [F.LaunchPlatform, F.OpenCommandCenter, F.OtherAction],
 }
 SCENARIO_TYPES = [
-    FW.TrafficManagement,
-    FW.HealthCode,
-    FW.GovernmentServices,
-    FW.UrbanManagement,
-    FW.PublicSafety,
-    FW.Tourism,
-    FW.Parking,
-    FW.MedicalCare,
-    FW.EnterpriseServices,
+    F.TrafficManagement,
+    F.HealthCode,
+    F.GovernmentServices,
+    F.UrbanManagement,
+    F.PublicSafety,
+    F.Tourism,
+    F.Parking,
+    F.MedicalCare,
+    F.EnterpriseServices,
 ]
-SOURCE_TYPES = [FW.Interview, FW.PolicyDocument, FW.NewsReport, FW.Statistics, FW.Observation]
+SOURCE_TYPES = [F.Interview, F.PolicyDocument, F.NewsReport, F.Statistics, F.Observation]
 
 
 def case_iri(number: int) -> str:
@@ -61,7 +77,7 @@ def case_iri(number: int) -> str:
 
 
 def _date(value: dt.date) -> Literal:
-    return Literal(value.isoformat(), datatype=XSD.date)
+    return _literal(value.isoformat(), datatype=XSD.date)
 
 
 class _Builder:
@@ -82,23 +98,23 @@ class _Builder:
         self.triples.append((subject, predicate, obj))
 
     def label(self, subject: URIRef, en: str, zh: str) -> None:
-        self.add(subject, RDFS.label, Literal(en, lang="en"))
-        self.add(subject, RDFS.label, Literal(zh, lang="zh"))
+        self.add(subject, RDFS.label, _literal(en, lang="en"))
+        self.add(subject, RDFS.label, _literal(zh, lang="zh"))
 
     def dated(self, subject: URIRef, when: dt.date) -> None:
-        self.add(subject, FW.date, _date(when))
-        self.add(subject, FW.datePrecision, FW.DayPrecision)
+        self.add(subject, F.date, _date(when))
+        self.add(subject, F.datePrecision, F.DayPrecision)
 
-    def evidence(self, claim: URIRef, confidence: URIRef = FW.Confirmed) -> None:
+    def evidence(self, claim: URIRef, confidence: URIRef = F.Confirmed) -> None:
         ev = self.node("ev")
-        self.add(ev, RDF.type, FW.Evidence)
-        self.add(ev, FW.source, self.rng.choice(self.sources))
-        self.add(ev, FW.page, Literal(f"p. {self.rng.randint(1, 200)}"))
-        self.add(ev, FW.confidence, confidence)
-        if confidence == FW.Confirmed:  # confirmed means checked words: made-up ones here
-            self.add(ev, FW.quote, Literal("synthetic quotation: no source was read", lang="en"))
-        self.add(ev, FW.coder, Literal("synthetic generator"))
-        self.add(claim, FW.hasEvidence, ev)
+        self.add(ev, RDF.type, F.Evidence)
+        self.add(ev, F.source, self.rng.choice(self.sources))
+        self.add(ev, F.page, _literal(f"p. {self.rng.randint(1, 200)}"))
+        self.add(ev, F.confidence, confidence)
+        if confidence == F.Confirmed:  # confirmed means checked words: made-up ones here
+            self.add(ev, F.quote, _literal("synthetic quotation: no source was read", lang="en"))
+        self.add(ev, F.coder, _literal("synthetic generator"))
+        self.add(claim, F.hasEvidence, ev)
 
 
 def synthetic_case(number: int, actions: int = 100, seed: int = 0) -> Graph:
@@ -145,32 +161,32 @@ def synthetic_triples(
     b.label(header, f"{b.name} (synthetic, generated)", f"{b.name_zh}(生成的合成数据)")
 
     city, case = URIRef(b.base + "city"), URIRef(b.base + "case")
-    b.add(city, RDF.type, FW.City)
+    b.add(city, RDF.type, F.City)
     b.label(city, b.name, b.name_zh)
     start = dt.date(rng.randint(2012, 2019), rng.randint(1, 12), 1)
     for i in range(5):
         source = b.node("src")
         b.sources.append(source)
-        b.add(source, RDF.type, FW.Source)
-        b.add(source, FW.sourceType, rng.choice(SOURCE_TYPES))
-        b.add(source, DCTERMS.title, Literal(f"Generated source {i + 1} of {b.name}", lang="en"))
-        b.add(source, DCTERMS.bibliographicCitation, Literal(f"Synthetic source {i + 1}."))
+        b.add(source, RDF.type, F.Source)
+        b.add(source, F.sourceType, rng.choice(SOURCE_TYPES))
+        b.add(source, DCTERMS.title, _literal(f"Generated source {i + 1} of {b.name}", lang="en"))
+        b.add(source, DCTERMS.bibliographicCitation, _literal(f"Synthetic source {i + 1}."))
         b.dated(source, start + dt.timedelta(days=rng.randint(0, 2500)))
-        b.add(case, FW.codesSource, source)
-    b.add(case, RDF.type, FW.CaseStudy)
+        b.add(case, F.codesSource, source)
+    b.add(case, RDF.type, F.CaseStudy)
     b.label(case, f"{b.name} (synthetic case)", f"{b.name_zh}(合成案例)")
-    b.add(case, FW.studiesCity, city)
-    b.add(case, FW.isSynthetic, Literal(True))
-    b.add(case, FW.coder, Literal("synthetic generator"))
-    b.add(case, FW.codebookVersion, Literal("0.1.0"))
-    b.add(case, FW.province, Literal("Synthetic province", lang="en"))
-    b.add(case, FW.administrativeLevel, Literal("prefecture-level city", lang="en"))
+    b.add(case, F.studiesCity, city)
+    b.add(case, F.isSynthetic, _literal(True))
+    b.add(case, F.coder, _literal("synthetic generator"))
+    b.add(case, F.codebookVersion, _literal("0.1.0"))
+    b.add(case, F.province, _literal("Synthetic province", lang="en"))
+    b.add(case, F.administrativeLevel, _literal("prefecture-level city", lang="en"))
 
     kinds = {
-        "leader": (FW.LeadingOfficial, 2, "Leader", "领导"),
-        "functional": (FW.FunctionalDepartment, max(8, actions // 8), "Department", "职能部门"),
-        "technical": (FW.TechnicalDepartment, 3, "Technical office", "技术部门"),
-        "center": (FW.CommandCenter, 1, "Command center", "指挥中心"),
+        "leader": (F.LeadingOfficial, 2, "Leader", "领导"),
+        "functional": (F.FunctionalDepartment, max(8, actions // 8), "Department", "职能部门"),
+        "technical": (F.TechnicalDepartment, 3, "Technical office", "技术部门"),
+        "center": (F.CommandCenter, 1, "Command center", "指挥中心"),
     }
     actors: dict[str, list[URIRef]] = {}
     for kind, (cls, count, en, zh) in kinds.items():
@@ -178,21 +194,21 @@ def synthetic_triples(
             actor = b.node(kind)
             b.add(actor, RDF.type, cls)
             if kind == "technical" and i == 0:  # the first technical office runs the data
-                b.add(actor, RDF.type, FW.DataAdministration)
+                b.add(actor, RDF.type, F.DataAdministration)
             b.label(actor, f"{en} {i + 1} of {b.name}", f"{b.name_zh}{zh}{i + 1}")
             if kind == "leader":
-                b.add(actor, FW.post, Literal("mayor" if i else "party secretary", lang="en"))
+                b.add(actor, F.post, _literal("mayor" if i else "party secretary", lang="en"))
             actors.setdefault(kind, []).append(actor)
 
     foundation, platform = URIRef(b.base + "foundation"), URIRef(b.base + "platform")
-    b.add(foundation, RDF.type, FW.DataFoundation)
+    b.add(foundation, RDF.type, F.DataFoundation)
     b.label(foundation, f"Data foundation of {b.name}", f"{b.name_zh}数据底座")
-    b.add(foundation, FW.operatedBy, actors["technical"][0])
-    b.add(platform, RDF.type, FW.Platform)
+    b.add(foundation, F.operatedBy, actors["technical"][0])
+    b.add(platform, RDF.type, F.Platform)
     b.label(platform, f"City operations platform of {b.name}", f"{b.name_zh}城市运行平台")
-    b.add(platform, FW.operatedBy, actors["center"][0])
+    b.add(platform, F.operatedBy, actors["center"][0])
     for actor in actors["functional"]:
-        b.add(actors["center"][0], FW.coordinates, actor)
+        b.add(actors["center"][0], F.coordinates, actor)
 
     bounds = [start]
     for _ in STAGES:
@@ -202,81 +218,81 @@ def synthetic_triples(
     for index, (stage, mechanism, logic, kind, step) in enumerate(STAGES):
         episode = b.node("episode")
         first, last = bounds[index], bounds[index + 1] - dt.timedelta(days=1)
-        b.add(episode, RDF.type, FW.StageEpisode)
+        b.add(episode, RDF.type, F.StageEpisode)
         b.label(episode, f"{b.name}: stage {index + 1}", f"{b.name_zh}:第{index + 1}阶段")
-        b.add(episode, FW.episodeOf, city)
-        b.add(episode, FW.ofStage, stage)
-        b.add(episode, FW.sequence, Literal(index + 1))
-        b.add(episode, FW.drivenByMechanism, mechanism)
-        b.add(episode, FW.startDate, _date(first))
-        b.add(episode, FW.startDatePrecision, FW.DayPrecision)
+        b.add(episode, F.episodeOf, city)
+        b.add(episode, F.ofStage, stage)
+        b.add(episode, F.sequence, _literal(index + 1))
+        b.add(episode, F.drivenByMechanism, mechanism)
+        b.add(episode, F.startDate, _date(first))
+        b.add(episode, F.startDatePrecision, F.DayPrecision)
         if index < len(STAGES) - 1:
-            b.add(episode, FW.endDate, _date(last))
-            b.add(episode, FW.endDatePrecision, FW.DayPrecision)
+            b.add(episode, F.endDate, _date(last))
+            b.add(episode, F.endDatePrecision, F.DayPrecision)
         else:
-            b.add(episode, FW.endDatePrecision, FW.UnknownDate)
-        b.evidence(episode, FW.Inferred)
+            b.add(episode, F.endDatePrecision, F.UnknownDate)
+        b.evidence(episode, F.Inferred)
         span = (last - first).days
         for _ in range(per_stage):
             # mostly the theory's actor and logic; sometimes another, as real cities do
             on_theory = rng.random() < 0.8
             actor_kind = kind if on_theory else rng.choice(list(kinds))
             action = b.node("action")
-            b.add(action, RDF.type, FW.GovernanceAction)
+            b.add(action, RDF.type, F.GovernanceAction)
             b.label(
                 action, f"Generated action in stage {index + 1}", f"第{index + 1}阶段的生成行动"
             )
-            b.add(action, FW.performedBy, rng.choice(actors[actor_kind]))
-            b.add(action, FW.duringEpisode, episode)
-            b.add(action, FW.underLogic, logic if on_theory else rng.choice(STAGES)[2])
-            b.add(action, FW.instanceOfMechanism, mechanism)
-            b.add(action, FW.actionType, rng.choice(ACTION_TYPES[actor_kind]))
+            b.add(action, F.performedBy, rng.choice(actors[actor_kind]))
+            b.add(action, F.duringEpisode, episode)
+            b.add(action, F.underLogic, logic if on_theory else rng.choice(STAGES)[2])
+            b.add(action, F.instanceOfMechanism, mechanism)
+            b.add(action, F.actionType, rng.choice(ACTION_TYPES[actor_kind]))
             when = first + dt.timedelta(days=rng.randint(0, span))
             b.dated(action, when)
             b.evidence(action)
             if kind == "technical" and rng.random() < 0.5:
                 scenario = b.node("scenario")
-                b.add(scenario, RDF.type, FW.ApplicationScenario)
+                b.add(scenario, RDF.type, F.ApplicationScenario)
                 b.label(
                     scenario,
                     f"Generated scenario {len(scenarios) + 1}",
                     f"生成场景{len(scenarios) + 1}",
                 )
-                b.add(scenario, FW.reuses, foundation)
-                b.add(scenario, FW.builtBy, rng.choice(actors["technical"]))
-                b.add(scenario, FW.builtBy, rng.choice(actors["functional"]))
-                b.add(scenario, FW.scenarioType, rng.choice(SCENARIO_TYPES))
-                b.add(action, FW.produced, scenario)
+                b.add(scenario, F.reuses, foundation)
+                b.add(scenario, F.builtBy, rng.choice(actors["technical"]))
+                b.add(scenario, F.builtBy, rng.choice(actors["functional"]))
+                b.add(scenario, F.scenarioType, rng.choice(SCENARIO_TYPES))
+                b.add(action, F.produced, scenario)
                 scenarios.append(scenario)
             # each action moves some data around the loop step of its stage
             source_node = rng.choice(actors["functional"])
             target = foundation
             flow_step = step
-            if step == FW.Transformation and scenarios:
+            if step == F.Transformation and scenarios:
                 source_node, target = foundation, rng.choice(scenarios)
-            elif step == FW.Circulation and scenarios:
+            elif step == F.Circulation and scenarios:
                 source_node, target = platform, rng.choice(scenarios)
                 if rng.random() < 0.4:
                     flow_step, source_node, target = (
-                        FW.Reaggregation,
+                        F.Reaggregation,
                         rng.choice(scenarios),
                         foundation,
                     )
             resource = b.node("resource")
-            b.add(resource, RDF.type, FW.DataResource)
+            b.add(resource, RDF.type, F.DataResource)
             b.label(resource, "Generated data resource", "生成数据资源")
             if target == foundation:
-                b.add(foundation, FW.holds, resource)
+                b.add(foundation, F.holds, resource)
             flow = b.node("flow")
-            b.add(flow, RDF.type, FW.DataFlow)
+            b.add(flow, RDF.type, F.DataFlow)
             b.label(flow, "Generated data flow", "生成数据流动")
-            b.add(flow, FW.fromNode, source_node)
-            b.add(flow, FW.toNode, target)
-            b.add(flow, FW.carries, resource)
-            b.add(flow, FW.inLoopStep, flow_step)
-            b.add(flow, FW.duringEpisode, episode)
-            b.add(flow, FW.volume, Literal(rng.randint(1, 500)))
-            b.add(flow, FW.volumeUnit, Literal("data items", lang="en"))
+            b.add(flow, F.fromNode, source_node)
+            b.add(flow, F.toNode, target)
+            b.add(flow, F.carries, resource)
+            b.add(flow, F.inLoopStep, flow_step)
+            b.add(flow, F.duringEpisode, episode)
+            b.add(flow, F.volume, _literal(rng.randint(1, 500)))
+            b.add(flow, F.volumeUnit, _literal("data items", lang="en"))
             b.dated(flow, when)
             b.evidence(flow)
     return list(dict.fromkeys(b.triples))
