@@ -92,18 +92,33 @@ def delimited_rows(
     ``controls_visible`` is false (the coding workbook, which must read back exactly).
     """
     lines = []
+    fields_of: dict[str, str] = {}  # each text's field, made once: cells repeat (dates, words)
     for row in rows:
         fields = []
         for value in row:
-            text = cell(value)
-            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-                fields.append(text)
-                continue
-            if controls_visible:
-                text = visible(text)
-            if text == "" or _NUMBER.fullmatch(text):
-                fields.append(text)
+            kind = type(value)
+            if kind is int or kind is float or kind is Decimal:  # not bool: its own type
+                fields.append(str(value))
+            elif value is None:
+                fields.append("")
             else:
-                fields.append('"' + neutralise(text).replace('"', '""') + '"')
+                if kind is not str and isinstance(value, int | float | Decimal):
+                    if not isinstance(value, bool):
+                        fields.append(str(value))
+                        continue
+                text = value if kind is str else cell(value)
+                field = fields_of.get(text)
+                if field is None:
+                    field = fields_of[text] = _field(text, controls_visible)
+                fields.append(field)
         lines.append(delimiter.join(fields) + newline)
     return "".join(lines)
+
+
+def _field(text: str, controls_visible: bool) -> str:
+    """A text cell as :func:`delimited_rows` writes it."""
+    if controls_visible:
+        text = visible(text)
+    if text == "" or _NUMBER.fullmatch(text):
+        return text
+    return '"' + neutralise(text).replace('"', '""') + '"'
