@@ -102,10 +102,10 @@ def delimited_rows(
             elif value is None:
                 fields.append("")
             else:
-                if kind is not str and isinstance(value, int | float | Decimal):
-                    if not isinstance(value, bool):
-                        fields.append(str(value))
-                        continue
+                number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+                if kind is not str and number:
+                    fields.append(str(value))
+                    continue
                 text = value if kind is str else cell(value)
                 field = fields_of.get(text)
                 if field is None:

@@ -293,7 +293,24 @@ def read_rows(
     if found is None:
         return None
     variables, bindings = found[query.key]
-    return variables, [{n: _term(b.get(n)) for n in variables} for b in bindings]
+    made: dict[tuple[str, str, str | None], ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+
+    def term(binding: dict[str, str] | None) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+        """The binding's term, each distinct one made once (values repeat across rows and
+        cases; making a pyoxigraph term is what reading the rows costs most)."""
+        if binding is None:
+            return None
+        key = (
+            binding["type"],
+            binding["value"],
+            binding.get("datatype") or binding.get("xml:lang"),
+        )
+        made_term = made.get(key)
+        if made_term is None:
+            made_term = made[key] = _term(binding)
+        return made_term
+
+    return variables, [{n: term(b.get(n)) for n in variables} for b in bindings]
 
 
 def stored_for(
