@@ -106,7 +106,7 @@ def delimited_rows(
                 if kind is not str and number:
                     fields.append(str(value))
                     continue
-                text = value if kind is str else cell(value)
+                text = value if isinstance(value, str) else cell(value)
                 field = fields_of.get(text)
                 if field is None:
                     field = fields_of[text] = _field(text, controls_visible)

@@ -240,7 +240,9 @@ def test_cli_load_with_jobs_piped_prints_no_bar(cities, tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_a_worker_that_dies_stops_the_load_before_any_write(cities, validator) -> None:
+def test_a_worker_that_dies_stops_the_load_and_the_same_load_completes_it(
+    cities, validator
+) -> None:
     store = open_store("memory:")
     killed: list[int] = []
     before = {child.pid for child in multiprocessing.active_children()}
@@ -251,7 +253,59 @@ def test_a_worker_that_dies_stops_the_load_before_any_write(cities, validator) -
             os.kill(worker.pid, signal.SIGKILL)
             killed.append(worker.pid)
 
-    with pytest.raises(WorkerStopped, match="nothing was written"):
+    with pytest.raises(WorkerStopped) as stopped:
         load_files(store, cities, validator=validator, progress=progress, jobs=2)
     assert killed
-    assert set(store.raw.quads_for_pattern(None, None, None, None)) == set()
+    written = [i.iri for i in store.cases()]
+    # the new cases validated before it stopped, in input order, each whole; nothing else
+    assert written == [case_iri(n) for n in range(1, len(written) + 1)]
+    assert len(written) < CITIES
+    said = f"the {len(written)} new case(s) validated before it were written, each whole"
+    assert (said if written else "nothing was written") in str(stopped.value)
+    assert "run the same load again" in str(stopped.value) or not written
+    for iri in written:
+        number = int(iri.rsplit("-", 1)[1])
+        assert isomorphic(store.case_graph(iri), synthetic_case(number, actions=8))
+    result = load_files(store, cities, validator=validator, jobs=2)
+    assert result.ok and [i.iri for i in store.cases()] == [
+        case_iri(n) for n in range(1, CITIES + 1)
+    ]
+
+
+def test_new_cases_are_written_as_they_are_validated_replacements_at_the_end(
+    cities, validator
+) -> None:
+    store = open_store("memory:")
+    seen: list[tuple[int, int, int | None]] = []
+
+    def progress(state: LoadProgress) -> None:
+        seen.append((state.files, state.written, state.to_write))
+
+    load_files(store, cities[:4], validator=validator, progress=progress)
+    # a new store: each case written as soon as its file is validated
+    assert seen == [(n, n, None) for n in range(1, 5)]
+    seen.clear()
+    result = load_files(store, cities[2:6], validator=validator, progress=progress)
+    # cities 3 and 4 replace what the store holds: written after every file is validated
+    assert seen[:4] == [(1, 0, None), (2, 0, None), (3, 1, None), (4, 2, None)]
+    assert seen[4:] == [(4, 3, 2), (4, 4, 2)]
+    assert [i.iri for i in result.loaded] == [case_iri(n) for n in (5, 6, 3, 4)]
+
+
+def test_a_case_written_early_is_removed_when_a_later_one_claims_its_name(
+    cities, impostor, validator
+) -> None:
+    store = open_store("memory:")
+    written: list[list[str]] = []
+
+    def progress(state: LoadProgress) -> None:
+        written.append([i.iri for i in store.cases()])
+
+    result = load_files(store, [cities[1], impostor], validator=validator, progress=progress)
+    assert written[0] == [case_iri(2)]  # written when validated
+    assert written[1] == []  # removed when the impostor claimed its short name
+    assert {e.iri for e in result.refused_names} == {case_iri(2), ELSEWHERE}
+    assert not result.loaded and store.cases() == []
+    assert not store.query(
+        "ASK { GRAPH ?g { ?s ?p ?o } FILTER (?g != <https://w3id.org/dataflywheel/ontology>) }"
+    ).boolean

@@ -1,24 +1,28 @@
-"""Loading case files into a store: read and validate every file, then write each case whole.
+"""Loading case files into a store: read and validate every file, and write each case whole.
 
 Files are read and validated in input order, a few at a time: in this process, or in ``jobs``
 worker processes (started with ``spawn``, so none inherits an open store; each parses the shapes
 once). Each case that may be stored is set aside on disk, in a spool folder in the system's
-temporary folder (``TMPDIR``), as compressed N-Quads with its catalog entry (about 30 KB for
-4,000 triples), and dropped from memory: memory holds the files in flight (at most
-:func:`in_flight` of them), whatever the number of cases. Of each case's validation report
-only its counts of findings are kept (and a refused case's violations): kept whole, 3,000
-cities of 230 findings each took the command to 1 GB; the whole
-reports go to ``on_report`` as each file is validated. Only when every file has been read and
-validated are the cases written, one by one, each in one transaction (see
-:meth:`kg.store.CaseStore.put_case_data`), replacing an earlier version of the same case (same
-IRI). So a file that cannot be read, or a case with violations (unless forced), never touches
-the store, and the other files still load.
+temporary folder (``TMPDIR``), as compressed N-Quads with its catalog entry and kept rows (about
+30 KB for 4,000 triples), and dropped from memory: memory holds the files in flight (at most
+:func:`in_flight` of them), whatever the number of cases. Of each case's validation report only
+its counts of findings are kept (and a refused case's violations): kept whole, 3,000 cities of
+230 findings each took the command to 1 GB; the whole reports go to ``on_report`` as each file
+is validated.
+
+Each case is written in one transaction (see :meth:`kg.store.CaseStore.put_case_data`): a file
+that cannot be read, or a case with violations (unless forced), never touches the store, and the
+other files still load. A case new to the store (its IRI not in it when the load began) is
+written as soon as it is validated, while the workers validate the next files; a case that
+replaces one already in the store waits until every file is validated, so that the version it
+replaces stays whole should the load stop. Of the same case in several files, the last wins.
 
 A case whose short name another case holds is refused, forced or not (see :mod:`kg.rdf.names`):
 the store refuses a name held by a case already in it, and two cases of one load with the same
 short name but different IRIs are both refused (which would win should not depend on the order
-of the files). These checks run over the whole load, after every file is validated, as before
-any case is written.
+of the files): one written already is removed again as soon as the second is validated. A load
+stopped before its end (a worker killed, or interrupted) keeps the new cases written so far,
+each whole, and nothing of the rest; the same load run again completes it.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ FILES_PER_WORKER = 2  # files handed to each worker ahead of the one being writt
 
 class WorkerStopped(Unavailable):
     """A validation worker process ended while it read or validated a file (killed, or out of
-    memory); the load stops before anything is written."""
+    memory); the load stops: the new cases validated before are written, nothing else."""
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,10 @@ def load_files(
     total = len(files) if isinstance(files, Sized) else None
     wanted = usable_cores() if jobs is None else max(1, jobs)
     workers = wanted if total is None else max(1, min(wanted, total // FILES_PER_WORKER))
+    existing = {info.iri for info in store.cases()}  # their new versions wait for the end
     accepted: dict[str, Waiting] = {}  # by IRI; the same case twice: the last file wins
+    early: dict[str, CaseInfo] = {}  # new cases written as they were validated, by IRI
+    claims: dict[str, set[str]] = {}  # a short name (name_key) -> the IRIs of this load claiming it
     done = 0
 
     def report(written: int = 0, to_write: int | None = None) -> None:
@@ -214,33 +221,70 @@ def load_files(
             refused = len(result.refused) + len(result.refused_names)
             progress(LoadProgress(done, total, refused, len(result.unreadable), written, to_write))
 
+    def accept(case: CheckedCase, spool: Path) -> None:
+        """Keep a validated case to write; write it now when it is new to the store and no
+        other case of this load claims its short name; remove again a case written already
+        whose short name this one claims too (both are refused at the end)."""
+        earlier = accepted.get(case.iri)
+        if earlier is not None:
+            earlier.spool.unlink(missing_ok=True)
+        accepted[case.iri] = Waiting(case.iri, case.source, spool)
+        claiming = claims.setdefault(name_key(case_id(case.iri)), set())
+        claiming.add(case.iri)
+        if len(claiming) > 1:
+            for iri in sorted(claiming & early.keys()):
+                store.remove_case(iri)
+                del early[iri]
+            return
+        if case.iri in existing:
+            return
+        try:
+            data = gzip.decompress(spool.read_bytes())
+            early[case.iri] = store.put_case_data(case.iri, case.source, data)
+        except CaseNameError as error:  # the store holds its short name
+            result.refused_names.append(error)
+            del accepted[case.iri]
+            claiming.discard(case.iri)
+        spool.unlink()
+
     with tempfile.TemporaryDirectory(prefix="flywheel-load-") as spool:
-        for checked in check_files(files, Path(spool), validator, force, fmt, workers):
-            done += 1
-            if checked.unreadable is not None:
-                result.unreadable.append(checked.unreadable)
-            for case in checked.cases:
-                if on_report is not None:
-                    on_report(case.report)
-                result.reports.append(CaseSummary.of(case.report))
-                if case.spool is None:
-                    result.refused.append(_violations(case.report))
-                    continue
-                earlier = accepted.get(case.iri)
-                if earlier is not None:
-                    earlier.spool.unlink()
-                accepted[case.iri] = Waiting(case.iri, case.source, case.spool)
-            report()
+        try:
+            for checked in check_files(files, Path(spool), validator, force, fmt, workers):
+                done += 1
+                if checked.unreadable is not None:
+                    result.unreadable.append(checked.unreadable)
+                for case in checked.cases:
+                    if on_report is not None:
+                        on_report(case.report)
+                    result.reports.append(CaseSummary.of(case.report))
+                    if case.spool is None:
+                        result.refused.append(_violations(case.report))
+                    else:
+                        accept(case, case.spool)
+                report(len(early))
+        except WorkerStopped as stopped:
+            raise WorkerStopped(f"{stopped}; {_written_so_far(len(early))}") from None
         ready = _one_per_name(list(accepted.values()), result)
-        for written, waiting in enumerate(ready, start=1):
-            data = gzip.decompress(waiting.spool.read_bytes())
+        result.loaded.extend(early[w.iri] for w in ready if w.iri in early)
+        waiting = [w for w in ready if w.iri not in early]
+        for written, held in enumerate(waiting, start=1):
+            data = gzip.decompress(held.spool.read_bytes())
             try:
-                result.loaded.append(store.put_case_data(waiting.iri, waiting.source, data))
+                result.loaded.append(store.put_case_data(held.iri, held.source, data))
             except CaseNameError as error:
                 result.refused_names.append(error)
-            waiting.spool.unlink()
-            report(written, len(ready))
+            held.spool.unlink()
+            report(len(early) + written, len(waiting))
     return result
+
+
+def _written_so_far(count: int) -> str:
+    if not count:
+        return "nothing was written"
+    return (
+        f"the {count} new case(s) validated before it were written, each whole, and nothing "
+        "else: run the same load again to complete it"
+    )
 
 
 def check_files(
@@ -276,7 +320,7 @@ def check_files(
         except BrokenProcessPool:
             raise WorkerStopped(
                 "a validation worker stopped (killed, or out of memory) while it validated the "
-                "files; nothing was written: try again, with fewer --jobs if memory is short"
+                "files (try again, with fewer --jobs if memory is short)"
             ) from None
         finally:  # stopped early (an error, an interrupt): start nothing more
             for future in pending:
@@ -372,5 +416,5 @@ def _one_per_name(cases: list[Waiting], result: LoadResult) -> list[Waiting]:
                 "was loaded"
             )
             result.refused_names.append(CaseNameTaken(case.iri, reason, holder.iri, case.source))
-            case.spool.unlink()
+            case.spool.unlink(missing_ok=True)  # a case written early has none left
     return kept

@@ -265,10 +265,8 @@ def read_compare_rows(
 _DATATYPES: dict[str, ox.NamedNode] = {}
 
 
-def _term(binding: dict[str, str] | None) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+def _term(binding: dict[str, str]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """The RDF term a SPARQL JSON results binding stands for."""
-    if binding is None:
-        return None
     kind, value = binding["type"], binding["value"]
     if kind == "uri":
         return ox.NamedNode(value)
