@@ -92,7 +92,7 @@ def delimited_rows(
     ``controls_visible`` is false (the coding workbook, which must read back exactly).
     """
     lines = []
-    fields_of: dict[str, str] = {}  # each text's field, made once: cells repeat (dates, words)
+    fields_of: dict[object, str] = {}  # each text or term's field, made once: cells repeat
     for row in rows:
         fields = []
         for value in row:
@@ -101,18 +101,21 @@ def delimited_rows(
                 fields.append(str(value))
             elif value is None:
                 fields.append("")
-            else:
-                number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-                if kind is not str and number:
-                    fields.append(str(value))
-                    continue
-                text = value if isinstance(value, str) else cell(value)
-                field = fields_of.get(text)
+            elif kind is str or kind in _TERMS:
+                field = fields_of.get(value)
                 if field is None:
-                    field = fields_of[text] = _field(text, controls_visible)
+                    text = value if isinstance(value, str) else cell(value)
+                    field = fields_of[value] = _field(text, controls_visible)
                 fields.append(field)
+            elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                fields.append(str(value))
+            else:
+                fields.append(_field(cell(value), controls_visible))
         lines.append(delimiter.join(fields) + newline)
     return "".join(lines)
+
+
+_TERMS = (ox.NamedNode, ox.Literal, ox.BlankNode)
 
 
 def _field(text: str, controls_visible: bool) -> str:
