@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import random
+import re
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -128,25 +129,47 @@ def synthetic_case(number: int, actions: int = 100, seed: int = 0) -> Graph:
 
 
 def synthetic_turtle(number: int, actions: int = 100, seed: int = 0) -> str:
-    """:func:`synthetic_case` as a Turtle file, written one triple a line (N-Triples, which is
-    Turtle): about fifty times faster to write than rdflib's pretty Turtle, for ten thousand
-    cities."""
+    """:func:`synthetic_case` as a Turtle file, one triple a line, the vocabulary's and the
+    city's own IRIs as prefixed names: about fifty times faster to write than rdflib's pretty
+    Turtle, and a third of the size of N-Triples, for ten thousand cities."""
+    own = case_iri(number) + "/"
+    prefixes = {**_TURTLE_PREFIXES, "c": own}
     lines = [
         f"# Synthetic city {number:04d} (flywheel synth, seed {seed}): generated, describes no "
-        "real city.\n"
+        "real city.\n",
+        *(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in prefixes.items()),
     ]
-    written: dict[Node, str] = {}  # the vocabulary's terms recur on every line: write them once
+    written: dict[Node, str] = {}  # terms recur on every line: write each once
 
     def n3(term: Node) -> str:
         text = written.get(term)
         if text is None:
-            text = written[term] = term.n3()
+            text = written[term] = _short(term, own)
         return text
 
     lines.extend(
         f"{n3(s)} {n3(p)} {n3(o)} .\n" for s, p, o in synthetic_triples(number, actions, seed)
     )
     return "".join(lines)
+
+
+_TURTLE_PREFIXES = {name: PREFIXES[name] for name in ("fw", "rdf", "rdfs", "owl", "xsd", "dcterms")}
+_LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9-]*")  # a local name Turtle takes as it is
+
+
+def _short(term: Node, own: str) -> str:
+    """A term in Turtle: an IRI of the vocabulary or of the city as a prefixed name where its
+    local part is a plain name, a literal's datatype of XML Schema as ``xsd:``."""
+    if isinstance(term, URIRef):
+        for prefix, namespace in (("c", own), *_TURTLE_PREFIXES.items()):
+            if term.startswith(namespace) and _LOCAL.fullmatch(term[len(namespace) :]):
+                return f"{prefix}:{term[len(namespace) :]}"
+    text = term.n3()
+    if isinstance(term, Literal) and term.datatype is not None:
+        xsd = str(XSD)
+        if term.datatype.startswith(xsd) and _LOCAL.fullmatch(term.datatype[len(xsd) :]):
+            text = text.removesuffix(f"<{term.datatype}>") + f"xsd:{term.datatype[len(xsd) :]}"
+    return text
 
 
 def synthetic_triples(
