@@ -1,16 +1,20 @@
 """Per-case results, computed once when a case is written and kept with its catalog entry.
 
-A cross-city question (``flywheel compare``, the named queries that ask every case) is a union of
+A cross-city question (``flywheel compare``, the named queries that ask every case) is made of
 per-case answers: each case's rows depend on that case's graph and the ontology alone. So when a
-case is written, the queries in :data:`STORED` run on it once, in a scratch store holding only
-that case and the ontology, and their rows (SPARQL JSON results) go into the case's catalog
-entry, with :func:`results_version` (a hash of the package version, the ontology's and the
-queries' texts). A cross-city question then reads these rows instead of every case graph, when
-every case asked about carries the current version; otherwise it runs the query itself, as
-before, and ``flywheel reindex`` brings the stored rows up to date.
+case is written, the queries of :func:`stored_queries` run on it once, in a scratch store holding
+only that case and the ontology, and their rows (SPARQL JSON results) go into the case's catalog
+entry; so do its finished comparison rows (:mod:`kg.store.comparison_rows`, compact JSON), with
+:func:`results_version` (a hash of the package version, the ontology's and the queries' texts
+and the code that assembles the comparison rows). A cross-city question then reads these rows
+instead of every case graph, when every case asked about carries the current version; otherwise
+it runs the query itself, as before, and ``flywheel reindex`` brings the kept rows up to date.
+Where a column is over every case (question 17's statistics, question 20's cities per scenario
+type and which was first), each case keeps what it decides alone and :mod:`kg.store.combined`
+puts the answer together.
 
-The queries stay the authority: the stored rows are what the same SPARQL gives with ``?case``
-bound to one case (tests/test_results.py checks both ways on random stores).
+The queries stay the authority: the stored rows, combined, are what the same SPARQL gives over
+the case graphs (tests/test_results.py checks both ways on random stores).
 """
 
 from __future__ import annotations

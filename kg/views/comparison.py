@@ -25,7 +25,14 @@ from kg.store.results import read_compare_rows
 from kg.views.common import rows_for_cases
 from kg.vocab import CONFIDENCES, STAGES
 
-__all__ = ["COLUMNS", "DESCRIPTIONS", "compare", "condition_table", "summary_rows"]
+__all__ = [
+    "COLUMNS",
+    "DESCRIPTIONS",
+    "compare",
+    "condition_table",
+    "summary_rows",
+    "years_statistics",
+]
 
 
 def compare(
