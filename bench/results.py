@@ -227,24 +227,14 @@ def main() -> None:
         named = [q.key[:2] for q in stored_queries() if q.key[:2].isdigit() and "." not in q.key]
         for key in named:
             extra = ["-p", "case=*"] if key == "02" else []
-            start = time.perf_counter()
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "kg.cli",
-                    "query",
-                    key,
-                    *extra,
-                    "--format",
-                    "csv",
-                    "--store",
-                    str(location),
-                ],
-                check=True,
-                capture_output=True,
+            asked = [sys.executable, "-m", "kg.cli", "query", key, *extra, "--format", "csv"]
+            ran = measure([*asked, "--store", str(location)])
+            if ran.returncode:
+                raise SystemExit(f"flywheel query {key} failed: {ran.stderr[-2000:]}")
+            print(
+                f"  flywheel query {key} (whole command) {ran.seconds:.2f} s, peak memory "
+                f"{ran.peak_tree_mb:,.0f} MB, {ran.stdout.count(chr(10)) - 1:,} rows"
             )
-            print(f"  flywheel query {key} (whole command) {time.perf_counter() - start:.2f} s")
         api_compare(location, args.repeat)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak memory of this process {peak:,.0f} MB")
