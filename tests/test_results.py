@@ -4,6 +4,8 @@ version) is answered from the case graphs until `flywheel reindex` brings them u
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 
 import pytest
@@ -184,3 +186,17 @@ def test_a_case_that_studies_no_city_keeps_no_comparison_row() -> None:
         f"https://w3id.org/dataflywheel/case/{c}" for c in cities
     ]
     assert [k.row for k in kept] == compare(store, stored_rows=False)
+
+
+@pytest.mark.slow  # commands in subprocesses
+def test_the_query_command_reads_the_kept_rows_and_answers_as_the_graphs(tmp_path) -> None:
+    location = str(tmp_path / "store")
+    assert run_flywheel("load", "--bundled", "--store", location).returncode == 0
+    result = run_flywheel("query", "20", "-p", "n=1", "--format", "csv", "--store", location)
+    assert result.returncode == 0, result.stderr
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    with open_store(location) as store:
+        assert answer(store, "20", {"n": "1"}) is not None  # read from the kept rows
+        expected = run(store, "20", {"n": "1"})  # asked of the case graphs
+    assert len(expected) > 3
+    assert table == [{k: v or "" for k, v in row.items()} for row in expected]
