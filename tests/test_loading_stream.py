@@ -309,3 +309,18 @@ def test_a_case_written_early_is_removed_when_a_later_one_claims_its_name(
     assert not store.query(
         "ASK { GRAPH ?g { ?s ?p ?o } FILTER (?g != <https://w3id.org/dataflywheel/ontology>) }"
     ).boolean
+
+
+def test_a_new_case_whose_name_the_store_gives_another_waits_and_both_are_refused(
+    cities, impostor, validator
+) -> None:
+    """The impostor (new to the store) comes first, city-0002 (in the store) second: the order
+    of the files decides nothing, as when all were written at the end."""
+    store = open_store("memory:")
+    load_files(store, cities[1:2], validator=validator)
+    before = set(store.raw.quads_for_pattern(None, None, None, ox.NamedNode(case_iri(2))))
+    result = load_files(store, [impostor, cities[1]], validator=validator)
+    assert {e.iri for e in result.refused_names} == {case_iri(2), ELSEWHERE}
+    assert all("2 cases of this load" in e.reason for e in result.refused_names)
+    assert not result.loaded and [i.iri for i in store.cases()] == [case_iri(2)]
+    assert set(store.raw.quads_for_pattern(None, None, None, ox.NamedNode(case_iri(2)))) == before

@@ -211,6 +211,7 @@ def load_files(
     wanted = usable_cores() if jobs is None else max(1, jobs)
     workers = wanted if total is None else max(1, min(wanted, total // FILES_PER_WORKER))
     existing = {info.iri for info in store.cases()}  # their new versions wait for the end
+    names_held = store.case_names()  # a name the store gives another IRI: that case waits too
     accepted: dict[str, Waiting] = {}  # by IRI; the same case twice: the last file wins
     early: dict[str, CaseInfo] = {}  # new cases written as they were validated, by IRI
     claims: dict[str, set[str]] = {}  # a short name (name_key) -> the IRIs of this load claiming it
@@ -223,8 +224,8 @@ def load_files(
 
     def accept(case: CheckedCase, spool: Path) -> None:
         """Keep a validated case to write; write it now when it is new to the store and no
-        other case of this load claims its short name; remove again a case written already
-        whose short name this one claims too (both are refused at the end)."""
+        other case, of the store or of this load, claims its short name; remove again a case
+        written already whose short name this one claims too (both are refused at the end)."""
         earlier = accepted.get(case.iri)
         if earlier is not None:
             earlier.spool.unlink(missing_ok=True)
@@ -236,12 +237,13 @@ def load_files(
                 store.remove_case(iri)
                 del early[iri]
             return
-        if case.iri in existing:
+        holders = names_held.get(name_key(case_id(case.iri)), [])
+        if case.iri in existing or any(holder != case.iri for holder in holders):
             return
         try:
             data = gzip.decompress(spool.read_bytes())
             early[case.iri] = store.put_case_data(case.iri, case.source, data)
-        except CaseNameError as error:  # the store holds its short name
+        except CaseNameError as error:  # its IRI cannot name a case
             result.refused_names.append(error)
             del accepted[case.iri]
             claiming.discard(case.iri)
