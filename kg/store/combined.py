@@ -34,6 +34,8 @@ def years_statistics(
     """Question 17's rows with its statistics (how many cities have both dates, the fewest,
     most and range of years) over every city's ``days``, not each city's own (its rows are
     kept with its default parameters: ``values`` is empty)."""
+    if values:  # never: question 17 is kept for its defaults alone (results.stored_for)
+        raise ValueError(f"question 17's kept rows take no parameters, not {sorted(values)}")
     days = [int(d.value) for r in rows if isinstance(d := r.get("days"), ox.Literal)]
     figures: dict[ox.Variable, ox.Literal] = {
         ox.Variable("citiesCompared"): ox.Literal(str(len(days)), datatype=_INTEGER)
