@@ -129,10 +129,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="flywheel-results-") as scratch:
         folder = args.keep / f"{args.cities}-{args.actions}" if args.keep else Path(scratch)
         done = folder / "complete"
+        written_file = folder / "written"  # cities written so far, when a build was stopped
         reuse = done.exists()
+        written = int(written_file.read_text()) if written_file.exists() and not reuse else 0
+        resumed = written
         location = folder / "store"
         store = OxigraphStore(location)
-        if not reuse:
+        if not reuse and not written:
             # the first chunk through the store's own bulk path (kept rows computed as each
             # case is written), next to raw bulk_extend of the same quads into another store
             cases = [
@@ -148,23 +151,36 @@ def main() -> None:
             raw.bulk_extend(quads)
             raw_s = time.perf_counter() - start
             del raw
+            written = len(cases)
+            store._store.flush()
+            written_file.write_text(str(written))
+        if not reuse:
             # the rest prepared as bulk_put prepares them (case graph, its copy in the union
-            # default graph, catalog entry with kept rows) in --jobs processes, bulk-loaded
+            # default graph, catalog entry with kept rows) in --jobs processes, bulk-loaded; the
+            # count written is noted after each chunk, so that a stopped build resumes
             start = time.perf_counter()
             ranges = [
                 (first, min(first + args.chunk, args.cities), args.actions)
-                for first in range(args.chunk, args.cities, args.chunk)
+                for first in range(written, args.cities, args.chunk)
             ]
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(args.jobs, mp_context=context) as pool:
-                for data in pool.map(_prepared, *zip(*ranges, strict=True)) if ranges else ():
+                prepared = pool.map(_prepared, *zip(*ranges, strict=True)) if ranges else []
+                for (_, last, _), data in zip(ranges, prepared, strict=True):
                     store._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                    store._store.flush()
+                    written_file.write_text(str(last))
+                    print(f"  … {last:,} of {args.cities:,} cities written", flush=True)
             rest_s = time.perf_counter() - start
-            store._store.flush()
             done.touch()
         print(f"{args.cities:,} synthetic cities ({args.actions} actions each)")
         if reuse:
             print(f"  store reused from {folder}")
+        elif resumed:
+            print(
+                f"  build resumed at city {resumed:,}: the other {args.cities - resumed:,} "
+                f"prepared in {args.jobs} processes and bulk-loaded: {rest_s:.1f} s"
+            )
         else:
             print(
                 f"  first {len(cases)}: write with kept rows (bulk_put) {kept_s:6.1f} s   raw "

@@ -307,8 +307,24 @@ class CaseValidator:
         pySHACL then hands its SPARQL constraints to Oxigraph, an order of magnitude faster
         than rdflib's SPARQL engine on the same shapes, with the same results.
         """
+        return self._validate(graph, to_oxigraph(graph), case, source)
+
+    def validate_case(self, case: CaseGraph) -> CaseReport:
+        """Validate a case read from a file: the parser's own triples are the Oxigraph copy
+        when the case has no blank node (a blank node's name differs between the two copies,
+        and a finding's focus is looked up in the rdflib graph)."""
+        triples = case.triples
+        if not triples or any(
+            isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+            for t in triples
+        ):
+            return self.validate(case.graph, case.iri, case.source)
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        return self._validate(case.graph, quads, case.iri, case.source)
+
+    def _validate(self, graph: Graph, copy: list[ox.Quad], case: str, source: str) -> CaseReport:
         store = ox.Store()
-        store.extend(to_oxigraph(graph))
+        store.extend(copy)
         store.extend(self._hierarchy)
         store.extend(self._framework)
         store.extend(self._terms_used(graph))
@@ -325,20 +341,18 @@ class CaseValidator:
         )
         validator.shacl_graph = self._shapes  # reuse the shapes parsed once
         _, report, _ = validator.run()
+        undeclared, deprecated = self._terms_to_flag(graph)
         findings = [
             *self.findings_from_report(report, graph, case),
-            *self._vocabulary_findings(graph, case),
+            *self._vocabulary_findings(undeclared, graph, case),
             *self._version_findings(graph, case, source),
-            *self._deprecated_findings(graph, case),
+            *self._deprecated_findings(deprecated, graph, case),
         ]
         return CaseReport(case, source, tuple(findings))
 
     def findings_from_report(self, report: Graph, data: Graph, case: str = "") -> list[Finding]:
         """Turn a SHACL validation report graph (from these shapes) into findings."""
         return [self._finding(report, r, data, case) for r in report.objects(None, SH.result)]
-
-    def validate_case(self, case: CaseGraph) -> CaseReport:
-        return self.validate(case.graph, case.iri, case.source)
 
     def validate_file(self, path: Path | str, fmt: str | None = None) -> list[CaseReport]:
         """Read and validate every case in a file; raises RdfInputError if it cannot be read."""
@@ -370,17 +384,37 @@ class CaseValidator:
             focus_labels=_labels(data, focus),
         )
 
-    def _vocabulary_findings(self, data: Graph, case: str) -> list[Finding]:
-        shape = FWS.VocabularyShape
-        used: dict[str, Node] = {}
+    def _terms_to_flag(self, data: Graph) -> tuple[dict[str, Node], dict[str, Node]]:
+        """The fw: terms the case uses that the ontology does not declare, and the deprecated
+        terms it uses: each with where it is first used (the subject of its first statement,
+        or the term itself as a subject). One pass over the statements, each distinct term
+        judged once."""
+        namespace = str(FW)
+        undeclared: dict[str, Node] = {}
+        deprecated: dict[str, Node] = {}
+        judged: dict[Node, tuple[dict[str, Node], ...]] = {}
         for triple in data:
             for position, term in enumerate(triple):
-                if (
-                    isinstance(term, URIRef)
-                    and str(term).startswith(str(FW))
-                    and str(term) not in self._declared
-                ):
-                    used.setdefault(str(term), triple[0] if position else term)
+                flagged = judged.get(term)
+                if flagged is None:
+                    text = str(term)
+                    is_iri = isinstance(term, URIRef)
+                    flagged = judged[term] = (
+                        *(
+                            (undeclared,)
+                            if is_iri and text.startswith(namespace) and text not in self._declared
+                            else ()
+                        ),
+                        *((deprecated,) if is_iri and text in self._replacements else ()),
+                    )
+                for found in flagged:
+                    found.setdefault(str(term), triple[0] if position else term)
+        return undeclared, deprecated
+
+    def _vocabulary_findings(
+        self, used: Mapping[str, Node], data: Graph, case: str
+    ) -> list[Finding]:
+        shape = FWS.VocabularyShape
         return [
             Finding(
                 case=case,
@@ -450,13 +484,10 @@ class CaseValidator:
             findings.append(self._coded_finding(shape, data, case, header, iri, details))
         return findings
 
-    def _deprecated_findings(self, data: Graph, case: str) -> list[Finding]:
+    def _deprecated_findings(
+        self, used: Mapping[str, Node], data: Graph, case: str
+    ) -> list[Finding]:
         """Each deprecated fw: term the case uses, once, with the terms that replace it."""
-        used: dict[str, Node] = {}
-        for triple in data:
-            for position, term in enumerate(triple):
-                if isinstance(term, URIRef) and str(term) in self._replacements:
-                    used.setdefault(str(term), triple[0] if position else term)
         findings = []
         for deprecated, subject in sorted(used.items()):
             replaced_by = self._replacements[deprecated]

@@ -385,6 +385,14 @@ def _cases_from_quads(
     quads: list[ox.Quad], source: str, fallback_iri: str | None
 ) -> list[CaseGraph]:
     bnodes: dict[str, BNode] = {}
+    made: dict[object, URIRef | BNode | Literal] = {}  # each distinct term converted once
+
+    def term(node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+        found = made.get(node)
+        if found is None:
+            found = made[node] = _term(node, bnodes)
+        return found
+
     graphs: dict[str | None, Graph] = {}
     triples: dict[str | None, list[ox.Triple]] = {}
     for quad in quads:
@@ -393,9 +401,7 @@ def _cases_from_quads(
         if graph is None:
             graph = graphs[name] = Graph()
             triples[name] = []
-        graph.add(
-            (_term(quad.subject, bnodes), _term(quad.predicate, bnodes), _term(quad.object, bnodes))
-        )
+        graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
         triples[name].append(quad.triple)
     named = {k: v for k, v in graphs.items() if k is not None}
     if named and None in graphs:

@@ -7,10 +7,9 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import httpx
 import pyoxigraph as ox
 
 from kg.rdf.lexical import is_absolute_iri
@@ -30,6 +29,9 @@ from kg.store.catalog import (
     write_update,
 )
 from kg.store.config import Auth, Dialect, RemoteSettings
+
+if TYPE_CHECKING:  # httpx is imported when a remote store is opened: the embedded
+    import httpx  # store's commands do not pay for it (0.1-0.2 s of every start)
 
 TIMEOUT_ENV = "FLYWHEEL_REMOTE_TIMEOUT"
 
@@ -206,6 +208,8 @@ class RemoteStore(CaseStore):
         if timeout is None:
             timeout = settings.timeout if settings.timeout is not None else remote_timeout()
         self.timeout = timeout
+        import httpx
+
         auth: httpx.Auth | None = None
         if settings.auth is Auth.BASIC:
             auth = httpx.BasicAuth(settings.user or "", settings.password or "")
@@ -221,6 +225,8 @@ class RemoteStore(CaseStore):
         return text.encode("utf-8"), f"application/sparql-{field}"
 
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             response = self._client.request(method, url, **kwargs)
         except httpx.TimeoutException:
@@ -339,6 +345,8 @@ class RemoteStore(CaseStore):
         )
 
     def _graph_quads(self, iri: str) -> list[ox.Quad]:
+        import httpx
+
         try:
             response = self._client.get(
                 self.gsp_url, params={"graph": iri}, headers={"Accept": "application/n-triples"}
@@ -381,6 +389,8 @@ class RemoteStore(CaseStore):
         if union and not params and self.dialect is Dialect.OXIGRAPH:
             # Oxigraph's own parameter; Virtuoso's default graph is every graph already
             params.append(("union-default-graph", "true"))
+        import httpx
+
         try:
             # a form body: a dataset of many graphs would not fit in a URL
             response = self._client.post(
