@@ -238,7 +238,9 @@ async def compare(
     what each column means); `text/csv` by Accept, for R, Stata or QCA tools."""
     media = negotiate(request, ["application/json", "text/csv"])
     floor = min_confidence.value if min_confidence is not None else None
-    rows = await engine(request).read(reads.compare_cases, list(case or []), floor, close_at_next)
+    rows = await engine(request).read(
+        reads.compare_cases, list(case or []), floor, close_at_next, keep=True
+    )
     if media == "text/csv":
         return Response(to_csv(list(COLUMNS), rows), media_type=content_type("text/csv"))
     return {"columns": list(COLUMNS), "descriptions": DESCRIPTIONS, "rows": rows}

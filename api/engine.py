@@ -22,6 +22,7 @@ import logging
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -44,6 +45,8 @@ class Busy(Exception):
         super().__init__("the server is busy; try again shortly")
         self.retry_after = retry_after
 
+
+KEPT_READS = 8  # results of read(..., keep=True) kept, the most recently used
 
 # Imported by each worker as it starts, so the first request does not pay for them.
 PRELOAD = (
@@ -94,6 +97,7 @@ class Engine:
         self._current = self._snapshot()
         self._workers = [self._spawn() for _ in range(workers)]
         self._idle: asyncio.Queue[Worker] | None = None
+        self._kept: OrderedDict[tuple[str, ...], Any] = OrderedDict()  # read(..., keep=True)
         self._waiting = 0
         self._threads = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="engine")
         self._closed = False
@@ -128,13 +132,30 @@ class Engine:
     # --- reads --------------------------------------------------------------------------------
 
     async def read(
-        self, fn: Callable[..., _Result], *args: Any, deadline: float | None = None
+        self,
+        fn: Callable[..., _Result],
+        *args: Any,
+        deadline: float | None = None,
+        keep: bool = False,
     ) -> _Result:
         """Run ``fn(store, *args)`` in a worker against the latest committed state and return
         its result, or raise what it raised. Raises :class:`Busy`, :class:`DeadlineExceeded` or,
-        when the worker dies on the work, :class:`EngineStopped` (logged once)."""
+        when the worker dies on the work, :class:`EngineStopped` (logged once).
+
+        With ``keep``, an embedded store's result is kept with the snapshot it was read from
+        and given again, without a worker, until a write makes a new snapshot (the last
+        :data:`KEPT_READS` are kept): for reads asked often that cost seconds across thousands
+        of cities (``/compare``). The caller must not change what it is given. A server's
+        results are never kept (another client may write to it)."""
         if self._closed:
             raise StoreError("the server is shutting down")
+        key = None
+        if keep and self._store.can_snapshot:
+            with self._snapshot_lock:
+                key = (self._current, fn.__module__, fn.__qualname__, repr(args))
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return cast(_Result, self._kept[key])
         seconds = self.deadline if deadline is None else deadline
         loop = asyncio.get_running_loop()
         if self._idle is None:
@@ -164,7 +185,13 @@ class Engine:
         if isinstance(reply, EngineStopped):
             _log.error("a query worker stopped: %s (%s)", reply, getattr(fn, "__name__", fn))
             raise reply
-        return cast(_Result, outcome(reply))  # what fn returned, back through the pipe
+        result = cast(_Result, outcome(reply))  # what fn returned, back through the pipe
+        if key is not None and worker.location is not None:
+            # kept with the snapshot the worker read (a write may have come since the lookup)
+            self._kept[(worker.location, *key[1:])] = result
+            while len(self._kept) > KEPT_READS:
+                self._kept.popitem(last=False)
+        return result
 
     def _call(
         self, worker: Worker, fn: Callable[..., Any], args: tuple, seconds: float

@@ -657,6 +657,24 @@ def test_put_new_case_then_read_then_delete(writable):
     problem(get(url), 404)
 
 
+def test_compare_is_kept_between_writes_and_a_write_shows_at_once(writable):
+    """/compare is kept with the store's snapshot (api/engine.py, keep=True): asked again with
+    no write between, the same table; a case added, then removed, shows in the very next
+    answer, and the table before comes back as it was."""
+    before = get(f"{writable}/compare").json()
+    assert get(f"{writable}/compare").json() == before
+    cases = [r["case"] for r in before["rows"]]
+    url = f"{writable}/cases/city-b"
+    assert (
+        httpx.put(url, content=city_b().encode(), headers=TURTLE | AUTH, timeout=60).status_code
+        == 201
+    )
+    added = [r["case"] for r in get(f"{writable}/compare").json()["rows"]]
+    assert added == sorted([*cases, f"{CASE}city-b"])
+    assert httpx.delete(url, headers=AUTH, timeout=30).status_code == 204
+    assert get(f"{writable}/compare").json() == before
+
+
 def test_put_replaces_and_get_returns_the_new_graph(writable):
     changed = case_text("shanghai").replace(
         '"Shanghai"@en , "上海"@zh', '"Shanghai (recoded)"@en , "上海"@zh'
