@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from operator import itemgetter
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -72,9 +74,19 @@ def delimited(
 ) -> str:
     """Rows as CSV (or TSV): a header line, then each row's cells as :func:`cell` writes them,
     made safe to open as :func:`delimited_rows` says."""
-    return delimited_rows(
-        [columns, *([row.get(c) for c in columns] for row in rows)], delimiter, newline
-    )
+    if len(columns) < 2:
+        return delimited_rows(
+            [columns, *([row.get(c) for c in columns] for row in rows)], delimiter, newline
+        )
+    pick = itemgetter(*columns)  # a row's cells in one call; a row that lacks one: by name
+
+    def cells(row: Mapping[str, object]) -> Sequence[object]:
+        try:
+            return cast(tuple[object, ...], pick(row))
+        except KeyError:
+            return [row.get(c) for c in columns]
+
+    return delimited_rows([columns, *(cells(row) for row in rows)], delimiter, newline)
 
 
 def delimited_rows(
@@ -92,27 +104,35 @@ def delimited_rows(
     ``controls_visible`` is false (the coding workbook, which must read back exactly).
     """
     lines = []
-    fields_of: dict[object, str] = {}  # each text or term's field, made once: cells repeat
+    # each text's and each term's field, made once: cells repeat (texts apart from the rest,
+    # which may be equal to numbers: True == 1)
+    texts: dict[object, str] = {}
+    terms: dict[object, str] = {}
     for row in rows:
-        fields = []
+        fields: list[str] = []
+        add = fields.append
         for value in row:
             kind = type(value)
-            if kind is int or kind is float or kind is Decimal:  # not bool: its own type
-                fields.append(str(value))
-            elif value is None:
-                fields.append("")
-            elif kind is str or kind in _TERMS:
-                field = fields_of.get(value)
+            if kind is str:
+                field = texts.get(value)
                 if field is None:
-                    text = value if isinstance(value, str) else cell(value)
-                    field = fields_of[value] = _field(text, controls_visible)
-                fields.append(field)
+                    field = texts[value] = _field(cast(str, value), controls_visible)
+                add(field)
+            elif value is None:
+                add("")
+            elif kind is int or kind is float or kind is Decimal:  # not bool: its own type
+                add(str(value))
+            elif kind in _TERMS:
+                field = terms.get(value)
+                if field is None:
+                    field = terms[value] = _field(cell(value), controls_visible)
+                add(field)
             elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-                fields.append(str(value))
+                add(str(value))
             else:
-                fields.append(_field(cell(value), controls_visible))
-        lines.append(delimiter.join(fields) + newline)
-    return "".join(lines)
+                add(_field(cell(value), controls_visible))
+        lines.append(delimiter.join(fields))
+    return newline.join(lines) + newline if lines else ""
 
 
 _TERMS = (ox.NamedNode, ox.Literal, ox.BlankNode)
