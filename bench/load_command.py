@@ -74,7 +74,7 @@ def generator_key() -> str:
     digest = hashlib.sha256()
     for module in ("synth.py", "version.py", "vocab.py"):
         digest.update((Path(paths.__file__).parent / module).read_bytes())
-    return f"a{ACTIONS}-s{SEED}-{digest.hexdigest()[:10]}"
+    return f"a{ACTIONS}-s{SEED}-lines-{digest.hexdigest()[:10]}"
 
 
 def city_file(folder: Path, number: int) -> Path:
@@ -83,12 +83,13 @@ def city_file(folder: Path, number: int) -> Path:
 
 
 def _generate(job: tuple[int, str]) -> None:
-    from kg.synth import synthetic_case
+    from kg.synth import synthetic_turtle
 
     number, folder = job
     target = city_file(Path(folder), number)
     partial = target.with_suffix(f".{os.getpid()}.part")
-    synthetic_case(number, actions=ACTIONS, seed=SEED).serialize(partial, format="turtle")
+    # the file `flywheel synth` writes: one triple a line, prefixed names
+    partial.write_text(synthetic_turtle(number, actions=ACTIONS, seed=SEED), encoding="utf-8")
     partial.replace(target)
 
 
