@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 __all__ = ["Token", "escapes_processed", "has_escapes", "position", "tokens"]
 
@@ -46,9 +47,11 @@ _STRINGS = {
     '"': re.compile(rf'"(?:[^"\\\n\r]|{_ECHAR}|{_UCHAR})*"'),
     "'": re.compile(rf"'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*'"),
 }
-_PNAME = re.compile(rf"({_PN_PREFIX})?:({_PN_LOCAL})?")
-_BLANK = re.compile(rf"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?")
-_VAR = re.compile(rf"[?$]{_VARNAME}")
+# The names' patterns (their Unicode classes take about 0.1 s to compile) are compiled on the
+# first query read (:func:`_terminals`), not by every command that imports this module.
+_PNAME = rf"({_PN_PREFIX})?:({_PN_LOCAL})?"
+_BLANK = rf"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_VAR = rf"[?$]{_VARNAME}"
 _LANGTAG = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?")  # --ltr: SPARQL 1.2
 _NUMBER = re.compile(
     rf"[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}"  # DOUBLE
@@ -74,34 +77,38 @@ class Token:
     start: int
 
 
-def _dispatch() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
-    """Which terminals may start with a given ASCII character, in the order to try them."""
+_Terminals = tuple[tuple[str, re.Pattern[str]], ...]
+
+
+@cache
+def _terminals() -> tuple[dict[str, _Terminals], _Terminals]:
+    """Which terminals may start with a given ASCII character, in the order to try them; and
+    those that may start with any other character."""
     table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    pname = re.compile(_PNAME)
 
     def add(chars: str, *pairs: tuple[str, re.Pattern[str]]) -> None:
         for char in chars:
             table.setdefault(char, []).extend(pairs)
 
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-    add(letters + ":", ("PNAME", _PNAME))
+    add(letters + ":", ("PNAME", pname))
     add(letters, ("WORD", _WORD))
     add("<", ("IRIREF", _IRIREF))
-    add("?$", ("VAR", _VAR))
-    add("_", ("BLANK_NODE_LABEL", _BLANK))
+    add("?$", ("VAR", re.compile(_VAR)))
+    add("_", ("BLANK_NODE_LABEL", re.compile(_BLANK)))
     add("@", ("LANGTAG", _LANGTAG))
     add("0123456789.", ("NUMBER", _NUMBER))
     for opening, pattern in _STRINGS.items():  # long strings first
         add(opening[0], ("STRING", pattern))
     add("{}()[].,;|&!=<>+-*/^?~", ("PUNCT", _PUNCTUATION))
-    return {char: tuple(pairs) for char, pairs in table.items()}
-
-
-_BY_FIRST = _dispatch()
-_NON_ASCII_NAME = (("PNAME", _PNAME),)  # a prefix may start with any PN_CHARS_BASE
+    by_first = {char: tuple(pairs) for char, pairs in table.items()}
+    return by_first, (("PNAME", pname),)  # a prefix may start with any PN_CHARS_BASE
 
 
 def tokens(text: str) -> Iterator[Token]:
     """The tokens of ``text`` in order; white space and comments are passed over."""
+    by_first, non_ascii = _terminals()
     at, end = 0, len(text)
     while at < end:
         char = text[at]
@@ -111,7 +118,7 @@ def tokens(text: str) -> Iterator[Token]:
         if char == "#":
             at = _COMMENT.match(text, at).end()  # type: ignore[union-attr]
             continue
-        candidates = _BY_FIRST.get(char) or (_NON_ASCII_NAME if char > "\x7f" else ())
+        candidates = by_first.get(char) or (non_ascii if char > "\x7f" else ())
         for kind, pattern in candidates:
             match = pattern.match(text, at)
             if match is not None and match.end() > at:
