@@ -36,6 +36,7 @@ class _Terms:
 
 
 F = _Terms()
+_TYPE, _LABEL = RDF.type, RDFS.label  # rdflib makes these anew on each use too
 # the literals cities repeat (coders, labels, page numbers, dates), each made once
 _literal = lru_cache(maxsize=4096)(Literal)
 
@@ -99,8 +100,8 @@ class _Builder:
         self.triples.append((subject, predicate, obj))
 
     def label(self, subject: URIRef, en: str, zh: str) -> None:
-        self.add(subject, RDFS.label, _literal(en, lang="en"))
-        self.add(subject, RDFS.label, _literal(zh, lang="zh"))
+        self.add(subject, _LABEL, _literal(en, lang="en"))
+        self.add(subject, _LABEL, _literal(zh, lang="zh"))
 
     def dated(self, subject: URIRef, when: dt.date) -> None:
         self.add(subject, F.date, _date(when))
@@ -108,7 +109,7 @@ class _Builder:
 
     def evidence(self, claim: URIRef, confidence: URIRef = F.Confirmed) -> None:
         ev = self.node("ev")
-        self.add(ev, RDF.type, F.Evidence)
+        self.add(ev, _TYPE, F.Evidence)
         self.add(ev, F.source, self.rng.choice(self.sources))
         self.add(ev, F.page, _literal(f"p. {self.rng.randint(1, 200)}"))
         self.add(ev, F.confidence, confidence)
@@ -139,18 +140,23 @@ def synthetic_turtle(number: int, actions: int = 100, seed: int = 0) -> str:
         "real city.\n",
         *(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in prefixes.items()),
     ]
-    written: dict[Node, str] = {}  # terms recur on every line: write each once
-
-    def n3(term: Node) -> str:
-        text = written.get(term)
-        if text is None:
-            text = written[term] = _short(term, own)
-        return text
-
+    n3 = _Written(own).__getitem__  # terms recur on every line: each written once
     lines.extend(
         f"{n3(s)} {n3(p)} {n3(o)} .\n" for s, p, o in synthetic_triples(number, actions, seed)
     )
     return "".join(lines)
+
+
+class _Written(dict[Node, str]):
+    """Terms in Turtle (:func:`_short`), each made once, by term."""
+
+    def __init__(self, own: str) -> None:
+        super().__init__()
+        self.own = own
+
+    def __missing__(self, term: Node) -> str:
+        text = self[term] = _short(term, self.own)
+        return text
 
 
 _TURTLE_PREFIXES = {name: PREFIXES[name] for name in ("fw", "rdf", "rdfs", "owl", "xsd", "dcterms")}
@@ -179,24 +185,24 @@ def synthetic_triples(
     b = _Builder(number, seed)
     rng = b.rng
     header = URIRef(case_iri(number))
-    b.add(header, RDF.type, OWL.Ontology)
+    b.add(header, _TYPE, OWL.Ontology)
     b.add(header, OWL.imports, URIRef(ONTOLOGY_VERSION_IRI))
     b.label(header, f"{b.name} (synthetic, generated)", f"{b.name_zh}(生成的合成数据)")
 
     city, case = URIRef(b.base + "city"), URIRef(b.base + "case")
-    b.add(city, RDF.type, F.City)
+    b.add(city, _TYPE, F.City)
     b.label(city, b.name, b.name_zh)
     start = dt.date(rng.randint(2012, 2019), rng.randint(1, 12), 1)
     for i in range(5):
         source = b.node("src")
         b.sources.append(source)
-        b.add(source, RDF.type, F.Source)
+        b.add(source, _TYPE, F.Source)
         b.add(source, F.sourceType, rng.choice(SOURCE_TYPES))
         b.add(source, DCTERMS.title, _literal(f"Generated source {i + 1} of {b.name}", lang="en"))
         b.add(source, DCTERMS.bibliographicCitation, _literal(f"Synthetic source {i + 1}."))
         b.dated(source, start + dt.timedelta(days=rng.randint(0, 2500)))
         b.add(case, F.codesSource, source)
-    b.add(case, RDF.type, F.CaseStudy)
+    b.add(case, _TYPE, F.CaseStudy)
     b.label(case, f"{b.name} (synthetic case)", f"{b.name_zh}(合成案例)")
     b.add(case, F.studiesCity, city)
     b.add(case, F.isSynthetic, _literal(True))
@@ -215,19 +221,19 @@ def synthetic_triples(
     for kind, (cls, count, en, zh) in kinds.items():
         for i in range(count):
             actor = b.node(kind)
-            b.add(actor, RDF.type, cls)
+            b.add(actor, _TYPE, cls)
             if kind == "technical" and i == 0:  # the first technical office runs the data
-                b.add(actor, RDF.type, F.DataAdministration)
+                b.add(actor, _TYPE, F.DataAdministration)
             b.label(actor, f"{en} {i + 1} of {b.name}", f"{b.name_zh}{zh}{i + 1}")
             if kind == "leader":
                 b.add(actor, F.post, _literal("mayor" if i else "party secretary", lang="en"))
             actors.setdefault(kind, []).append(actor)
 
     foundation, platform = URIRef(b.base + "foundation"), URIRef(b.base + "platform")
-    b.add(foundation, RDF.type, F.DataFoundation)
+    b.add(foundation, _TYPE, F.DataFoundation)
     b.label(foundation, f"Data foundation of {b.name}", f"{b.name_zh}数据底座")
     b.add(foundation, F.operatedBy, actors["technical"][0])
-    b.add(platform, RDF.type, F.Platform)
+    b.add(platform, _TYPE, F.Platform)
     b.label(platform, f"City operations platform of {b.name}", f"{b.name_zh}城市运行平台")
     b.add(platform, F.operatedBy, actors["center"][0])
     for actor in actors["functional"]:
@@ -241,7 +247,7 @@ def synthetic_triples(
     for index, (stage, mechanism, logic, kind, step) in enumerate(STAGES):
         episode = b.node("episode")
         first, last = bounds[index], bounds[index + 1] - dt.timedelta(days=1)
-        b.add(episode, RDF.type, F.StageEpisode)
+        b.add(episode, _TYPE, F.StageEpisode)
         b.label(episode, f"{b.name}: stage {index + 1}", f"{b.name_zh}:第{index + 1}阶段")
         b.add(episode, F.episodeOf, city)
         b.add(episode, F.ofStage, stage)
@@ -261,7 +267,7 @@ def synthetic_triples(
             on_theory = rng.random() < 0.8
             actor_kind = kind if on_theory else rng.choice(list(kinds))
             action = b.node("action")
-            b.add(action, RDF.type, F.GovernanceAction)
+            b.add(action, _TYPE, F.GovernanceAction)
             b.label(
                 action, f"Generated action in stage {index + 1}", f"第{index + 1}阶段的生成行动"
             )
@@ -275,7 +281,7 @@ def synthetic_triples(
             b.evidence(action)
             if kind == "technical" and rng.random() < 0.5:
                 scenario = b.node("scenario")
-                b.add(scenario, RDF.type, F.ApplicationScenario)
+                b.add(scenario, _TYPE, F.ApplicationScenario)
                 b.label(
                     scenario,
                     f"Generated scenario {len(scenarios) + 1}",
@@ -302,12 +308,12 @@ def synthetic_triples(
                         foundation,
                     )
             resource = b.node("resource")
-            b.add(resource, RDF.type, F.DataResource)
+            b.add(resource, _TYPE, F.DataResource)
             b.label(resource, "Generated data resource", "生成数据资源")
             if target == foundation:
                 b.add(foundation, F.holds, resource)
             flow = b.node("flow")
-            b.add(flow, RDF.type, F.DataFlow)
+            b.add(flow, _TYPE, F.DataFlow)
             b.label(flow, "Generated data flow", "生成数据流动")
             b.add(flow, F.fromNode, source_node)
             b.add(flow, F.toNode, target)
