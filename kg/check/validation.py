@@ -310,9 +310,10 @@ class CaseValidator:
         return self._validate(graph, to_oxigraph(graph), case, source)
 
     def validate_case(self, case: CaseGraph) -> CaseReport:
-        """Validate a case read from a file: the parser's own triples are the Oxigraph copy
-        when the case has no blank node (a blank node's name differs between the two copies,
-        and a finding's focus is looked up in the rdflib graph)."""
+        """Validate a case read from a file. The Oxigraph copy is the parser's own triples, the
+        ones the store writes (rdflib rewrites some literals: ``" 5"^^xsd:integer`` as ``"5"``),
+        unless the case has a blank node (its name differs between the two copies, and a
+        finding's focus is looked up in the rdflib graph)."""
         triples = case.triples
         if not triples or any(
             isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
@@ -397,15 +398,17 @@ class CaseValidator:
             for position, term in enumerate(triple):
                 flagged = judged.get(term)
                 if flagged is None:
-                    text = str(term)
-                    is_iri = isinstance(term, URIRef)
-                    flagged = judged[term] = (
-                        *(
-                            (undeclared,)
-                            if is_iri and text.startswith(namespace) and text not in self._declared
-                            else ()
-                        ),
-                        *((deprecated,) if is_iri and text in self._replacements else ()),
+                    text, iri = str(term), isinstance(term, URIRef)
+                    flagged = judged[term] = tuple(
+                        found
+                        for found, applies in (
+                            (
+                                undeclared,
+                                iri and text.startswith(namespace) and text not in self._declared,
+                            ),
+                            (deprecated, iri and text in self._replacements),
+                        )
+                        if applies
                     )
                 for found in flagged:
                     found.setdefault(str(term), triple[0] if position else term)
