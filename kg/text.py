@@ -104,8 +104,8 @@ def delimited_rows(
     ``controls_visible`` is false (the coding workbook, which must read back exactly).
     """
     lines = []
-    # each text's and each term's field, made once: cells repeat (texts apart from the rest,
-    # which may be equal to numbers: True == 1)
+    # each text's and each term's field made once (cells repeat: labels, IRIs, stages); a
+    # number's is made each time (equal numbers may be written differently: 1.0, 1.00)
     texts: dict[object, str] = {}
     terms: dict[object, str] = {}
     for row in rows:
