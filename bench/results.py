@@ -115,7 +115,8 @@ def main() -> None:
         "--keep",
         type=Path,
         help="build the stores in this folder and keep them; a later run "
-        "with the same --keep, --cities and --actions reuses them (their write times then unknown)",
+        "with the same --keep, --cities and --actions reuses them (their write times then unknown) "
+        "or, if this one was stopped, resumes its build",
     )
     parser.add_argument(
         "--live-repeat",
@@ -173,7 +174,7 @@ def main() -> None:
                     print(f"  … {last:,} of {args.cities:,} cities written", flush=True)
             rest_s = time.perf_counter() - start
             # compacted before anything is timed (Store.optimize(), Oxigraph's advice after a
-            # batch upload): uncompacted, the 10,000-city store read 20 times slower
+            # batch upload): uncompacted, the 10,000-city store read eleven times slower
             start = time.perf_counter()
             store._store.optimize()
             print(f"  compacted (Store.optimize()) in {time.perf_counter() - start:.1f} s")

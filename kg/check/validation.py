@@ -41,7 +41,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kg import ontology, paths
-from kg.rdf.read import CaseGraph, read_cases, to_oxigraph
+from kg.rdf.read import CaseGraph, has_blank_node, read_cases, to_oxigraph
 from kg.text import visible
 from kg.version import ONTOLOGY_IRI, __version__
 from kg.vocab import FW, FWS, curie
@@ -315,10 +315,7 @@ class CaseValidator:
         unless the case has a blank node (its name differs between the two copies, and a
         finding's focus is looked up in the rdflib graph)."""
         triples = case.triples
-        if not triples or any(
-            isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-            for t in triples
-        ):
+        if not triples or any(has_blank_node(t) for t in triples):
             return self.validate(case.graph, case.iri, case.source)
         quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
         return self._validate(case.graph, quads, case.iri, case.source)

@@ -196,6 +196,11 @@ def _term(
     raise ValueError(f"unsupported RDF term {term!r}")
 
 
+def has_blank_node(statement: ox.Quad | ox.Triple) -> bool:
+    """Whether a statement's subject or object is a blank node."""
+    return isinstance(statement.subject, ox.BlankNode) or isinstance(statement.object, ox.BlankNode)
+
+
 def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """One rdflib term as an Oxigraph term."""
     if isinstance(term, URIRef):

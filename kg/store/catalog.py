@@ -15,7 +15,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.rdf.names import case_id, shown
-from kg.rdf.read import CaseGraph, ox_term
+from kg.rdf.read import CaseGraph, has_blank_node, ox_term
 from kg.store.results import case_results
 from kg.version import ONTOLOGY_IRI
 from kg.vocab import CATALOG, DCAT, DCTERMS, FW, SPDX, VOID, XSD
@@ -215,7 +215,7 @@ def insert_operations(
     blank: list[tuple[Graph, ox.Quad | ox.Triple]] = []
     for graph, statements in graphs.items():
         for statement in statements:
-            (blank if blank_templates and _has_blank(statement) else plain).append(
+            (blank if blank_templates and has_blank_node(statement) else plain).append(
                 (graph, statement)
             )
     operations = []
@@ -224,10 +224,6 @@ def insert_operations(
     for group in _template_groups(blank):
         operations.append(f"INSERT {{ {_graphs_text(group)} }} WHERE {{ }}")
     return operations
-
-
-def _has_blank(statement: ox.Quad | ox.Triple) -> bool:
-    return isinstance(statement.subject, ox.BlankNode) or isinstance(statement.object, ox.BlankNode)
 
 
 def _graphs_text(statements: Sequence[tuple[Graph, ox.Quad | ox.Triple]]) -> str:

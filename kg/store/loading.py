@@ -47,7 +47,7 @@ from rdflib import Graph
 from kg.check.validation import CaseReport, CaseValidator, Severity
 from kg.errors import Unavailable
 from kg.rdf.names import case_id, name_key, shown
-from kg.rdf.read import FORMATS, CaseGraph, RdfInputError, read_cases
+from kg.rdf.read import FORMATS, CaseGraph, RdfInputError, has_blank_node, read_cases
 from kg.store import CaseInfo, CaseNameError, CaseNameTaken, CaseStore
 from kg.store.catalog import MODIFIED, catalog_entry
 
@@ -380,9 +380,7 @@ def _spool(case: CaseGraph, target: Path) -> None:
             return fresh.setdefault(node.value, ox.BlankNode())
         return node
 
-    if any(
-        isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads
-    ):
+    if any(has_blank_node(q) for q in quads):
         quads = [
             ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name)  # type: ignore[arg-type]
             for q in quads
