@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 
+import pyoxigraph as ox
 import pytest
 
 from kg import paths
@@ -18,6 +20,8 @@ from kg.store.loading import load_files
 from kg.store.results import (
     VERSION,
     answer,
+    decode_rows,
+    encode_rows,
     read_compare_rows,
     read_rows,
     run_named,
@@ -113,6 +117,41 @@ def test_question_20_is_combined_from_each_cases_part_for_any_n(random_store, n:
     assert [{c: (r[c].value if r[c] is not None else None) for c in columns} for r in rows] == (
         from_graphs
     )
+
+
+def test_kept_rows_are_written_compactly_and_read_back_as_the_same_terms() -> None:
+    """encode_rows keeps each distinct term once and rows as indexes; decode_rows gives back
+    the same terms, unbound values included, across several cases one after the other."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    city = ox.NamedNode("https://w3id.org/dataflywheel/case/x/city")
+    label_zh = ox.Literal('杭州 "城市"\n', language="zh")
+    count = ox.Literal("07", datatype=ox.NamedNode(xsd + "integer"))  # not the same as "7"
+    plain = ox.Literal("a note")
+    typed_string = ox.Literal("a note", datatype=ox.NamedNode(xsd + "string"))  # = plain
+    blank = ox.BlankNode("b0")
+    first = [
+        {"city": city, "label": label_zh, "n": count, "note": plain},
+        {"city": city, "label": None, "n": ox.Literal("7", datatype=count.datatype), "note": blank},
+    ]
+    second = [
+        {
+            "city": city,
+            "label": ox.Literal("Hangzhou", language="en"),
+            "n": None,
+            "note": typed_string,
+        }
+    ]
+    variables = ["city", "label", "n", "note"]
+    texts = [encode_rows(variables, first), encode_rows(variables, second)]
+    kept = json.loads(texts[0])
+    assert kept["vars"] == variables
+    assert kept["terms"][0] == city.value and kept["terms"][1] == [label_zh.value, "@zh"]
+    assert kept["terms"][2] == ["07", xsd + "integer"] and kept["terms"][3] == ["a note"]
+    assert kept["rows"] == [[0, 1, 2, 3], [0, -1, 4, 5]]  # city once; label unbound
+    assert kept["terms"][5] == {"_": "b0"}
+    assert json.loads(texts[1])["terms"][2] == ["a note"]  # an xsd:string is a plain literal
+    assert decode_rows(texts) == (variables, [*first, *second])
+    assert decode_rows([]) == ([], [])
 
 
 def test_other_parameters_and_one_case_ask_the_graphs() -> None:

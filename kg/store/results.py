@@ -3,10 +3,11 @@
 A cross-city question (``flywheel compare``, the named queries that ask every case) is made of
 per-case answers: each case's rows depend on that case's graph and the ontology alone. So when a
 case is written, the queries of :func:`stored_queries` run on it once, in a scratch store holding
-only that case and the ontology, and their rows (SPARQL JSON results) go into the case's catalog
-entry; so do its finished comparison rows (:mod:`kg.store.comparison_rows`, compact JSON), with
-:func:`results_version` (a hash of the package version, the ontology's and the queries' texts
-and the code that assembles the comparison rows). A cross-city question then reads these rows
+only that case and the ontology, and their rows (:func:`encode_rows`: a table of the case's
+distinct terms, and each row as indexes into it) go into the case's catalog entry; so do its
+finished comparison rows (:mod:`kg.store.comparison_rows`, compact JSON), with
+:func:`results_version` (a hash of the package version, how the rows are written, the
+ontology's and the queries' texts and the code that assembles the comparison rows). A cross-city question then reads these rows
 instead of every case graph, when every case asked about carries the current version; otherwise
 it runs the query itself, as before, and ``flywheel reindex`` brings the kept rows up to date.
 Where a column is over every case (question 17's statistics, question 20's cities per scenario
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -45,6 +46,10 @@ if TYPE_CHECKING:
 # the catalog's words for a case's stored rows and their version
 RESULTS = CATALOG + "#results-"
 VERSION = ox.NamedNode(CATALOG + "#resultsVersion")
+# how the rows are written (:func:`encode_rows`); part of :func:`results_version`. 1 was SPARQL
+# JSON results, 2 a table of terms and rows of indexes (a sixth of the size, read in 0.6 times
+# the time: docs/scaling.md)
+ROWS_FORMAT = 2
 
 
 Term = ox.NamedNode | ox.Literal
@@ -134,10 +139,11 @@ def stored(key: str) -> Stored | None:
 
 @cache
 def results_version() -> str:
-    """A hash of what the stored rows depend on besides the case: the package's version, the
-    ontology's text, each query asked with its bound values, and the code that assembles the
-    comparison rows."""
+    """A hash of what the stored rows depend on besides the case: the package's version, how
+    the rows are written (:data:`ROWS_FORMAT`), the ontology's text, each query asked with its
+    bound values, and the code that assembles the comparison rows."""
     digest = hashlib.sha256(__version__.encode())
+    digest.update(f"rows format {ROWS_FORMAT}".encode())
     digest.update(paths.ONTOLOGY_TTL.read_bytes())
     digest.update(Path(comparison_rows.__file__).read_bytes())
     for query in (*stored_queries(), *compare_inputs()):
@@ -166,44 +172,125 @@ def case_results(iri: str, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
     scratch = ox.Store()
     scratch.extend(_ontology_quads())
     scratch.extend(ox.Quad(q.subject, q.predicate, q.object, case) for q in quads)
-    texts: dict[str, str] = {}
+    found: dict[str, tuple[list[str], list[Row]]] = {}
     for query in (*stored_queries(), *compare_inputs()):
         values = {ox.Variable(n): t for n, t in query.values}
         values[ox.Variable("case")] = case
-        found = scratch.query(query.text, substitutions=values)  # type: ignore[arg-type]
-        if not isinstance(found, ox.QuerySolutions):
+        solutions = scratch.query(query.text, substitutions=values)  # type: ignore[arg-type]
+        if not isinstance(solutions, ox.QuerySolutions):
             raise TypeError(f"the stored query {query.key} is not a SELECT query")
-        texts[query.key] = (found.serialize(format=ox.QueryResultsFormat.JSON) or b"").decode()
+        variables = [v.value for v in solutions.variables]
+        found[query.key] = (variables, [{n: s[n] for n in variables} for s in solutions])
     for query in stored_queries():
-        out.append(ox.Quad(case, query.predicate, ox.Literal(texts[query.key]), catalog))
-    summary, confidence, logics = (_plain_rows(texts[q.key]) for q in compare_inputs())
+        text = encode_rows(*found[query.key])
+        out.append(ox.Quad(case, query.predicate, ox.Literal(text), catalog))
+    summary, confidence, logics = (_plain_rows(found[q.key][1]) for q in compare_inputs())
     timeline = get_query("stage-timeline").name
     for predicate, key in (
         (COMPARE_ROW, timeline),
         (COMPARE_ROW_CLOSED, f"{timeline}.closed-at-next"),
     ):
-        rows = comparison_rows.assemble(summary, _plain_rows(texts[key]), confidence, logics)
+        rows = comparison_rows.assemble(summary, _plain_rows(found[key][1]), confidence, logics)
         kept = rows[iri].to_json() if iri in rows else None  # null: no city, no row
         out.append(ox.Quad(case, predicate, ox.Literal(json.dumps(kept)), catalog))
     return out
 
 
-def _plain_rows(text: str) -> list[PlainRow]:
-    """SPARQL JSON results as rows of plain text: an IRI, or a literal's lexical form; unbound
-    values None."""
-    parsed = json.loads(text)
-    variables = parsed["head"]["vars"]
-    return [
-        {n: (b[n]["value"] if n in b else None) for n in variables}
-        for b in parsed["results"]["bindings"]
-    ]
+def _plain_rows(rows: list[Row]) -> list[PlainRow]:
+    """Rows as plain text: an IRI, or a literal's lexical form; unbound values None."""
+    return [{n: _plain(t) for n, t in row.items()} for row in rows]
 
 
 def _plain(term: object) -> str | None:
     return term.value if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode) else None
 
 
-Binding = dict[str, dict[str, str]]  # a SPARQL JSON results binding: variable -> its term
+# --- how a case's rows are written: a table of its terms, and rows of indexes into it -----------
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+Encoded = str | list[str] | dict[str, str]  # a term in the table (see encode_rows)
+
+
+def _encoded(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Encoded:
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return {"_": term.value}
+    if term.language:
+        return [term.value, "@" + term.language]
+    datatype = term.datatype.value
+    return [term.value] if datatype == _XSD_STRING else [term.value, datatype]
+
+
+def encode_rows(variables: Sequence[str], rows: Sequence[Row]) -> str:
+    """Rows of terms as a case keeps them in the catalog, compact JSON: ``vars``, the
+    variables; ``terms``, each distinct term once (an IRI as its text; a literal as
+    ``[lexical form]``, with ``"@tag"`` or its datatype's IRI second unless an xsd:string; a
+    blank node as ``{"_": label}``); ``rows``, each row as the index of its terms in ``terms``
+    (-1 unbound). A case's rows repeat their terms: this is a sixth of the size of SPARQL JSON
+    results, and is read in about 0.6 times the time (docs/scaling.md)."""
+    index: dict[ox.NamedNode | ox.BlankNode | ox.Literal, int] = {}
+    encoded: list[Encoded] = []
+    out_rows: list[list[int]] = []
+    for row in rows:
+        out_row = []
+        for name in variables:
+            term = row.get(name)
+            if term is None:
+                out_row.append(-1)
+                continue
+            at = index.get(term)
+            if at is None:
+                at = index[term] = len(encoded)
+                encoded.append(_encoded(term))
+            out_row.append(at)
+        out_rows.append(out_row)
+    kept = {"vars": list(variables), "terms": encoded, "rows": out_rows}
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decoded(item: Encoded) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The term an entry of a kept table of terms stands for (:func:`encode_rows`)."""
+    if isinstance(item, str):
+        return ox.NamedNode(item)
+    if isinstance(item, dict):
+        return ox.BlankNode(item["_"])
+    if len(item) == 1:
+        return ox.Literal(item[0])
+    value, tag = item
+    if tag.startswith("@"):
+        return ox.Literal(value, language=tag[1:])
+    return ox.Literal(value, datatype=ox.NamedNode(tag))
+
+
+def decode_rows(texts: Iterable[str]) -> tuple[list[str], list[Row]]:
+    """The variables and rows of several cases' kept rows (:func:`encode_rows`), one after
+    the other, as RDF terms; each distinct term is made once (terms repeat across cases, and
+    making a pyoxigraph term is what reading the rows costs most)."""
+    made: dict[str | tuple[str, ...], ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+    variables: list[str] = []
+    rows: list[Row] = []
+    for text in texts:
+        kept = json.loads(text)
+        variables = kept["vars"]
+        table: list[Term | ox.BlankNode | None] = []
+        for item in kept["terms"]:
+            key = (
+                item
+                if isinstance(item, str)
+                else tuple(item)
+                if isinstance(item, list)
+                else ("_", item["_"], "")
+            )
+            term = made.get(key)
+            if term is None:
+                term = made[key] = _decoded(item)
+            table.append(term)
+        table.append(None)  # index -1: unbound
+        rows.extend(
+            dict(zip(variables, [table[i] for i in row], strict=True)) for row in kept["rows"]
+        )
+    return variables, rows
 
 
 def _kept_texts(
@@ -231,26 +318,6 @@ def _kept_texts(
     return chosen if all(k in texts for texts in chosen for k in wanted) else None
 
 
-def _read_json(
-    source: CaseStore, queries: Sequence[Stored], cases: Sequence[str] | None
-) -> dict[str, tuple[list[str], list[Binding]]] | None:
-    """The stored rows of several queries for every case (or ``cases``, IRIs), each query's
-    variables and its rows in case order, as SPARQL JSON results bindings, read as JSON (making
-    RDF terms of them as they are read took 3-4 times longer); None when a case asked about
-    lacks the current rows of any of them."""
-    found = _kept_texts(source, [q.predicate for q in queries], cases)
-    if found is None:
-        return None
-    out: dict[str, tuple[list[str], list[Binding]]] = {q.key: ([], []) for q in queries}
-    for texts in found:
-        for query in queries:
-            parsed = json.loads(texts[query.predicate.value])
-            variables, bindings = out[query.key]
-            variables[:] = parsed["head"]["vars"]
-            bindings.extend(parsed["results"]["bindings"])
-    return out
-
-
 def read_compare_rows(
     source: CaseStore, cases: Sequence[str] | None, close_at_next: bool
 ) -> list[comparison_rows.CaseRow] | None:
@@ -266,53 +333,16 @@ def read_compare_rows(
     return [comparison_rows.CaseRow.from_json(k) for k in kept if k is not None]
 
 
-_DATATYPES: dict[str, ox.NamedNode] = {}
-
-
-def _term(binding: dict[str, str]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """The RDF term a SPARQL JSON results binding stands for."""
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return ox.NamedNode(value)
-    if kind == "bnode":
-        return ox.BlankNode(value)
-    if "xml:lang" in binding:
-        return ox.Literal(value, language=binding["xml:lang"])
-    datatype = binding.get("datatype")
-    if datatype is None:
-        return ox.Literal(value)
-    named = _DATATYPES.get(datatype) or _DATATYPES.setdefault(datatype, ox.NamedNode(datatype))
-    return ox.Literal(value, datatype=named)
-
-
 def read_rows(
     source: CaseStore, query: Stored, cases: Sequence[str] | None
 ) -> tuple[list[str], list[Row]] | None:
     """The stored rows of ``query`` for every case (or ``cases``, IRIs), in case order, with
     the query's variables, as RDF terms; None when a case asked about has none of the current
     version (the caller then asks the case graphs)."""
-    found = _read_json(source, [query], cases)
+    found = _kept_texts(source, [query.predicate], cases)
     if found is None:
         return None
-    variables, bindings = found[query.key]
-    made: dict[tuple[str, str, str | None], ox.NamedNode | ox.BlankNode | ox.Literal] = {}
-
-    def term(binding: dict[str, str] | None) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
-        """The binding's term, each distinct one made once (values repeat across rows and
-        cases; making a pyoxigraph term is what reading the rows costs most)."""
-        if binding is None:
-            return None
-        key = (
-            binding["type"],
-            binding["value"],
-            binding.get("datatype") or binding.get("xml:lang"),
-        )
-        made_term = made.get(key)
-        if made_term is None:
-            made_term = made[key] = _term(binding)
-        return made_term
-
-    return variables, [{n: term(b.get(n)) for n in variables} for b in bindings]
+    return decode_rows(texts[query.predicate.value] for texts in found)
 
 
 def stored_for(
