@@ -11,7 +11,9 @@ read by the workers over HTTP; the deadline then closes the connection and the s
 timeout governs its work.
 
 Work is sent as a module-level function ``fn(store, *args)`` (pickled by name) and its result
-comes back pickled. Concurrency is bounded: at most ``workers`` reads run at once and at most
+comes back pickled. A read asked with ``keep`` (``/compare``) is kept with its snapshot, and
+after each write it is read again in the background from the new snapshot, so the next request
+finds it ready. Concurrency is bounded: at most ``workers`` reads run at once and at most
 ``max_waiting`` wait; beyond that :class:`Busy` is raised (answer 503 with ``Retry-After``).
 """
 
@@ -47,6 +49,9 @@ class Busy(Exception):
 
 
 KEPT_READS = 8  # results of read(..., keep=True) kept, the most recently used
+# Seconds without a write before the kept reads are read again from the new snapshot: a burst of
+# writes (a batch of PUTs) is followed by one refresh, not one per write.
+REFRESH_AFTER = 0.5
 
 # Imported by each worker as it starts, so the first request does not pay for them.
 PRELOAD = (
@@ -76,6 +81,7 @@ class Engine:
         deadline: float = 30.0,
         max_waiting: int = 64,
         worker_memory: int | None = None,
+        refresh_after: float = REFRESH_AFTER,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -98,6 +104,13 @@ class Engine:
         self._workers = [self._spawn() for _ in range(workers)]
         self._idle: asyncio.Queue[Worker] | None = None
         self._kept: OrderedDict[tuple[str, ...], Any] = OrderedDict()  # read(..., keep=True)
+        # what was asked with keep (by function and arguments, the most recent last), the
+        # refresh after the last write, when that write was, and each read it has under way
+        self._asked: OrderedDict[tuple[str, ...], tuple[Callable[..., Any], tuple]] = OrderedDict()
+        self._refresh_after = refresh_after
+        self._refresher: asyncio.Task[None] | None = None
+        self._wrote_at = 0.0
+        self._refreshing: dict[tuple[str, ...], asyncio.Task[None]] = {}
         self._waiting = 0
         self._threads = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="engine")
         self._closed = False
@@ -145,17 +158,40 @@ class Engine:
         With ``keep``, an embedded store's result is kept with the snapshot it was read from
         and given again, without a worker, until a write makes a new snapshot (the last
         :data:`KEPT_READS` are kept): for reads asked often that cost seconds across thousands
-        of cities (``/compare``). The caller must not change what it is given. A server's
-        results are never kept (another client may write to it)."""
+        of cities (``/compare``). After a write, the reads asked with ``keep`` are read again
+        in the background (:meth:`_refresh`); a request that comes while its read is under way
+        waits for it instead of asking a second worker. The caller must not change what it is
+        given. A server's results are never kept (another client may write to it)."""
         if self._closed:
             raise StoreError("the server is shutting down")
-        key = None
-        if keep and self._store.can_snapshot:
-            with self._snapshot_lock:
-                key = (self._current, fn.__module__, fn.__qualname__, repr(args))
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return cast(_Result, self._kept[key])
+        if not keep or not self._store.can_snapshot:
+            return await self._run(fn, args, deadline, None)
+        asked = (fn.__module__, fn.__qualname__, repr(args))
+        with self._snapshot_lock:
+            key = (self._current, *asked)
+        refreshing = self._refreshing.get(key)
+        if refreshing is not None:
+            await asyncio.shield(refreshing)
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            result = cast(_Result, self._kept[key])
+        else:
+            result = await self._run(fn, args, deadline, key)
+        self._asked[asked] = (fn, args)  # answered: worth reading again after a write
+        self._asked.move_to_end(asked)
+        while len(self._asked) > KEPT_READS:
+            self._asked.popitem(last=False)
+        return result
+
+    async def _run(
+        self,
+        fn: Callable[..., _Result],
+        args: tuple,
+        deadline: float | None,
+        key: tuple[str, ...] | None,
+    ) -> _Result:
+        """:meth:`read`'s work: wait for a worker, send it ``fn``, and keep the result under
+        ``key`` (with the snapshot the worker read) unless None."""
         seconds = self.deadline if deadline is None else deadline
         loop = asyncio.get_running_loop()
         if self._idle is None:
@@ -226,13 +262,54 @@ class Engine:
         except TimeoutError:
             raise StoreError(f"the store did not answer within {seconds:g} s") from None
 
+    async def _refresh(self) -> None:
+        """Once no write has come for ``refresh_after`` seconds, read again, from the latest
+        snapshot, each read asked with ``keep`` whose result for it is not kept yet (the most
+        recently asked first, one at a time); start over if a write came meanwhile. A read
+        that fails is left to the next request, which then reports it."""
+        loop = asyncio.get_running_loop()
+        while not self._closed:
+            quiet = self._wrote_at + self._refresh_after - loop.time()
+            if quiet > 0:
+                await asyncio.sleep(quiet)
+                continue
+            with self._snapshot_lock:
+                current = self._current
+            for asked, (fn, args) in reversed(list(self._asked.items())):
+                key = (current, *asked)
+                if self._closed or self._current != current:
+                    break  # another write came: start over from its snapshot
+                if key in self._kept:
+                    continue
+                task = asyncio.ensure_future(self._quietly(fn, args, key))
+                self._refreshing[key] = task
+                try:
+                    await task
+                finally:
+                    del self._refreshing[key]
+            with self._snapshot_lock:
+                if self._current == current:
+                    return
+
+    async def _quietly(self, fn: Callable[..., Any], args: tuple, key: tuple[str, ...]) -> None:
+        try:
+            await self._run(fn, args, None, key)
+        except Exception as failed:  # the next request for it reads it again and reports it
+            _log.debug("refreshing %s failed: %s", getattr(fn, "__name__", fn), failed)
+
     # --- writes -------------------------------------------------------------------------------
 
     async def write(self, fn: Callable[..., _Result], *args: Any) -> _Result:
         """Run ``fn(store, *args)`` on the writable store, one write at a time, then publish a
-        snapshot so that reads from now on see the change."""
+        snapshot so that reads from now on see the change, and refresh the kept reads in the
+        background (:meth:`_refresh`)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self._write, fn, args)
+        result = await loop.run_in_executor(self._threads, self._write, fn, args)
+        if self._asked and self._store.can_snapshot and not self._closed:
+            self._wrote_at = loop.time()
+            if self._refresher is None or self._refresher.done():
+                self._refresher = asyncio.ensure_future(self._refresh())
+        return result
 
     def _write(self, fn: Callable[..., _Result], args: tuple) -> _Result:
         with self._write_lock:
@@ -248,6 +325,8 @@ class Engine:
     def close(self) -> None:
         """Stop the workers, close the store and remove the snapshots."""
         self._closed = True
+        if self._refresher is not None:
+            self._refresher.cancel()
         for worker in self._workers:
             worker.close(2)
         self._threads.shutdown(wait=False, cancel_futures=True)

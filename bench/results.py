@@ -9,7 +9,8 @@ on the same store in the same run.
             with the peak memory of its process tree
   queries   each kept named query: run_named (kept rows) against run (SPARQL over the graphs);
             then each as a whole `flywheel query` command
-  api       GET /compare of a real `flywheel serve` over the store: first, then again
+  api       GET /compare of a real `flywheel serve` over the store: first, then again; after a
+            write through the API (one city put again), at once and a few seconds later
   reference raw pyoxigraph: one triple pattern over every graph (SELECT ?case WHERE { GRAPH
             ?case { ?s a fw:CaseStudy } }), every row read: what the engine itself costs per city
 
@@ -41,12 +42,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.load_command import measure  # noqa: E402
+from kg.rdf.names import case_id  # noqa: E402
 from kg.rdf.read import CaseGraph  # noqa: E402
 from kg.sparql.named import run  # noqa: E402
 from kg.store import OxigraphStore  # noqa: E402
 from kg.store.catalog import catalog_entry  # noqa: E402
 from kg.store.results import run_named, stored_queries  # noqa: E402
-from kg.synth import case_iri, synthetic_case  # noqa: E402
+from kg.synth import case_iri, synthetic_case, synthetic_turtle  # noqa: E402
 from kg.views.comparison import compare  # noqa: E402
 from tests.servers import api_command, free_port, stop, wait_for  # noqa: E402
 
@@ -64,11 +66,13 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(runs)
 
 
-def api_compare(location: Path, repeat: int) -> None:
+def api_compare(location: Path, repeat: int, last: int, actions: int) -> None:
     """GET /compare of a real `flywheel serve` over the store: the first answer, then the
-    median of ``repeat`` more."""
+    median of ``repeat`` more; then after a write (city ``last`` put again, unchanged, through
+    the API), at once and once the server has had time to read the table again."""
     port = free_port()
-    environment = {**os.environ, "FLYWHEEL_STORE": str(location)}
+    token = "bench-" + os.urandom(8).hex()
+    environment = {**os.environ, "FLYWHEEL_STORE": str(location), "FLYWHEEL_API_TOKEN": token}
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             api_command(port), stdout=log, stderr=subprocess.STDOUT, env=environment
@@ -85,7 +89,24 @@ def api_compare(location: Path, repeat: int) -> None:
 
                 first = timed(get, 1)
                 again = timed(get, repeat)
-            print(f"  GET /compare (flywheel serve) first {first:.2f} s, then {again:.2f} s")
+                print(f"  GET /compare (flywheel serve) first {first:.2f} s, then {again:.2f} s")
+                body = synthetic_turtle(last, actions, seed=last).encode()
+                headers = {"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"}
+
+                def put() -> None:
+                    where = f"{url}/cases/{case_id(case_iri(last))}"
+                    client.put(where, content=body, headers=headers).raise_for_status()
+
+                written = timed(put, 1)
+                at_once = timed(get, 1)
+                settle = 2 * first + 2  # the server's own read of the table, with room
+                put()
+                time.sleep(settle)
+                later = timed(get, 1)
+            print(
+                f"  GET /compare after a write (one city put again: {written:.2f} s): at once "
+                f"{at_once:.2f} s, {settle:.0f} s later {later:.2f} s"
+            )
         finally:
             stop(process)
 
@@ -257,7 +278,7 @@ def main() -> None:
                 f"  flywheel query {key} (whole command) {ran.seconds:.2f} s, peak memory "
                 f"{ran.peak_tree_mb:,.0f} MB, {ran.stdout.count(chr(10)) - 1:,} rows"
             )
-        api_compare(location, args.repeat)
+        api_compare(location, args.repeat, args.cities - 1, args.actions)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak memory of this process {peak:,.0f} MB")
 

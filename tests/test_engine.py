@@ -41,6 +41,13 @@ def runaway(store: CaseStore) -> int:
     return int(result.rows[0]["n"].value)
 
 
+def counted_case_count(store: CaseStore, tally: str) -> int:
+    """case_count, noting each time it runs as a line of the file ``tally``."""
+    with open(tally, "a") as noted:
+        noted.write("read\n")
+    return case_count(store)
+
+
 def fail(store: CaseStore) -> None:
     raise LookupError("no such thing")
 
@@ -257,3 +264,36 @@ def test_snapshot_reads_match_the_store(engine):
     """A worker reading the snapshot and the writable store itself give the same answer."""
     assert asyncio.run(engine.read(case_count)) == 3  # city-a, hangzhou, shanghai
     assert len(engine.store.cases()) == 3
+
+
+def test_a_kept_read_is_read_again_after_a_write_before_it_is_asked(engine, tmp_path):
+    """A read asked with keep is kept until a write; after the write it is read again in the
+    background from the new snapshot, so that the next request is answered with the new
+    count without a worker reading anything."""
+    tally = tmp_path / "tally"
+
+    def reads() -> int:
+        return len(tally.read_text().splitlines()) if tally.exists() else 0
+
+    async def scenario():
+        first = await engine.read(counted_case_count, str(tally), keep=True)
+        again = await engine.read(counted_case_count, str(tally), keep=True)
+        assert reads() == 1  # kept: asked twice, read once
+        await engine.write(put_version, 1, 5)
+        for _ in range(WAIT * 20):  # the refresh reads it from the new snapshot
+            if reads() == 2:
+                break
+            await asyncio.sleep(0.05)
+        refreshed = reads()
+        for _ in range(WAIT * 20):  # and keeps what it read
+            if engine._refresher is not None and engine._refresher.done():
+                break
+            await asyncio.sleep(0.05)
+        after = await engine.read(counted_case_count, str(tally), keep=True)
+        return first, again, refreshed, after
+
+    first, again, refreshed, after = asyncio.run(scenario())
+    assert (first, again) == (3, 3)
+    assert refreshed == 2  # read again after the write, before anyone asked
+    assert after == 4  # the case written shows at once
+    assert reads() == 2  # the request after the write was answered with the refresh's result
