@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 RESULTS = CATALOG + "#results-"
 VERSION = ox.NamedNode(CATALOG + "#resultsVersion")
 # how the rows are written (:func:`encode_rows`); part of :func:`results_version`. 1 was SPARQL
-# JSON results, 2 a table of terms and rows of indexes (a sixth of the size, read in 0.6 times
-# the time: docs/scaling.md)
+# JSON results, 2 a table of terms and rows of indexes (a sixth of the size, read in 0.4-0.7
+# times the time: the README's figures)
 ROWS_FORMAT = 2
 
 
@@ -228,7 +228,7 @@ def encode_rows(variables: Sequence[str], rows: Sequence[Row]) -> str:
     ``[lexical form]``, with ``"@tag"`` or its datatype's IRI second unless an xsd:string; a
     blank node as ``{"_": label}``); ``rows``, each row as the index of its terms in ``terms``
     (-1 unbound). A case's rows repeat their terms: this is a sixth of the size of SPARQL JSON
-    results, and is read in about 0.6 times the time (docs/scaling.md)."""
+    results, and is read in 0.4-0.7 times the time (the README's figures)."""
     index: dict[ox.NamedNode | ox.BlankNode | ox.Literal, int] = {}
     encoded: list[Encoded] = []
     out_rows: list[list[int]] = []
