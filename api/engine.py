@@ -104,13 +104,13 @@ class Engine:
         self._workers = [self._spawn() for _ in range(workers)]
         self._idle: asyncio.Queue[Worker] | None = None
         self._kept: OrderedDict[tuple[str, ...], Any] = OrderedDict()  # read(..., keep=True)
-        # what was asked with keep (by function and arguments, the most recent last), the
-        # refresh after the last write, when that write was, and each read it has under way
+        # what was asked with keep (by function and arguments, the most recent last), each such
+        # read under way, the refresh after the last write and when that write was
         self._asked: OrderedDict[tuple[str, ...], tuple[Callable[..., Any], tuple]] = OrderedDict()
+        self._under_way: dict[tuple[str, ...], asyncio.Future[Any]] = {}
         self._refresh_after = refresh_after
         self._refresher: asyncio.Task[None] | None = None
         self._wrote_at = 0.0
-        self._refreshing: dict[tuple[str, ...], asyncio.Task[None]] = {}
         self._waiting = 0
         self._threads = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="engine")
         self._closed = False
@@ -158,10 +158,11 @@ class Engine:
         With ``keep``, an embedded store's result is kept with the snapshot it was read from
         and given again, without a worker, until a write makes a new snapshot (the last
         :data:`KEPT_READS` are kept): for reads asked often that cost seconds across thousands
-        of cities (``/compare``). After a write, the reads asked with ``keep`` are read again
-        in the background (:meth:`_refresh`); a request that comes while its read is under way
-        waits for it instead of asking a second worker. The caller must not change what it is
-        given. A server's results are never kept (another client may write to it)."""
+        of cities (``/compare``). A request that comes while the same read of the same
+        snapshot is under way waits for it instead of asking a second worker, and after a
+        write the reads asked with ``keep`` are read again in the background
+        (:meth:`_refresh`). The caller must not change what it is given. A server's results are
+        never kept (another client may write to it)."""
         if self._closed:
             raise StoreError("the server is shutting down")
         if not keep or not self._store.can_snapshot:
@@ -169,19 +170,33 @@ class Engine:
         asked = (fn.__module__, fn.__qualname__, repr(args))
         with self._snapshot_lock:
             key = (self._current, *asked)
-        refreshing = self._refreshing.get(key)
-        if refreshing is not None:
-            await asyncio.shield(refreshing)
         if key in self._kept:
             self._kept.move_to_end(key)
             result = cast(_Result, self._kept[key])
         else:
-            result = await self._run(fn, args, deadline, key)
+            under_way = self._under_way.get(key) or self._start(fn, args, deadline, key)
+            result = cast(_Result, await asyncio.shield(under_way))
         self._asked[asked] = (fn, args)  # answered: worth reading again after a write
         self._asked.move_to_end(asked)
         while len(self._asked) > KEPT_READS:
             self._asked.popitem(last=False)
         return result
+
+    def _start(
+        self, fn: Callable[..., Any], args: tuple, deadline: float | None, key: tuple[str, ...]
+    ) -> asyncio.Future[Any]:
+        """Start the kept read ``key`` and note it under way until it ends; whoever awaits it
+        gets its result or its error (a request that goes away does not stop it)."""
+        task = asyncio.ensure_future(self._run(fn, args, deadline, key))
+        self._under_way[key] = task
+
+        def ended(done: asyncio.Future[Any]) -> None:
+            self._under_way.pop(key, None)
+            if not done.cancelled():
+                done.exception()  # retrieved here: those who awaited it have reported it
+
+        task.add_done_callback(ended)
+        return task
 
     async def _run(
         self,
@@ -281,21 +296,14 @@ class Engine:
                     break  # another write came: start over from its snapshot
                 if key in self._kept:
                     continue
-                task = asyncio.ensure_future(self._quietly(fn, args, key))
-                self._refreshing[key] = task
+                under_way = self._under_way.get(key) or self._start(fn, args, None, key)
                 try:
-                    await task
-                finally:
-                    del self._refreshing[key]
+                    await asyncio.shield(under_way)
+                except Exception as failed:  # a request for it reads it again and reports it
+                    _log.debug("refreshing %s failed: %s", getattr(fn, "__name__", fn), failed)
             with self._snapshot_lock:
                 if self._current == current:
                     return
-
-    async def _quietly(self, fn: Callable[..., Any], args: tuple, key: tuple[str, ...]) -> None:
-        try:
-            await self._run(fn, args, None, key)
-        except Exception as failed:  # the next request for it reads it again and reports it
-            _log.debug("refreshing %s failed: %s", getattr(fn, "__name__", fn), failed)
 
     # --- writes -------------------------------------------------------------------------------
 

@@ -267,18 +267,22 @@ def test_snapshot_reads_match_the_store(engine):
 
 
 def test_a_kept_read_is_read_again_after_a_write_before_it_is_asked(engine, tmp_path):
-    """A read asked with keep is kept until a write; after the write it is read again in the
-    background from the new snapshot, so that the next request is answered with the new
-    count without a worker reading anything."""
+    """A read asked with keep by two requests at once is read once, and kept until a write;
+    after the write it is read again in the background from the new snapshot, so that the
+    next request is answered with the new count without a worker reading anything."""
     tally = tmp_path / "tally"
 
     def reads() -> int:
         return len(tally.read_text().splitlines()) if tally.exists() else 0
 
     async def scenario():
-        first = await engine.read(counted_case_count, str(tally), keep=True)
+        first, twin = await asyncio.gather(
+            engine.read(counted_case_count, str(tally), keep=True),
+            engine.read(counted_case_count, str(tally), keep=True),
+        )
+        assert twin == first
         again = await engine.read(counted_case_count, str(tally), keep=True)
-        assert reads() == 1  # kept: asked twice, read once
+        assert reads() == 1  # asked three times, twice at once: read once
         await engine.write(put_version, 1, 5)
         for _ in range(WAIT * 20):  # the refresh reads it from the new snapshot
             if reads() == 2:
