@@ -21,6 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
+from kg.pools import end_with_parent
 from kg.version import ONTOLOGY_VERSION_IRI
 from kg.vocab import FW, PREFIXES, SYNTHETIC
 
@@ -343,7 +344,7 @@ def write_synthetic(
         return
     step = max(1, count // (jobs * 8))
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=end_with_parent) as pool:
         futures = [
             pool.submit(
                 _write_range, str(folder), first, min(first + step, count + 1), actions, seed

@@ -130,3 +130,60 @@ def test_sigkill_during_a_load_leaves_every_case_whole_or_absent(
             assert check_consistent(store, expected) == CASES
     print(f"SIGKILL runs (fraction of the log, killed, cases in): {counts}")
     assert any(killed and 0 < loaded < CASES for _, killed, loaded in counts), counts
+
+
+def _living_children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` and that have not ended (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    return False
+
+
+def test_a_killed_load_leaves_no_validation_worker_behind(synthetic, tmp_path) -> None:
+    """``flywheel load --jobs 2`` validates in two worker processes. Killed with SIGKILL while
+    they work, it leaves none of them waiting for ever (a process pool's workers do not see
+    their parent end by themselves: kg.pools)."""
+    cases, _ = synthetic
+    process = subprocess.Popen(
+        [*flywheel_command(), "load", str(cases), "--jobs", "2", "--store", str(tmp_path / "s")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        workers: list[int] = []
+        deadline = time.monotonic() + 240
+        while process.poll() is None and time.monotonic() < deadline:
+            workers = [
+                child
+                for child in _living_children(process.pid)
+                if b"spawn_main" in (Path("/proc") / str(child) / "cmdline").read_bytes()
+            ]
+            if len(workers) >= 2:
+                break
+            time.sleep(0.01)
+        assert process.poll() is None, "the load ended before its workers were seen"
+        assert len(workers) >= 2, workers
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 120
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [w for w in workers if _alive(w)]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+    for pid in left:  # not to leave them to the machine, then fail
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert left == [], f"validation workers still running after the load was killed: {left}"

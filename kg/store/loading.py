@@ -46,6 +46,7 @@ from rdflib import Graph
 
 from kg.check.validation import CaseReport, CaseValidator, Severity
 from kg.errors import Unavailable
+from kg.pools import end_with_parent
 from kg.rdf.names import case_id, name_key, shown
 from kg.rdf.read import FORMATS, CaseGraph, RdfInputError, has_blank_node, read_cases
 from kg.store import CaseInfo, CaseNameError, CaseNameTaken, CaseStore
@@ -333,9 +334,10 @@ _worker_validator: CaseValidator | None = None
 
 
 def _start_worker(shapes: bytes | None, rdflib_term_level: int) -> None:
-    """A validation worker's start: rdflib's literal warnings as the caller has them, and
-    the shapes parsed, once."""
+    """A validation worker's start: it ends when the loader ends (:mod:`kg.pools`), rdflib's
+    literal warnings as the caller has them, and the shapes parsed, once."""
     global _worker_validator
+    end_with_parent()
     logging.getLogger("rdflib.term").setLevel(rdflib_term_level)
     graph = Graph().parse(data=shapes, format="nt") if shapes is not None else None
     _worker_validator = CaseValidator(graph)
