@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import page, problems, resources, sparql
+from api import cases, page, problems, resources, sparql
 from api.engine import Engine
 from api.settings import Settings
 from kg import limits
@@ -133,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             worker_memory=settings.worker_memory_mb * 1024 * 1024,
         )
         app.state.engine = engine
+        if settings.warm:
+            cases.warm_compare(engine)
         try:
             yield
         finally:

@@ -167,7 +167,7 @@ class Engine:
             raise StoreError("the server is shutting down")
         if not keep or not self._store.can_snapshot:
             return await self._run(fn, args, deadline, None)
-        asked = (fn.__module__, fn.__qualname__, repr(args))
+        asked = _asked(fn, args)
         with self._snapshot_lock:
             key = (self._current, *asked)
         if key in self._kept:
@@ -181,6 +181,21 @@ class Engine:
         while len(self._asked) > KEPT_READS:
             self._asked.popitem(last=False)
         return result
+
+    def warm(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Read ``fn(store, *args)`` in the background now, as if it had been asked with
+        ``keep``, so that the first request for it finds it ready (``/compare`` when the server
+        starts); it is then read again after each write like any kept read. Must be called
+        from the event loop; does nothing for a server's store, whose results are not kept."""
+        if self._closed or not self._store.can_snapshot:
+            return
+        self._asked[_asked(fn, args)] = (fn, args)
+        self._refresh_soon()
+
+    def _refresh_soon(self) -> None:
+        """Start :meth:`_refresh` unless it is running (it reads what it finds asked)."""
+        if self._refresher is None or self._refresher.done():
+            self._refresher = asyncio.ensure_future(self._refresh())
 
     def _start(
         self, fn: Callable[..., Any], args: tuple, deadline: float | None, key: tuple[str, ...]
@@ -315,8 +330,7 @@ class Engine:
         result = await loop.run_in_executor(self._threads, self._write, fn, args)
         if self._asked and self._store.can_snapshot and not self._closed:
             self._wrote_at = loop.time()
-            if self._refresher is None or self._refresher.done():
-                self._refresher = asyncio.ensure_future(self._refresh())
+            self._refresh_soon()
         return result
 
     def _write(self, fn: Callable[..., _Result], args: tuple) -> _Result:
@@ -340,3 +354,8 @@ class Engine:
         self._threads.shutdown(wait=False, cancel_futures=True)
         self._store.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _asked(fn: Callable[..., Any], args: tuple) -> tuple[str, ...]:
+    """What a kept read is known by, apart from the snapshot: the function and its arguments."""
+    return (fn.__module__, fn.__qualname__, repr(args))

@@ -26,6 +26,17 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    value = (os.environ.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false (1 or 0), not {value!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """The server's settings. ``token`` None means writes are off."""
@@ -39,14 +50,15 @@ class Settings:
     public_url: str | None = None  # the endpoint's public base URL, if behind a proxy
     worker_memory_mb: int = limits.DEFAULT_WORKER_MEMORY_MB  # memory a query worker may take
     header_timeout: float = 10.0  # seconds a client may take to send a request's headers
+    warm: bool = True  # read /compare in the background as the server starts
 
     @classmethod
     def from_env(cls) -> Settings:
         """Settings from ``FLYWHEEL_STORE``, ``FLYWHEEL_API_TOKEN`` (or ``FLYWHEEL_API_TOKEN_FILE``,
         which wins when both are set),
         ``FLYWHEEL_DEADLINE``, ``FLYWHEEL_WORKERS``, ``FLYWHEEL_MAX_WAITING``,
-        ``FLYWHEEL_MAX_BODY``, ``FLYWHEEL_PUBLIC_URL``, ``FLYWHEEL_WORKER_MEMORY_MB`` and
-        ``FLYWHEEL_HEADER_TIMEOUT`` (the query-size limit, ``FLYWHEEL_MAX_QUERY_BYTES``, is read
+        ``FLYWHEEL_MAX_BODY``, ``FLYWHEEL_PUBLIC_URL``, ``FLYWHEEL_WORKER_MEMORY_MB``,
+        ``FLYWHEEL_HEADER_TIMEOUT`` and ``FLYWHEEL_WARM`` (the query-size limit, ``FLYWHEEL_MAX_QUERY_BYTES``, is read
         where queries are checked: :mod:`kg.limits`)."""
         token = os.environ.get("FLYWHEEL_API_TOKEN") or None
         token_file = os.environ.get("FLYWHEEL_API_TOKEN_FILE")
@@ -63,4 +75,5 @@ class Settings:
             public_url=os.environ.get("FLYWHEEL_PUBLIC_URL") or None,
             worker_memory_mb=_env_int(limits.WORKER_MEMORY_ENV, cls.worker_memory_mb),
             header_timeout=_env_float("FLYWHEEL_HEADER_TIMEOUT", cls.header_timeout),
+            warm=_env_bool("FLYWHEEL_WARM", cls.warm),
         )

@@ -301,3 +301,50 @@ def test_a_kept_read_is_read_again_after_a_write_before_it_is_asked(engine, tmp_
     assert refreshed == 2  # read again after the write, before anyone asked
     assert after == 4  # the case written shows at once
     assert reads() == 2  # the request after the write was answered with the refresh's result
+
+
+def test_a_warmed_read_is_ready_before_it_is_first_asked(engine, tmp_path):
+    """What the server warms as it starts (/compare) is read in the background at once, and
+    the first request for it is answered with that result, not by a second read; a write
+    afterwards refreshes it like any kept read."""
+    tally = tmp_path / "tally"
+
+    def reads() -> int:
+        return len(tally.read_text().splitlines()) if tally.exists() else 0
+
+    async def settled() -> None:
+        for _ in range(WAIT * 20):
+            if engine._refresher is not None and engine._refresher.done():
+                return
+            await asyncio.sleep(0.05)
+
+    async def scenario():
+        engine.warm(counted_case_count, str(tally))
+        await settled()
+        warmed = reads()
+        first = await engine.read(counted_case_count, str(tally), keep=True)
+        asked_once = reads()
+        await engine.write(put_version, 1, 5)
+        await settled()
+        after = await engine.read(counted_case_count, str(tally), keep=True)
+        return warmed, first, asked_once, after
+
+    warmed, first, asked_once, after = asyncio.run(scenario())
+    assert warmed == 1  # read before anyone asked
+    assert (first, asked_once) == (3, 1)  # the first request took the warmed result
+    assert after == 4 and reads() == 2  # refreshed after the write, once
+
+
+def test_warming_is_a_setting_of_the_server(monkeypatch):
+    """FLYWHEEL_WARM (flywheel serve --warm/--no-warm) turns the warm-up on or off; a value
+    that is not a yes or a no is refused with the variable's name."""
+    from api.settings import Settings
+
+    assert Settings.from_env().warm is True
+    monkeypatch.setenv("FLYWHEEL_WARM", "0")
+    assert Settings.from_env().warm is False
+    monkeypatch.setenv("FLYWHEEL_WARM", "true")
+    assert Settings.from_env().warm is True
+    monkeypatch.setenv("FLYWHEEL_WARM", "maybe")
+    with pytest.raises(ValueError, match="FLYWHEEL_WARM"):
+        Settings.from_env()

@@ -76,6 +76,15 @@ def serve(
             help="Seconds a client may take to send a request's headers before it is cut off.",
         ),
     ] = 10.0,
+    warm: Annotated[
+        bool,
+        typer.Option(
+            "--warm/--no-warm",
+            envvar="FLYWHEEL_WARM",
+            help="Read the comparison of every case in the background as the server starts, "
+            "so that the first GET /compare is answered at once.",
+        ),
+    ] = True,
 ) -> None:
     """Serve the store over HTTP: SPARQL endpoint, REST resources and the web page at /.
     Each option can also be set by the environment variable named in its help."""
@@ -105,6 +114,7 @@ def serve(
         public_url=public_url,
         worker_memory_mb=worker_memory,
         header_timeout=header_timeout,
+        warm=warm,
     )
     open_case_store(
         settings.store
