@@ -50,11 +50,15 @@ def years_statistics(
     return columns, [row | statistics for row in rows]
 
 
-def _number(term: object) -> int:
-    """A number the kept query binds in every row."""
-    if not isinstance(term, ox.Literal):  # pragma: no cover - bound in every row
-        raise ValueError("a kept query left a number unbound")
-    return int(term.value)
+def _number(term: object, known: dict[object, int]) -> int:
+    """A number the kept query binds in every row; ``known`` holds those read so far (the rows
+    share their terms: a date is read once)."""
+    found = known.get(term)
+    if found is None:
+        if not isinstance(term, ox.Literal):  # pragma: no cover - bound in every row
+            raise ValueError("a kept query left a number unbound")
+        found = known[term] = int(term.value)
+    return found
 
 
 def _text(term: object) -> str:
@@ -73,13 +77,18 @@ def shared_scenario_types(
     as question 20 decides it, from the type's earliest and latest possible first launches over
     every case."""
     n = values["n"]
+    known: dict[object, int] = {}
     earliest: dict[str, dict[str, int]] = {}  # type -> case -> its earliest possible first launch
     latest: dict[str, int] = {}  # type -> the smallest latest possible first launch of any case
+    read: list[tuple[str, int, int]] = []  # each row's type, earliest and latest first launch
     for row in rows:
         kind, case = _text(row["scenarioType"]), _text(row["case"])
-        earliest.setdefault(kind, {})[case] = _number(row["earliest"])
-        latest[kind] = min(latest.get(kind, 99991231), _number(row["latest"]))
+        own = (kind, _number(row["earliest"], known), _number(row["latest"], known))
+        read.append(own)
+        earliest.setdefault(kind, {})[case] = own[1]
+        latest[kind] = min(latest.get(kind, 99991231), own[2])
     figures: dict[str, tuple[int, int, int]] = {}  # type -> earliest, cities at it, next earliest
+    cities: dict[str, ox.Literal] = {}  # type -> how many cities code it
     for kind, by_case in earliest.items():
         first = min(by_case.values())
         figures[kind] = (
@@ -87,26 +96,21 @@ def shared_scenario_types(
             sum(1 for e in by_case.values() if e == first),
             min((e for e in by_case.values() if e > first), default=100000000),
         )
+        cities[kind] = ox.Literal(str(len(by_case)), datatype=_INTEGER)
+    verdicts = {verdict: ox.Literal(verdict) for verdict in ("yes", "no", "unknown")}
+    at_least = int(n.value)
     out: list[Row] = []
-    for row in rows:
-        kind = _text(row["scenarioType"])
-        cities = len(earliest[kind])
-        if row["city"] is None or cities < int(n.value):
+    for row, (kind, own_earliest, own_latest) in zip(rows, read, strict=True):
+        if row["city"] is None or len(earliest[kind]) < at_least:
             continue
         type_earliest, at_earliest, next_earliest = figures[kind]
-        own_earliest, own_latest = _number(row["earliest"]), _number(row["latest"])
         if latest[kind] < own_earliest:
             verdict = "no"
         elif own_earliest == type_earliest and at_earliest == 1 and own_latest < next_earliest:
             verdict = "yes"
         else:
             verdict = "unknown"
-        combined: Row = {
-            "n": n,
-            "cities": ox.Literal(str(cities), datatype=_INTEGER),
-            "first": ox.Literal(verdict),
-        }
-        out.append(row | combined)
+        out.append(row | {"n": n, "cities": cities[kind], "first": verdicts[verdict]})
     names = get_query("shared-scenario-types").column_names
     keys = order_keys(get_query("shared-scenario-types").text) or []
     ordered = sorted_rows(out, keys, [*names, "earliest"])  # its ORDER BY also has ?earliest

@@ -86,10 +86,22 @@ def sorted_rows(rows: list[Row], keys: Sequence[OrderKey], columns: Sequence[str
         usable.append(key)
     ordered = list(rows)
     for key in reversed(usable):
+        name = key.variable
+        if key.not_bound:
 
-        def place(row: Row, key: OrderKey = key) -> tuple:
-            value = row.get(key.variable)
-            return (value is None,) if key.not_bound else rank(value)
+            def unbound(row: Row, name: str = name) -> bool:
+                return row.get(name) is None
+
+            ordered.sort(key=unbound, reverse=key.descending)
+            continue
+        ranks: dict[object, tuple] = {}  # each distinct term's rank, found once (terms repeat)
+
+        def place(row: Row, name: str = name, ranks: dict[object, tuple] = ranks) -> tuple:
+            value = row.get(name)
+            found = ranks.get(value)
+            if found is None:
+                found = ranks[value] = rank(value)
+            return found
 
         ordered.sort(key=place, reverse=key.descending)
     return ordered
