@@ -46,10 +46,25 @@ def _forget(store) -> None:
     store._write({}, (), f"DELETE WHERE {{ GRAPH <{CATALOG}> {{ ?case {VERSION} ?version }} }}")
 
 
-@pytest.fixture(params=[1, 2, 3], ids=lambda seed: f"seed{seed}")
+SEEDS = {"params": [1, 2, 3], "ids": lambda seed: f"seed{seed}"}
+
+
+@pytest.fixture(scope="module", **SEEDS)
 def random_store(request):
+    """A random store (:func:`_random_store`) shared by the tests of this module that only read
+    it (made once a seed: it takes about a second)."""
+    return _random_store(request.param)
+
+
+@pytest.fixture(**SEEDS)
+def own_random_store(request):
+    """A random store of this test's own, which it may change."""
+    return _random_store(request.param)
+
+
+def _random_store(seed: int):
     """The bundled cases and a few synthetic ones of random size, from a seeded generator."""
-    rng = random.Random(request.param)
+    rng = random.Random(seed)
     store = open_store("memory:")
     assert load_files(store, paths.bundled_case_files()).ok
     cases = [
@@ -90,22 +105,22 @@ def test_stored_rows_are_the_querys_rows_in_its_order(random_store, key: str) ->
     assert run_named(random_store, key, _values(key)) == from_graphs
 
 
-def test_compare_reads_the_stored_rows_and_gives_the_same_table(random_store) -> None:
-    chosen = [i.iri for i in random_store.cases()][:2]
-    kept_rows = read_compare_rows(random_store, None, close_at_next=True)
+def test_compare_reads_the_stored_rows_and_gives_the_same_table(own_random_store) -> None:
+    chosen = [i.iri for i in own_random_store.cases()][:2]
+    kept_rows = read_compare_rows(own_random_store, None, close_at_next=True)
     assert kept_rows is not None  # current: compare reads these
-    assert [k.row for k in kept_rows] == compare(random_store, close_at_next=True)
+    assert [k.row for k in kept_rows] == compare(own_random_store, close_at_next=True)
     for cases in (None, chosen, [chosen[1], chosen[0], chosen[1]]):
         for close in (False, True):
             for floor in (None, *CONFIDENCES):
-                kept = compare(random_store, cases, floor, close_at_next=close)
-                assert kept == compare(random_store, cases, floor, close, stored_rows=False)
+                kept = compare(own_random_store, cases, floor, close_at_next=close)
+                assert kept == compare(own_random_store, cases, floor, close, stored_rows=False)
                 assert [r["case"] for r in kept] == sorted(set(cases or [r["case"] for r in kept]))
-    kept = compare(random_store, None, "confirmed")
-    _forget(random_store)
-    assert read_rows(random_store, stored("18-dominant-logic"), None) is None
-    assert read_compare_rows(random_store, None, close_at_next=False) is None
-    assert compare(random_store, None, "confirmed") == kept
+    kept = compare(own_random_store, None, "confirmed")
+    _forget(own_random_store)
+    assert read_rows(own_random_store, stored("18-dominant-logic"), None) is None
+    assert read_compare_rows(own_random_store, None, close_at_next=False) is None
+    assert compare(own_random_store, None, "confirmed") == kept
 
 
 @pytest.mark.parametrize("n", ["1", "2", "3", "5"])  # 5: no type is in as many cities

@@ -276,7 +276,7 @@ def reindex(
     ] = False,
 ) -> None:
     """Bring what the store derives from its case graphs up to date: the rows each case keeps
-    for the cross-city questions (compare, queries 2, 16, 18, 19, 21-23), where they are
+    for the cross-city questions (compare, queries 2 and 16-23), where they are
     missing or were made by another version of flywheel, its ontology or its queries; and the
     default graph, the union of the case graphs (each triple once), where the store has none.
 
