@@ -41,6 +41,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kg import ontology, paths
+from kg.check.constraint_texts import check_each_text_once
 from kg.rdf.read import CaseGraph, has_blank_node, read_cases, to_oxigraph
 from kg.text import visible
 from kg.version import ONTOLOGY_IRI, __version__
@@ -238,6 +239,7 @@ class CaseValidator:
         else:
             shapes_graph = Graph().parse(shapes or paths.CASE_SHAPES, format="turtle")
         self._shapes_rdf = shapes_graph
+        check_each_text_once()  # pySHACL's check of each SPARQL constraint's text, not per node
         self._shapes = ShapesGraph(shapes_graph)
         self._shapes.shapes  # noqa: B018  (parse the shapes now, once)
         self._info = self._shape_info(shapes_graph)
