@@ -176,10 +176,7 @@ class Engine:
         else:
             under_way = self._under_way.get(key) or self._start(fn, args, deadline, key)
             result = cast(_Result, await asyncio.shield(under_way))
-        self._asked[asked] = (fn, args)  # answered: worth reading again after a write
-        self._asked.move_to_end(asked)
-        while len(self._asked) > KEPT_READS:
-            self._asked.popitem(last=False)
+        self._note_asked(fn, args)  # answered: worth reading again after a write
         return result
 
     def warm(self, fn: Callable[..., Any], *args: Any) -> None:
@@ -189,8 +186,17 @@ class Engine:
         from the event loop; does nothing for a server's store, whose results are not kept."""
         if self._closed or not self._store.can_snapshot:
             return
-        self._asked[_asked(fn, args)] = (fn, args)
+        self._note_asked(fn, args)
         self._refresh_soon()
+
+    def _note_asked(self, fn: Callable[..., Any], args: tuple) -> None:
+        """Note ``fn(store, *args)`` as asked with ``keep``, the most recent of the last
+        :data:`KEPT_READS` (those :meth:`_refresh` reads again after a write)."""
+        asked = _asked(fn, args)
+        self._asked[asked] = (fn, args)
+        self._asked.move_to_end(asked)
+        while len(self._asked) > KEPT_READS:
+            self._asked.popitem(last=False)
 
     def _refresh_soon(self) -> None:
         """Start :meth:`_refresh` unless it is running (it reads what it finds asked)."""

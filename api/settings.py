@@ -58,8 +58,8 @@ class Settings:
         which wins when both are set),
         ``FLYWHEEL_DEADLINE``, ``FLYWHEEL_WORKERS``, ``FLYWHEEL_MAX_WAITING``,
         ``FLYWHEEL_MAX_BODY``, ``FLYWHEEL_PUBLIC_URL``, ``FLYWHEEL_WORKER_MEMORY_MB``,
-        ``FLYWHEEL_HEADER_TIMEOUT`` and ``FLYWHEEL_WARM`` (the query-size limit, ``FLYWHEEL_MAX_QUERY_BYTES``, is read
-        where queries are checked: :mod:`kg.limits`)."""
+        ``FLYWHEEL_HEADER_TIMEOUT`` and ``FLYWHEEL_WARM`` (the query-size limit,
+        ``FLYWHEEL_MAX_QUERY_BYTES``, is read where queries are checked: :mod:`kg.limits`)."""
         token = os.environ.get("FLYWHEEL_API_TOKEN") or None
         token_file = os.environ.get("FLYWHEEL_API_TOKEN_FILE")
         if token_file:  # the file wins, as in `flywheel serve`

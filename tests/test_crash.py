@@ -132,21 +132,28 @@ def test_sigkill_during_a_load_leaves_every_case_whole_or_absent(
     assert any(killed and 0 < loaded < CASES for _, killed, loaded in counts), counts
 
 
+def _state(stat: Path) -> tuple[str, int] | None:
+    """A process's state letter and its parent's id, from its /proc/PID/stat; None when it is
+    gone."""
+    try:
+        fields = stat.read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
+
+
 def _living_children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` and that have not ended (read from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            fields = stat.read_text().rpartition(")")[2].split()
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(stat.parent.name))
-    return found
+    return [
+        int(stat.parent.name)
+        for stat in Path("/proc").glob("[0-9]*/stat")
+        if (state := _state(stat)) is not None and state[1] == pid and state[0] != "Z"
+    ]
 
 
 def _alive(pid: int) -> bool:
-    with contextlib.suppress(OSError):
-        return (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()[0] != "Z"
-    return False
+    state = _state(Path("/proc") / str(pid) / "stat")
+    return state is not None and state[0] != "Z"
 
 
 def test_a_killed_load_leaves_no_validation_worker_behind(synthetic, tmp_path) -> None:

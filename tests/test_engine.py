@@ -48,6 +48,19 @@ def counted_case_count(store: CaseStore, tally: str) -> int:
     return case_count(store)
 
 
+def _reads(tally) -> int:
+    """How many times counted_case_count has run with the file ``tally``."""
+    return len(tally.read_text().splitlines()) if tally.exists() else 0
+
+
+async def _refreshed(engine: Engine) -> None:
+    """Wait until the engine's background refresh of its kept reads has ended."""
+    for _ in range(WAIT * 20):
+        if engine._refresher is not None and engine._refresher.done():
+            return
+        await asyncio.sleep(0.05)
+
+
 def fail(store: CaseStore) -> None:
     raise LookupError("no such thing")
 
@@ -272,9 +285,6 @@ def test_a_kept_read_is_read_again_after_a_write_before_it_is_asked(engine, tmp_
     next request is answered with the new count without a worker reading anything."""
     tally = tmp_path / "tally"
 
-    def reads() -> int:
-        return len(tally.read_text().splitlines()) if tally.exists() else 0
-
     async def scenario():
         first, twin = await asyncio.gather(
             engine.read(counted_case_count, str(tally), keep=True),
@@ -282,17 +292,14 @@ def test_a_kept_read_is_read_again_after_a_write_before_it_is_asked(engine, tmp_
         )
         assert twin == first
         again = await engine.read(counted_case_count, str(tally), keep=True)
-        assert reads() == 1  # asked three times, twice at once: read once
+        assert _reads(tally) == 1  # asked three times, twice at once: read once
         await engine.write(put_version, 1, 5)
         for _ in range(WAIT * 20):  # the refresh reads it from the new snapshot
-            if reads() == 2:
+            if _reads(tally) == 2:
                 break
             await asyncio.sleep(0.05)
-        refreshed = reads()
-        for _ in range(WAIT * 20):  # and keeps what it read
-            if engine._refresher is not None and engine._refresher.done():
-                break
-            await asyncio.sleep(0.05)
+        refreshed = _reads(tally)
+        await _refreshed(engine)  # and keeps what it read
         after = await engine.read(counted_case_count, str(tally), keep=True)
         return first, again, refreshed, after
 
@@ -300,7 +307,7 @@ def test_a_kept_read_is_read_again_after_a_write_before_it_is_asked(engine, tmp_
     assert (first, again) == (3, 3)
     assert refreshed == 2  # read again after the write, before anyone asked
     assert after == 4  # the case written shows at once
-    assert reads() == 2  # the request after the write was answered with the refresh's result
+    assert _reads(tally) == 2  # the request after the write was answered with the refresh's result
 
 
 def test_a_warmed_read_is_ready_before_it_is_first_asked(engine, tmp_path):
@@ -309,30 +316,21 @@ def test_a_warmed_read_is_ready_before_it_is_first_asked(engine, tmp_path):
     afterwards refreshes it like any kept read."""
     tally = tmp_path / "tally"
 
-    def reads() -> int:
-        return len(tally.read_text().splitlines()) if tally.exists() else 0
-
-    async def settled() -> None:
-        for _ in range(WAIT * 20):
-            if engine._refresher is not None and engine._refresher.done():
-                return
-            await asyncio.sleep(0.05)
-
     async def scenario():
         engine.warm(counted_case_count, str(tally))
-        await settled()
-        warmed = reads()
+        await _refreshed(engine)
+        warmed = _reads(tally)
         first = await engine.read(counted_case_count, str(tally), keep=True)
-        asked_once = reads()
+        asked_once = _reads(tally)
         await engine.write(put_version, 1, 5)
-        await settled()
+        await _refreshed(engine)
         after = await engine.read(counted_case_count, str(tally), keep=True)
         return warmed, first, asked_once, after
 
     warmed, first, asked_once, after = asyncio.run(scenario())
     assert warmed == 1  # read before anyone asked
     assert (first, asked_once) == (3, 1)  # the first request took the warmed result
-    assert after == 4 and reads() == 2  # refreshed after the write, once
+    assert after == 4 and _reads(tally) == 2  # refreshed after the write, once
 
 
 def test_warming_is_a_setting_of_the_server(monkeypatch):

@@ -83,10 +83,10 @@ def shared_scenario_types(
     read: list[tuple[str, int, int]] = []  # each row's type, earliest and latest first launch
     for row in rows:
         kind, case = _text(row["scenarioType"]), _text(row["case"])
-        own = (kind, _number(row["earliest"], known), _number(row["latest"], known))
-        read.append(own)
-        earliest.setdefault(kind, {})[case] = own[1]
-        latest[kind] = min(latest.get(kind, 99991231), own[2])
+        own_earliest, own_latest = _number(row["earliest"], known), _number(row["latest"], known)
+        read.append((kind, own_earliest, own_latest))
+        earliest.setdefault(kind, {})[case] = own_earliest
+        latest[kind] = min(latest.get(kind, 99991231), own_latest)
     figures: dict[str, tuple[int, int, int]] = {}  # type -> earliest, cities at it, next earliest
     cities: dict[str, ox.Literal] = {}  # type -> how many cities code it
     for kind, by_case in earliest.items():
