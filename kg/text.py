@@ -104,35 +104,32 @@ def delimited_rows(
     ``controls_visible`` is false (the coding workbook, which must read back exactly).
     """
     lines = []
-    # each text's and each term's field made once (cells repeat: labels, IRIs, stages); a
-    # number's is made each time (equal numbers may be written differently: 1.0, 1.00)
-    texts: dict[object, str] = {}
-    terms: dict[object, str] = {}
+    # each text's and each term's field made once (cells repeat: labels, IRIs, stages), and a
+    # row of them joined in one call; a number's field is made each time (equal numbers may be
+    # written differently: 1.0, 1.00, True), so a row with one takes the longer way
+    known: dict[object, str] = {None: ""}
     for row in rows:
-        fields: list[str] = []
-        add = fields.append
-        for value in row:
-            kind = type(value)
-            if kind is str:
-                field = texts.get(value)
-                if field is None:
-                    field = texts[value] = _field(cast(str, value), controls_visible)
-                add(field)
-            elif value is None:
-                add("")
-            elif kind is int or kind is float or kind is Decimal:  # not bool: its own type
-                add(str(value))
-            elif kind in _TERMS:
-                field = terms.get(value)
-                if field is None:
-                    field = terms[value] = _field(cell(value), controls_visible)
-                add(field)
-            elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-                add(str(value))
-            else:
-                add(_field(cell(value), controls_visible))
-        lines.append(delimiter.join(fields))
+        try:
+            lines.append(delimiter.join(map(known.__getitem__, row)))
+        except (KeyError, TypeError):  # a cell not seen yet, a number, or one no dict can key
+            lines.append(delimiter.join([_cell_field(v, known, controls_visible) for v in row]))
     return newline.join(lines) + newline if lines else ""
+
+
+def _cell_field(value: object, known: dict[object, str], controls_visible: bool) -> str:
+    """A cell as :func:`delimited_rows` writes it; a text's or a term's field is kept in
+    ``known``."""
+    kind = type(value)
+    if kind is str or kind in _TERMS:
+        field = known.get(value)
+        if field is None:
+            field = known[value] = _field(cell(value), controls_visible)
+        return field
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    return _field(cell(value), controls_visible)
 
 
 _TERMS = (ox.NamedNode, ox.Literal, ox.BlankNode)

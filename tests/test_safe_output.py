@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
@@ -292,6 +293,21 @@ def test_writer_keeps_numbers_and_quotes_text() -> None:
     assert [restore(c) for c in cells[2]] == ["true", "@x", "a;=1+1", "'=x", "'s-Hertogenbosch", ""]
     tsv = delimited(["t"], [{"t": "\t=x"}, {"t": -7}], "\t")
     assert list(csv.reader(io.StringIO(tsv), delimiter="\t")) == [["t"], ["'\t=x"], ["-7"]]
+
+
+def test_writer_writes_a_repeated_cell_as_it_wrote_it_first() -> None:
+    """Cells repeat (labels, IRIs): the writer makes each text's field once. Values equal in
+    Python but written differently (1, 1.0, 1.00, True, the text "1", a literal "1") each keep
+    their own field, whichever came first, on every row."""
+    from kg.text import delimited_rows
+
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    row = [1, 1.0, Decimal("1.00"), True, "1", ox.Literal("1", datatype=integer), "=1", None]
+    expected = '1,1.0,1.00,"true",1,1,"\'=1",'
+    for rows in ([row, row, row], [row[::-1], row, row]):
+        lines = delimited_rows(rows).splitlines()
+        assert lines[1:] == [expected, expected]
+    assert delimited_rows([[[1]]]) == '"[1]"\n'  # a cell no dict can key: written as its text
 
 
 # --- over HTTP -----------------------------------------------------------------------------------

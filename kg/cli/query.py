@@ -139,6 +139,7 @@ def query(
     """Run a named query. Parameters are bound as typed RDF terms, never pasted into the query.
     The query runs in a separate process, stopped after --timeout seconds (exit 2); a
     cross-city one whose rows every case keeps is read from them here (no query to run)."""
+    from kg.collector import collector_paused
     from kg.sparql.named import QueryParameterError, UnknownQueryError, bind, get_query
     from kg.store import QueryResult, StoreError, default_location
     from kg.store.results import answer
@@ -154,12 +155,16 @@ def query(
     try:
         bind(get_query(name), values)  # a wrong name or parameter is said before any work starts
         location = store or default_location()
-        with open_case_store(location) as case_store:  # one that cannot be opened: in one line
+        # a store that cannot be opened: said in one line; the kept rows are made, written out
+        # and dropped with the cycle collector paused (kg.collector)
+        with open_case_store(location) as case_store, collector_paused():
             kept = answer(case_store, name, values)
-        if kept is not None:
-            result = QueryResult(variables=tuple(kept[0]), rows=tuple(kept[1]))
-        else:
-            result = run_isolated(location, named_query, name, values, deadline=timeout or None)
+            if kept is not None:
+                columns, rows = kept
+                print_result(QueryResult(tuple(columns), tuple(rows)), table_format(fmt))
+                del kept, rows
+                return
+        result = run_isolated(location, named_query, name, values, deadline=timeout or None)
     except DeadlineExceeded as error:
         raise _timed_out(error) from None
     except (UnknownQueryError, QueryParameterError, StoreError, EngineStopped) as error:

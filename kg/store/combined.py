@@ -16,6 +16,7 @@ from kg.sparql.named import get_query
 from kg.store.ordering import Row, order_keys, sorted_rows
 
 Term = ox.NamedNode | ox.Literal
+Cell = ox.NamedNode | ox.BlankNode | ox.Literal | None  # a row's value: a term, or unbound
 _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 # question 17's statistics, over every city's days, computed by the engine as the query computes
@@ -61,13 +62,6 @@ def _number(term: object, known: dict[object, int]) -> int:
     return found
 
 
-def _text(term: object) -> str:
-    """A term the kept query binds in every row, as its text."""
-    if not isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):  # pragma: no cover
-        raise ValueError("a kept query left a term unbound")
-    return term.value
-
-
 def shared_scenario_types(
     columns: list[str], rows: list[Row], values: Mapping[str, Term]
 ) -> tuple[list[str], list[Row]]:
@@ -78,17 +72,17 @@ def shared_scenario_types(
     every case."""
     n = values["n"]
     known: dict[object, int] = {}
-    earliest: dict[str, dict[str, int]] = {}  # type -> case -> its earliest possible first launch
-    latest: dict[str, int] = {}  # type -> the smallest latest possible first launch of any case
-    read: list[tuple[str, int, int]] = []  # each row's type, earliest and latest first launch
+    earliest: dict[Cell, dict[Cell, int]] = {}  # type -> case -> its earliest first launch
+    latest: dict[Cell, int] = {}  # type -> the smallest latest possible first launch of a case
+    read: list[tuple[Cell, int, int]] = []  # each row's type, earliest and latest first launch
     for row in rows:
-        kind, case = _text(row["scenarioType"]), _text(row["case"])
+        kind = row["scenarioType"]
         own_earliest, own_latest = _number(row["earliest"], known), _number(row["latest"], known)
         read.append((kind, own_earliest, own_latest))
-        earliest.setdefault(kind, {})[case] = own_earliest
+        earliest.setdefault(kind, {})[row["case"]] = own_earliest
         latest[kind] = min(latest.get(kind, 99991231), own_latest)
-    figures: dict[str, tuple[int, int, int]] = {}  # type -> earliest, cities at it, next earliest
-    cities: dict[str, ox.Literal] = {}  # type -> how many cities code it
+    figures: dict[Cell, tuple[int, int, int]] = {}  # type -> earliest, cities at it, next one
+    cities: dict[Cell, ox.Literal] = {}  # type -> how many cities code it
     for kind, by_case in earliest.items():
         first = min(by_case.values())
         figures[kind] = (
@@ -114,4 +108,8 @@ def shared_scenario_types(
     names = get_query("shared-scenario-types").column_names
     keys = order_keys(get_query("shared-scenario-types").text) or []
     ordered = sorted_rows(out, keys, [*names, "earliest"])  # its ORDER BY also has ?earliest
-    return names, [{c: r.get(c) for c in names} for r in ordered]
+    left_out = [c for c in columns if c not in names]  # the kept query's own columns
+    for row in ordered:  # rows made here: only the named query's columns left
+        for column in left_out:
+            del row[column]
+    return names, ordered

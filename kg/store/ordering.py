@@ -78,30 +78,34 @@ def rank(term: object) -> tuple:
 
 def sorted_rows(rows: list[Row], keys: Sequence[OrderKey], columns: Sequence[str]) -> list[Row]:
     """Rows in the order of ``keys``, as far as they name the query's columns: a stable sort,
-    so the rows of one case keep the order the query gave them within that case."""
+    so the rows of one case keep the order the query gave them within that case. Consecutive
+    keys of one direction are sorted at once, by the tuple of their ranks."""
     usable: list[OrderKey] = []
     for key in keys:
         if key.variable not in columns:
             break
         usable.append(key)
+    groups: list[list[OrderKey]] = []  # runs of keys of the same direction
+    for key in usable:
+        if groups and groups[-1][0].descending == key.descending:
+            groups[-1].append(key)
+        else:
+            groups.append([key])
     ordered = list(rows)
-    for key in reversed(usable):
-        name = key.variable
-        if key.not_bound:
-
-            def unbound(row: Row, name: str = name) -> bool:
-                return row.get(name) is None
-
-            ordered.sort(key=unbound, reverse=key.descending)
-            continue
-        ranks: dict[object, tuple] = {}  # each distinct term's rank, found once (terms repeat)
-
-        def place(row: Row, name: str = name, ranks: dict[object, tuple] = ranks) -> tuple:
-            value = row.get(name)
-            found = ranks.get(value)
-            if found is None:
-                found = ranks[value] = rank(value)
-            return found
-
-        ordered.sort(key=place, reverse=key.descending)
+    for group in reversed(groups):  # the last run first: each sort keeps the order of ties
+        places = [_places(ordered, key) for key in group]
+        composite = places[0] if len(places) == 1 else list(zip(*places, strict=True))
+        order = sorted(range(len(ordered)), key=composite.__getitem__, reverse=group[0].descending)
+        ordered = [ordered[i] for i in order]
     return ordered
+
+
+def _places(rows: list[Row], key: OrderKey) -> list:
+    """Each row's place under one ORDER BY key: whether it is unbound, or its term's rank
+    (found once for each distinct term: terms repeat)."""
+    name = key.variable
+    if key.not_bound:
+        return [row.get(name) is None for row in rows]
+    values = [row.get(name) for row in rows]
+    ranks = {value: rank(value) for value in set(values)}
+    return list(map(ranks.__getitem__, values))

@@ -26,11 +26,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
 from kg import ontology, paths
+from kg.collector import collector_paused
 from kg.rdf.read import to_oxigraph
 from kg.sparql.named import EVERY_CASE, bind, get_query, run
 from kg.store import comparison_rows
@@ -287,35 +288,28 @@ def decode_rows(texts: Iterable[str]) -> tuple[list[str], list[Row]]:
                 term = made[key] = _decoded(item)
             table.append(term)
         table.append(None)  # index -1: unbound
-        rows.extend(
-            dict(zip(variables, [table[i] for i in row], strict=True)) for row in kept["rows"]
-        )
+        entry = table.__getitem__
+        rows.extend(dict(zip(variables, map(entry, row), strict=True)) for row in kept["rows"])
     return variables, rows
 
 
 def _kept_texts(
-    source: CaseStore, predicates: Sequence[ox.NamedNode], cases: Sequence[str] | None
-) -> list[dict[str, str]] | None:
-    """What every case (or each of ``cases``, IRIs) keeps under each of ``predicates``, its
-    text by the predicate's IRI, in one read of the catalog; None when a case asked about lacks
-    the current version of any of them (the caller then asks the case graphs)."""
+    source: CaseStore, predicate: ox.NamedNode, cases: Sequence[str] | None
+) -> list[str] | None:
+    """What every case (or each of ``cases``, IRIs) keeps under ``predicate``, in case order,
+    in one read of the catalog; None when a case asked about lacks its current version (the
+    caller then asks the case graphs)."""
     version = ox.Literal(results_version())
-    keys = " ".join(str(p) for p in predicates)
     found = source.query(
-        f"SELECT ?case ?key ?rows WHERE {{ GRAPH <{CATALOG}> {{ "
+        f"SELECT ?case ?rows WHERE {{ GRAPH <{CATALOG}> {{ "
         f"<{CATALOG}> <http://www.w3.org/ns/dcat#dataset> ?case . "
-        f"OPTIONAL {{ ?case {VERSION} {version} . VALUES ?key {{ {keys} }} ?case ?key ?rows }} "
-        f"}} }}"
+        f"OPTIONAL {{ ?case {VERSION} {version} ; {predicate} ?rows }} }} }}"
     )
-    held: dict[str, dict[str, str]] = {}
+    held: dict[str, str | None] = {}
     for row in found.rows:
-        texts = held.setdefault(str(_plain(row["case"])), {})
-        key, rows = _plain(row.get("key")), _plain(row.get("rows"))
-        if key is not None and rows is not None:
-            texts[key] = rows
-    chosen = [held.get(c, {}) for c in (sorted(held) if cases is None else cases)]
-    wanted = [p.value for p in predicates]
-    return chosen if all(k in texts for texts in chosen for k in wanted) else None
+        held[str(_plain(row["case"]))] = _plain(row.get("rows"))
+    chosen = [held.get(c) for c in (sorted(held) if cases is None else cases)]
+    return None if None in chosen else cast(list[str], chosen)
 
 
 def read_compare_rows(
@@ -326,10 +320,10 @@ def read_compare_rows(
     asked about lacks the current rows."""
     chosen = None if cases is None else sorted(set(cases))
     predicate = COMPARE_ROW_CLOSED if close_at_next else COMPARE_ROW
-    found = _kept_texts(source, [predicate], chosen)
+    found = _kept_texts(source, predicate, chosen)
     if found is None:
         return None
-    kept = (json.loads(texts[predicate.value]) for texts in found)
+    kept = (json.loads(text) for text in found)
     return [comparison_rows.CaseRow.from_json(k) for k in kept if k is not None]
 
 
@@ -339,10 +333,8 @@ def read_rows(
     """The stored rows of ``query`` for every case (or ``cases``, IRIs), in case order, with
     the query's variables, as RDF terms; None when a case asked about has none of the current
     version (the caller then asks the case graphs)."""
-    found = _kept_texts(source, [query.predicate], cases)
-    if found is None:
-        return None
-    return decode_rows(texts[query.predicate.value] for texts in found)
+    found = _kept_texts(source, query.predicate, cases)
+    return None if found is None else decode_rows(found)
 
 
 def stored_for(
@@ -395,11 +387,17 @@ def run_named(
     """:func:`kg.sparql.named.run`, answered from the stored per-case rows where it can be."""
     from kg.store.base import CaseStore
 
-    found = answer(store, str(name), values) if isinstance(store, CaseStore) else None
-    if found is None:
+    if not isinstance(store, CaseStore):
         return run(store, name, values)
-    columns, rows = found
-    return [{c: _plain(r.get(c)) for c in columns} for r in rows]
+    with collector_paused():  # the rows as terms are made and dropped here (kg.collector)
+        found = answer(store, str(name), values)
+        if found is None:
+            plain = None
+        else:
+            columns, rows = found
+            plain = [{c: _plain(r.get(c)) for c in columns} for r in rows]
+            del found, rows
+    return run(store, name, values) if plain is None else plain
 
 
 def results_update(iri: str, quads: Sequence[ox.Quad]) -> str:
