@@ -78,34 +78,36 @@ def rank(term: object) -> tuple:
 
 def sorted_rows(rows: list[Row], keys: Sequence[OrderKey], columns: Sequence[str]) -> list[Row]:
     """Rows in the order of ``keys``, as far as they name the query's columns: a stable sort,
-    so the rows of one case keep the order the query gave them within that case. Consecutive
-    keys of one direction are sorted at once, by the tuple of their ranks."""
+    so the rows of one case keep the order the query gave them within that case. The rows are
+    sorted once, by a tuple of whole numbers: each key's place of the row's term among the
+    terms that key sees (negated for a descending key)."""
     usable: list[OrderKey] = []
     for key in keys:
         if key.variable not in columns:
             break
         usable.append(key)
-    groups: list[list[OrderKey]] = []  # runs of keys of the same direction
-    for key in usable:
-        if groups and groups[-1][0].descending == key.descending:
-            groups[-1].append(key)
-        else:
-            groups.append([key])
-    ordered = list(rows)
-    for group in reversed(groups):  # the last run first: each sort keeps the order of ties
-        places = [_places(ordered, key) for key in group]
-        composite = places[0] if len(places) == 1 else list(zip(*places, strict=True))
-        order = sorted(range(len(ordered)), key=composite.__getitem__, reverse=group[0].descending)
-        ordered = [ordered[i] for i in order]
-    return ordered
+    if not usable:
+        return list(rows)
+    places = [_places(rows, key) for key in usable]
+    composite = places[0] if len(places) == 1 else list(zip(*places, strict=True))
+    return [rows[i] for i in sorted(range(len(rows)), key=composite.__getitem__)]
 
 
-def _places(rows: list[Row], key: OrderKey) -> list:
-    """Each row's place under one ORDER BY key: whether it is unbound, or its term's rank
-    (found once for each distinct term: terms repeat)."""
+def _places(rows: list[Row], key: OrderKey) -> list[int]:
+    """Each row's place under one ORDER BY key, as a whole number: 1 where it is unbound (else
+    0) for ``!BOUND``, or the place of its term's rank among the ranks of the terms the rows
+    have (terms of equal rank share a place); negated when the key is descending."""
     name = key.variable
-    if key.not_bound:
-        return [row.get(name) is None for row in rows]
     values = [row.get(name) for row in rows]
-    ranks = {value: rank(value) for value in set(values)}
-    return list(map(ranks.__getitem__, values))
+    if key.not_bound:
+        found = [int(value is None) for value in values]
+    else:
+        ranks = {value: rank(value) for value in set(values)}
+        places: dict[object, int] = {}
+        last, at = None, -1
+        for value in sorted(ranks, key=ranks.__getitem__):
+            if ranks[value] != last:
+                last, at = ranks[value], at + 1
+            places[value] = at
+        found = list(map(places.__getitem__, values))
+    return [-p for p in found] if key.descending else found
