@@ -133,8 +133,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             worker_memory=settings.worker_memory_mb * 1024 * 1024,
         )
         app.state.engine = engine
+        # the port opens once the workers have started and, unless --no-warm, the comparison
+        # of every case has been read (or WARM_WAIT seconds have passed): the first requests
+        # wait for neither
+        await engine.started()
         if settings.warm:
-            cases.warm_compare(engine)
+            await cases.warm_compare(engine)
         try:
             yield
         finally:

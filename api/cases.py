@@ -255,11 +255,17 @@ def _compare_args(
     return list(case or []), floor, close_at_next
 
 
-def warm_compare(engine: Engine) -> None:
-    """Read ``/compare`` without parameters (every case) in the background when the server
-    starts, so that its first request is answered from the kept table (seconds at thousands of
-    cities otherwise)."""
-    engine.warm(reads.compare_cases, *_compare_args(None, None, False))
+# How long the server waits for its first read of /compare before it opens its port: the kept
+# table of 10,000 cities is read in under a second; a store whose cases keep no current rows
+# (before `flywheel reindex`) takes minutes, and is then read on in the background.
+WARM_WAIT = 10.0
+
+
+async def warm_compare(engine: Engine, wait: float = WARM_WAIT) -> bool:
+    """Read ``/compare`` without parameters (every case) when the server starts, waiting up to
+    ``wait`` seconds for it, so that its first request is answered from the kept table
+    (seconds at thousands of cities otherwise); whether the read ended in time."""
+    return await engine.warm(reads.compare_cases, *_compare_args(None, None, False), wait=wait)
 
 
 def to_csv(columns: list[str], rows: list[dict]) -> str:

@@ -120,6 +120,28 @@ class Engine:
         walled = not self._store.needs_network
         return spawn(walled=walled, preload=PRELOAD, memory=self._worker_memory)
 
+    async def started(self) -> int:
+        """Wait until each worker has started (Python up, its modules imported, its walls up),
+        each for at most :data:`~kg.store.workers.STARTUP_SECONDS`, so that the first reads
+        wait for no start-up; one that ended instead is replaced, once. Returns how many have
+        started. Call before any read: a worker's pipe is read by one thread at a time."""
+        found = await asyncio.gather(*(asyncio.to_thread(self._ready, w) for w in self._workers))
+        return sum(found)
+
+    def _ready(self, worker: Worker) -> bool:
+        """In a thread: whether ``worker``, or the fresh one put in its place if it ended
+        instead, has started (waiting for it)."""
+        for _ in range(2):
+            try:
+                return worker.started()
+            except (EOFError, OSError):
+                worker.stop()
+                fresh = self._spawn()
+                with self._snapshot_lock:
+                    self._workers = [fresh if w is worker else w for w in self._workers]
+                worker = fresh
+        return False
+
     @property
     def store(self) -> CaseStore:
         """The store itself (for writes through :meth:`write`; read through :meth:`read`)."""
@@ -179,15 +201,24 @@ class Engine:
         self._note_asked(fn, args)  # answered: worth reading again after a write
         return result
 
-    def warm(self, fn: Callable[..., Any], *args: Any) -> None:
+    async def warm(self, fn: Callable[..., Any], *args: Any, wait: float = 0.0) -> bool:
         """Read ``fn(store, *args)`` in the background now, as if it had been asked with
         ``keep``, so that the first request for it finds it ready (``/compare`` when the server
-        starts); it is then read again after each write like any kept read. Must be called
-        from the event loop; does nothing for a server's store, whose results are not kept."""
+        starts); it is then read again after each write like any kept read. Waits up to
+        ``wait`` seconds for that read (the read goes on if they pass) and says whether it
+        ended. Does nothing for a server's store, whose results are not kept."""
         if self._closed or not self._store.can_snapshot:
-            return
+            return False
         self._note_asked(fn, args)
         self._refresh_soon()
+        refresher = self._refresher
+        if refresher is None or wait <= 0:
+            return False
+        try:
+            await asyncio.wait_for(asyncio.shield(refresher), wait)
+        except TimeoutError:
+            return False
+        return True
 
     def _note_asked(self, fn: Callable[..., Any], args: tuple) -> None:
         """Note ``fn(store, *args)`` as asked with ``keep``, the most recent of the last

@@ -69,7 +69,8 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
 
 def api_compare(location: Path, repeat: int, last: int, actions: int) -> None:
     """GET /compare of a real `flywheel serve` over the store: the first answer, asked as soon
-    as the server answers (it waits for the server's own warm-up read of the table), then the
+    as the server answers (it opens its port once its workers have started and it has read
+    the table, for at most 10 s), then the
     median of ``repeat`` more; then after a write (city ``last`` put again, unchanged, through
     the API), at once and once the server has had time to read the table again; and a second
     server's first answer, asked once it has had time to warm up."""
@@ -119,9 +120,13 @@ def _served(location: Path) -> Iterator[tuple[str, httpx.Client, str]]:
         )
         try:
             url = f"http://127.0.0.1:{port}"
+            started = time.perf_counter()
             if not wait_for(process, f"{url}/openapi.json", 300):
                 log.seek(0)
                 raise SystemExit(f"flywheel serve did not come up: {log.read()[-2000:]!r}")
+            print(
+                f"  flywheel serve answered {time.perf_counter() - started:.2f} s after its start"
+            )
             with httpx.Client(timeout=600) as client:
                 yield url, client, token
         finally:

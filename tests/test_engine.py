@@ -48,6 +48,12 @@ def counted_case_count(store: CaseStore, tally: str) -> int:
     return case_count(store)
 
 
+def slow_counted_case_count(store: CaseStore, tally: str, seconds: float) -> int:
+    """counted_case_count, after ``seconds``."""
+    time.sleep(seconds)
+    return counted_case_count(store, tally)
+
+
 def _reads(tally) -> int:
     """How many times counted_case_count has run with the file ``tally``."""
     return len(tally.read_text().splitlines()) if tally.exists() else 0
@@ -317,9 +323,9 @@ def test_a_warmed_read_is_ready_before_it_is_first_asked(engine, tmp_path):
     tally = tmp_path / "tally"
 
     async def scenario():
-        engine.warm(counted_case_count, str(tally))
-        await _refreshed(engine)
+        ended = await engine.warm(counted_case_count, str(tally), wait=WAIT)
         warmed = _reads(tally)
+        assert ended
         first = await engine.read(counted_case_count, str(tally), keep=True)
         asked_once = _reads(tally)
         await engine.write(put_version, 1, 5)
@@ -331,6 +337,21 @@ def test_a_warmed_read_is_ready_before_it_is_first_asked(engine, tmp_path):
     assert warmed == 1  # read before anyone asked
     assert (first, asked_once) == (3, 1)  # the first request took the warmed result
     assert after == 4 and _reads(tally) == 2  # refreshed after the write, once
+
+
+def test_warming_waits_no_longer_than_it_is_told(engine, tmp_path):
+    """The server waits a bounded time for its warm-up read before it opens its port; a read
+    that takes longer goes on in the background, and the first request takes its result."""
+    tally = tmp_path / "tally"
+
+    async def scenario():
+        ended = await engine.warm(slow_counted_case_count, str(tally), 1.5, wait=0.1)
+        first = await engine.read(slow_counted_case_count, str(tally), 1.5, keep=True)
+        return ended, first
+
+    ended, first = asyncio.run(scenario())
+    assert not ended  # 0.1 s passed first
+    assert first == 3 and _reads(tally) == 1  # the request waited for the read under way
 
 
 def test_warming_is_a_setting_of_the_server(monkeypatch):
@@ -346,3 +367,21 @@ def test_warming_is_a_setting_of_the_server(monkeypatch):
     monkeypatch.setenv("FLYWHEEL_WARM", "maybe")
     with pytest.raises(ValueError, match="FLYWHEEL_WARM"):
         Settings.from_env()
+
+
+def test_the_server_waits_for_its_workers_to_start(engine):
+    """Engine.started (awaited before the server opens its port) returns once each worker
+    has said it started; one that died instead is replaced by one that has started."""
+    assert not any(worker.ready for worker in engine._workers)  # nobody has asked them yet
+    dead = engine._workers[0]
+    dead.process.kill()
+    dead.process.join()
+
+    async def scenario():
+        started = await engine.started()
+        return started, await engine.read(case_count), await engine.read(case_count)
+
+    started, *counts = asyncio.run(scenario())
+    assert started == 2 and all(worker.ready for worker in engine._workers)
+    assert dead not in engine._workers
+    assert counts == [3, 3]

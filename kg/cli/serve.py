@@ -81,8 +81,8 @@ def serve(
         typer.Option(
             "--warm/--no-warm",
             envvar="FLYWHEEL_WARM",
-            help="Read the comparison of every case in the background as the server starts, "
-            "so that the first GET /compare is answered at once.",
+            help="Read the comparison of every case before the port opens (at most 10 s, "
+            "then in the background), so that the first GET /compare is answered at once.",
         ),
     ] = True,
 ) -> None:

@@ -80,12 +80,18 @@ class Worker:
     location: str | None = None  # the store (snapshot or URL) it has open
     ready: bool = False  # has said it started (Python up, modules imported, walls up)
 
+    def started(self, seconds: float = STARTUP_SECONDS) -> bool:
+        """Whether the worker has said it started, waiting up to ``seconds`` for it to say so.
+        Raises EOFError or OSError when it has ended."""
+        if not self.ready and self.conn.poll(seconds):
+            self.ready = self.conn.recv() == ("ready",)
+        return self.ready
+
     def send(self, location: str, fn: Callable[..., Any], args: tuple) -> None:
         """Hand the worker one piece of work, once it has started. Raises
         :class:`EngineStopped` when the worker has ended."""
         try:
-            if not self.ready and self.conn.poll(STARTUP_SECONDS):
-                self.ready = self.conn.recv() == ("ready",)
+            self.started()
             self.conn.send((location, fn, args))
         except (EOFError, OSError):
             self.process.join(timeout=5)
