@@ -13,6 +13,8 @@ bench/store.py caches them) and the bundled cases:
             where it takes a case, for every case at once (``case=*``); first run checks that
             both stores give the same rows (by value), then the median of --repeat runs,
             alternating between the stores
+  kept      each cross-city named query as `flywheel query` answers it, from the rows each case
+            keeps (kg.store.results.run_named), on both stores: the same rows, and the time
   compare   kg.views.comparison.compare(store) over every city: the `flywheel compare` table
 
 The Virtuoso server is started by tests/servers.py (a fresh database in --work-dir, page
@@ -51,8 +53,9 @@ from bench.store import (  # noqa: E402
 )
 from kg import paths  # noqa: E402
 from kg.rdf.read import read_cases  # noqa: E402
-from kg.sparql.named import EVERY_CASE, bind, load_queries  # noqa: E402
+from kg.sparql.named import EVERY_CASE, bind, get_query, load_queries  # noqa: E402
 from kg.store import CaseStore, OxigraphStore, StoreError, open_store  # noqa: E402
+from kg.store.results import run_named, stored_queries  # noqa: E402
 from kg.synth import case_iri  # noqa: E402
 from kg.views.comparison import compare  # noqa: E402
 from tests.servers import virtuoso_server, virtuoso_sql  # noqa: E402
@@ -151,6 +154,36 @@ def bench_queries(args: argparse.Namespace, embedded: OxigraphStore, remote: Cas
     return figures
 
 
+def bench_kept(args: argparse.Namespace, embedded: OxigraphStore, remote: CaseStore) -> list:
+    """The cross-city named queries as `flywheel query` and the API answer them: from the rows
+    each case keeps (kg.store.results.run_named), on both stores, checked to be the same rows."""
+    figures = []
+    print(
+        f"\n{'kept rows of every case (run_named)':<58} {'rows':>7} {'embedded':>10} "
+        f"{'Virtuoso':>10} {'ratio':>7}"
+    )
+    for query in stored_queries():
+        if not query.key[:2].isdigit() or "." in query.key:
+            continue
+        values = {"case": EVERY_CASE} if "case" in get_query(query.key).param_names else {}
+        expected = run_named(embedded, query.key, values)
+        same = run_named(remote, query.key, values) == expected
+        ours = [timed(lambda k=query.key, v=values: run_named(embedded, k, v))]
+        theirs = [timed(lambda k=query.key, v=values: run_named(remote, k, v))]
+        for _ in range(args.repeat - 1):
+            ours.append(timed(lambda k=query.key, v=values: run_named(embedded, k, v)))
+            theirs.append(timed(lambda k=query.key, v=values: run_named(remote, k, v)))
+        a, b = statistics.median(ours), statistics.median(theirs)
+        figures.append((f"{query.key} (kept)", len(expected), a, b, same, b / a))
+        mark = "" if same else "  ROWS DIFFER"
+        print(
+            f"{query.key + ' (kept)':<58} {len(expected):>7,} {a * 1000:>8.0f}ms "
+            f"{b * 1000:>8.0f}ms {b / a:>6.2f}x{mark}",
+            flush=True,
+        )
+    return figures
+
+
 def bench_compare(args: argparse.Namespace, embedded: OxigraphStore, remote: CaseStore) -> tuple:
     table = compare(embedded)
     same = compare(remote) == table
@@ -204,6 +237,7 @@ def main() -> None:
                     spent = timed(lambda: virtuoso_sql(work / "virtuoso", "checkpoint;\n"))
                     print(f"Virtuoso checkpoint after loading: {spent:.1f} s")
                 figures = bench_queries(args, embedded, remote)
+                kept = bench_kept(args, embedded, remote)
                 compared = bench_compare(args, embedded, remote)
             finally:
                 remote.close()
@@ -213,7 +247,12 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     ratios = sorted(f[-1] for f in figures)
     slow = [(f[0], f[-1]) for f in figures if f[-1] > 3]
-    differ = [f[0] for f in figures if not f[4]]
+    differ = [f[0] for f in (*figures, *kept) if not f[4]]
+    kept_ratios = sorted(f[-1] for f in kept)
+    print(
+        f"\n{len(kept)} cross-city questions from the kept rows: Virtuoso/embedded median "
+        f"{statistics.median(kept_ratios):.2f}x, range {kept_ratios[0]:.2f}-{kept_ratios[-1]:.2f}x"
+    )
     print(
         f"\n{len(figures)} query runs: Virtuoso/embedded median {statistics.median(ratios):.2f}x, "
         f"range {ratios[0]:.2f}-{ratios[-1]:.2f}x; more than 3x: "

@@ -47,6 +47,14 @@ def _forget(store) -> None:
     store._write({}, (), f"DELETE WHERE {{ GRAPH <{CATALOG}> {{ ?case {VERSION} ?version }} }}")
 
 
+def _by_value(columns, rows) -> list[dict]:
+    """Rows of terms (in the order of ``columns``) as run() gives them: by column, as text."""
+    return [
+        {c: (t.value if t is not None else None) for c, t in zip(columns, row, strict=True)}
+        for row in rows
+    ]
+
+
 SEEDS = {"params": [1, 2, 3], "ids": lambda seed: f"seed{seed}"}
 
 
@@ -100,9 +108,7 @@ def test_stored_rows_are_the_querys_rows_in_its_order(random_store, key: str) ->
     assert stored_answer is not None, "every case was written with its rows"
     columns, rows = stored_answer
     from_graphs = run(random_store, key, _values(key))
-    assert [{c: (r[c].value if r[c] is not None else None) for c in columns} for r in rows] == (
-        from_graphs
-    )
+    assert _by_value(columns, rows) == from_graphs
     assert run_named(random_store, key, _values(key)) == from_graphs
 
 
@@ -130,9 +136,7 @@ def test_question_20_is_combined_from_each_cases_part_for_any_n(random_store, n:
     assert stored_answer is not None, "its per-case part is kept; n is applied when combining"
     columns, rows = stored_answer
     from_graphs = run(random_store, "20", {"n": n})
-    assert [{c: (r[c].value if r[c] is not None else None) for c in columns} for r in rows] == (
-        from_graphs
-    )
+    assert _by_value(columns, rows) == from_graphs
 
 
 def test_kept_rows_are_written_compactly_and_read_back_as_the_same_terms() -> None:
@@ -145,19 +149,12 @@ def test_kept_rows_are_written_compactly_and_read_back_as_the_same_terms() -> No
     plain = ox.Literal("a note")
     typed_string = ox.Literal("a note", datatype=ox.NamedNode(xsd + "string"))  # = plain
     blank = ox.BlankNode("b0")
-    first = [
-        {"city": city, "label": label_zh, "n": count, "note": plain},
-        {"city": city, "label": None, "n": ox.Literal("7", datatype=count.datatype), "note": blank},
-    ]
-    second = [
-        {
-            "city": city,
-            "label": ox.Literal("Hangzhou", language="en"),
-            "n": None,
-            "note": typed_string,
-        }
-    ]
     variables = ["city", "label", "n", "note"]
+    first = [
+        (city, label_zh, count, plain),
+        (city, None, ox.Literal("7", datatype=count.datatype), blank),
+    ]
+    second = [(city, ox.Literal("Hangzhou", language="en"), None, typed_string)]
     texts = [encode_rows(variables, first), encode_rows(variables, second)]
     kept = json.loads(texts[0])
     assert kept["vars"] == variables
@@ -272,14 +269,13 @@ def test_kept_rows_are_sorted_as_the_engine_orders_them() -> None:
         *(ox.Literal(n, datatype=ox.NamedNode(xsd + "integer")) for n in ("2", "10", "-1")),
         ox.Literal("1.5", datatype=ox.NamedNode(xsd + "decimal")),
     ]
-    rows = [{v: pick.choice(values) for v in ("a", "b", "c")} for _ in range(300)]
-    rows = list({tuple(r.values()): r for r in rows}.values())  # no two rows alike
+    rows = list(dict.fromkeys(tuple(pick.choice(values) for _ in "abc") for _ in range(300)))
     table = " ".join(
-        "(" + " ".join("UNDEF" if t is None else str(t) for t in row.values()) + ")" for row in rows
+        "(" + " ".join("UNDEF" if t is None else str(t) for t in row) + ")" for row in rows
     )
     for order in ("DESC(?a) ?b ?c", "?a DESC(?b) DESC(?c)", "(!BOUND(?b)) ?c DESC(?a) ?b"):
         text = f"SELECT ?a ?b ?c WHERE {{ VALUES (?a ?b ?c) {{ {table} }} }} ORDER BY {order}"
         keys = order_keys(text)
         assert keys is not None and len(keys) == order.count("?")
-        engine = [{v: s[v] for v in ("a", "b", "c")} for s in ox.Store().query(text)]
+        engine = [tuple(solution) for solution in ox.Store().query(text)]
         assert sorted_rows(rows, keys, ["a", "b", "c"]) == engine, order

@@ -140,8 +140,9 @@ def query(
     The query runs in a separate process, stopped after --timeout seconds (exit 2); a
     cross-city one whose rows every case keeps is read from them here (no query to run)."""
     from kg.collector import collector_paused
+    from kg.render.tables import render_rows
     from kg.sparql.named import QueryParameterError, UnknownQueryError, bind, get_query
-    from kg.store import QueryResult, StoreError, default_location
+    from kg.store import StoreError, default_location
     from kg.store.results import answer
     from kg.store.workers import EngineStopped, named_query, run_isolated
 
@@ -160,9 +161,8 @@ def query(
         with open_case_store(location) as case_store, collector_paused():
             kept = answer(case_store, name, values)
             if kept is not None:
-                columns, rows = kept
-                print_result(QueryResult(tuple(columns), tuple(rows)), table_format(fmt))
-                del kept, rows
+                typer.echo(render_rows(*kept, table_format(fmt)))
+                del kept
                 return
         result = run_isolated(location, named_query, name, values, deadline=timeout or None)
     except DeadlineExceeded as error:

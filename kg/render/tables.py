@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kg.text import cell, delimited, visible
+from kg.text import cell, delimited, delimited_rows, visible
 from kg.vocab import curie
 
 if TYPE_CHECKING:
@@ -65,6 +65,14 @@ def render(
     console = Console(file=io.StringIO(), width=width, record=True)
     console.print(table)
     return console.export_text().rstrip("\n")
+
+
+def render_rows(columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -> str:
+    """Rows given as their values in the order of ``columns`` (a cross-city answer read from
+    the kept rows: :func:`kg.store.results.answer`) in one of :data:`FORMATS`."""
+    if fmt in ("csv", "tsv"):
+        return delimited_rows([columns, *rows], "," if fmt == "csv" else "\t").rstrip("\n")
+    return render(columns, [dict(zip(columns, row, strict=True)) for row in rows], fmt)
 
 
 def _short(value: object) -> str:

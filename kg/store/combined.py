@@ -2,21 +2,22 @@
 column of the answer is over every case and each case keeps what it decides alone: question 17's
 statistics over every city's days, question 20's cities per scenario type and which was first.
 
-Each combine takes the kept query's columns, every case's rows put together (in case order) and
-the values of the parameters left to it, and gives the named query's columns and rows, as the
-named query asked of the case graphs gives them (tests/test_results.py checks both ways)."""
+Each combine takes the kept query's columns, every case's rows put together (in case order; each
+row its values in the order of the columns) and the values of the parameters left to it, and
+gives the named query's columns and rows, as the named query asked of the case graphs gives them
+(tests/test_results.py checks both ways)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 
 import pyoxigraph as ox
 
 from kg.sparql.named import get_query
-from kg.store.ordering import Row, order_keys, sorted_rows
+from kg.store.ordering import Cell, Row, order_keys, sorted_rows
 
 Term = ox.NamedNode | ox.Literal
-Cell = ox.NamedNode | ox.BlankNode | ox.Literal | None  # a row's value: a term, or unbound
 _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 # question 17's statistics, over every city's days, computed by the engine as the query computes
@@ -37,7 +38,8 @@ def years_statistics(
     kept with its default parameters: ``values`` is empty)."""
     if values:  # never: question 17 is kept for its defaults alone (results.stored_for)
         raise ValueError(f"question 17's kept rows take no parameters, not {sorted(values)}")
-    days = [int(d.value) for r in rows if isinstance(d := r.get("days"), ox.Literal)]
+    at_days = columns.index("days")
+    days = [int(d.value) for r in rows if isinstance(d := r[at_days], ox.Literal)]
     figures: dict[ox.Variable, ox.Literal] = {
         ox.Variable("citiesCompared"): ox.Literal(str(len(days)), datatype=_INTEGER)
     }
@@ -47,8 +49,15 @@ def years_statistics(
     found = ox.Store().query(_YEARS_STATISTICS, substitutions=figures)  # type: ignore[arg-type]
     assert isinstance(found, ox.QuerySolutions)
     solution = next(iter(found))
-    statistics = {name: solution[name] for name in _STATISTICS}
-    return columns, [row | statistics for row in rows]
+    statistics = {columns.index(name): solution[name] for name in _STATISTICS if name in columns}
+
+    def with_statistics(row: Row) -> Row:
+        values = list(row)
+        for at, value in statistics.items():
+            values[at] = value
+        return tuple(values)
+
+    return columns, [with_statistics(row) for row in rows]
 
 
 def _number(term: object, known: dict[object, int]) -> int:
@@ -71,15 +80,19 @@ def shared_scenario_types(
     as question 20 decides it, from the type's earliest and latest possible first launches over
     every case."""
     n = values["n"]
+    at = {column: i for i, column in enumerate(columns)}
+    kind_at, case_at, city_at = at["scenarioType"], at["case"], at["city"]
+    earliest_at, latest_at = at["earliest"], at["latest"]
     known: dict[object, int] = {}
     earliest: dict[Cell, dict[Cell, int]] = {}  # type -> case -> its earliest first launch
     latest: dict[Cell, int] = {}  # type -> the smallest latest possible first launch of a case
     read: list[tuple[Cell, int, int]] = []  # each row's type, earliest and latest first launch
     for row in rows:
-        kind = row["scenarioType"]
-        own_earliest, own_latest = _number(row["earliest"], known), _number(row["latest"], known)
+        kind = row[kind_at]
+        own_earliest = _number(row[earliest_at], known)
+        own_latest = _number(row[latest_at], known)
         read.append((kind, own_earliest, own_latest))
-        earliest.setdefault(kind, {})[row["case"]] = own_earliest
+        earliest.setdefault(kind, {})[row[case_at]] = own_earliest
         latest[kind] = min(latest.get(kind, 99991231), own_latest)
     figures: dict[Cell, tuple[int, int, int]] = {}  # type -> earliest, cities at it, next one
     cities: dict[Cell, ox.Literal] = {}  # type -> how many cities code it
@@ -93,9 +106,14 @@ def shared_scenario_types(
         cities[kind] = ox.Literal(str(len(by_case)), datatype=_INTEGER)
     verdicts = {verdict: ox.Literal(verdict) for verdict in ("yes", "no", "unknown")}
     at_least = int(n.value)
+    # each row with n, its type's cities and its verdict after its own values, then picked out
+    # in the named query's columns, with the earliest first launch last (its ORDER BY has it)
+    names = get_query("shared-scenario-types").column_names
+    extended = {**at, "n": len(columns), "cities": len(columns) + 1, "first": len(columns) + 2}
+    pick = itemgetter(*(extended[c] for c in (*names, "earliest")))
     out: list[Row] = []
     for row, (kind, own_earliest, own_latest) in zip(rows, read, strict=True):
-        if row["city"] is None or len(earliest[kind]) < at_least:
+        if row[city_at] is None or len(earliest[kind]) < at_least:
             continue
         type_earliest, at_earliest, next_earliest = figures[kind]
         if latest[kind] < own_earliest:
@@ -104,12 +122,7 @@ def shared_scenario_types(
             verdict = "yes"
         else:
             verdict = "unknown"
-        out.append(row | {"n": n, "cities": cities[kind], "first": verdicts[verdict]})
-    names = get_query("shared-scenario-types").column_names
+        out.append(pick((*row, n, cities[kind], verdicts[verdict])))
     keys = order_keys(get_query("shared-scenario-types").text) or []
-    ordered = sorted_rows(out, keys, [*names, "earliest"])  # its ORDER BY also has ?earliest
-    left_out = [c for c in columns if c not in names]  # the kept query's own columns
-    for row in ordered:  # rows made here: only the named query's columns left
-        for column in left_out:
-            del row[column]
-    return names, ordered
+    ordered = sorted_rows(out, keys, [*names, "earliest"])
+    return names, [row[:-1] for row in ordered]

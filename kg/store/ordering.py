@@ -11,7 +11,8 @@ import pyoxigraph as ox
 
 from kg.sparql.lexer import tokens
 
-Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]
+Cell = ox.NamedNode | ox.BlankNode | ox.Literal | None  # a value in a row: a term, or unbound
+Row = tuple[Cell, ...]  # a row's values, in the order of its columns
 
 _NUMERIC = {
     "http://www.w3.org/2001/XMLSchema#" + t
@@ -77,10 +78,10 @@ def rank(term: object) -> tuple:
 
 
 def sorted_rows(rows: list[Row], keys: Sequence[OrderKey], columns: Sequence[str]) -> list[Row]:
-    """Rows in the order of ``keys``, as far as they name the query's columns: a stable sort,
-    so the rows of one case keep the order the query gave them within that case. The rows are
-    sorted once, by a tuple of whole numbers: each key's place of the row's term among the
-    terms that key sees (negated for a descending key)."""
+    """Rows (their values in the order of ``columns``) in the order of ``keys``, as far as they
+    name columns: a stable sort, so the rows of one case keep the order the query gave them
+    within that case. The rows are sorted once, by a tuple of whole numbers: each key's place
+    of the row's term among the terms that key sees (negated for a descending key)."""
     usable: list[OrderKey] = []
     for key in keys:
         if key.variable not in columns:
@@ -88,26 +89,26 @@ def sorted_rows(rows: list[Row], keys: Sequence[OrderKey], columns: Sequence[str
         usable.append(key)
     if not usable:
         return list(rows)
-    places = [_places(rows, key) for key in usable]
+    places = [_places(rows, columns.index(key.variable), key) for key in usable]
     composite = places[0] if len(places) == 1 else list(zip(*places, strict=True))
     return [rows[i] for i in sorted(range(len(rows)), key=composite.__getitem__)]
 
 
-def _places(rows: list[Row], key: OrderKey) -> list[int]:
-    """Each row's place under one ORDER BY key, as a whole number: 1 where it is unbound (else
-    0) for ``!BOUND``, or the place of its term's rank among the ranks of the terms the rows
-    have (terms of equal rank share a place); negated when the key is descending."""
-    name = key.variable
-    values = [row.get(name) for row in rows]
+def _places(rows: list[Row], at: int, key: OrderKey) -> list[int]:
+    """Each row's place under one ORDER BY key (on the rows' value ``at``), as a whole
+    number: 1 where it is unbound (else 0) for ``!BOUND``, or the place of its term's rank
+    among the ranks of the terms the rows have (terms of equal rank share a place); negated
+    when the key is descending."""
+    values = [row[at] for row in rows]
     if key.not_bound:
         found = [int(value is None) for value in values]
     else:
         ranks = {value: rank(value) for value in set(values)}
         places: dict[object, int] = {}
-        last, at = None, -1
+        last, place = None, -1
         for value in sorted(ranks, key=ranks.__getitem__):
             if ranks[value] != last:
-                last, at = ranks[value], at + 1
-            places[value] = at
+                last, place = ranks[value], place + 1
+            places[value] = place
         found = list(map(places.__getitem__, values))
     return [-p for p in found] if key.descending else found

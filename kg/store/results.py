@@ -181,25 +181,25 @@ def case_results(iri: str, quads: Sequence[ox.Quad]) -> list[ox.Quad]:
         if not isinstance(solutions, ox.QuerySolutions):
             raise TypeError(f"the stored query {query.key} is not a SELECT query")
         variables = [v.value for v in solutions.variables]
-        found[query.key] = (variables, [{n: s[n] for n in variables} for s in solutions])
+        found[query.key] = (variables, [tuple(solution) for solution in solutions])
     for query in stored_queries():
         text = encode_rows(*found[query.key])
         out.append(ox.Quad(case, query.predicate, ox.Literal(text), catalog))
-    summary, confidence, logics = (_plain_rows(found[q.key][1]) for q in compare_inputs())
+    summary, confidence, logics = (_plain_rows(*found[q.key]) for q in compare_inputs())
     timeline = get_query("stage-timeline").name
     for predicate, key in (
         (COMPARE_ROW, timeline),
         (COMPARE_ROW_CLOSED, f"{timeline}.closed-at-next"),
     ):
-        rows = comparison_rows.assemble(summary, _plain_rows(found[key][1]), confidence, logics)
+        rows = comparison_rows.assemble(summary, _plain_rows(*found[key]), confidence, logics)
         kept = rows[iri].to_json() if iri in rows else None  # null: no city, no row
         out.append(ox.Quad(case, predicate, ox.Literal(json.dumps(kept)), catalog))
     return out
 
 
-def _plain_rows(rows: list[Row]) -> list[PlainRow]:
-    """Rows as plain text: an IRI, or a literal's lexical form; unbound values None."""
-    return [{n: _plain(t) for n, t in row.items()} for row in rows]
+def _plain_rows(columns: Sequence[str], rows: Iterable[Row]) -> list[PlainRow]:
+    """Rows as plain text by column: an IRI, or a literal's lexical form; unbound values None."""
+    return [dict(zip(columns, map(_plain, row), strict=True)) for row in rows]
 
 
 def _plain(term: object) -> str | None:
@@ -224,7 +224,8 @@ def _encoded(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Encoded:
 
 
 def encode_rows(variables: Sequence[str], rows: Sequence[Row]) -> str:
-    """Rows of terms as a case keeps them in the catalog, compact JSON: ``vars``, the
+    """Rows of terms (each its values in the order of ``variables``) as a case keeps them in
+    the catalog, compact JSON: ``vars``, the
     variables; ``terms``, each distinct term once (an IRI as its text; a literal as
     ``[lexical form]``, with ``"@tag"`` or its datatype's IRI second unless an xsd:string; a
     blank node as ``{"_": label}``); ``rows``, each row as the index of its terms in ``terms``
@@ -234,9 +235,10 @@ def encode_rows(variables: Sequence[str], rows: Sequence[Row]) -> str:
     encoded: list[Encoded] = []
     out_rows: list[list[int]] = []
     for row in rows:
+        if len(row) != len(variables):
+            raise ValueError(f"a row of {len(row)} values for {len(variables)} variables")
         out_row = []
-        for name in variables:
-            term = row.get(name)
+        for term in row:
             if term is None:
                 out_row.append(-1)
                 continue
@@ -266,7 +268,8 @@ def _decoded(item: Encoded) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 def decode_rows(texts: Iterable[str]) -> tuple[list[str], list[Row]]:
     """The variables and rows of several cases' kept rows (:func:`encode_rows`), one after
-    the other, as RDF terms; each distinct term is made once (terms repeat across cases, and
+    the other, each row its RDF terms in the order of the variables (None: unbound); each
+    distinct term is made once (terms repeat across cases, and
     making a pyoxigraph term is what reading the rows costs most)."""
     made: dict[str | tuple[str, ...], ox.NamedNode | ox.BlankNode | ox.Literal] = {}
     variables: list[str] = []
@@ -288,8 +291,11 @@ def decode_rows(texts: Iterable[str]) -> tuple[list[str], list[Row]]:
                 term = made[key] = _decoded(item)
             table.append(term)
         table.append(None)  # index -1: unbound
-        entry = table.__getitem__
-        rows.extend(dict(zip(variables, map(entry, row), strict=True)) for row in kept["rows"])
+        entry, width = table.__getitem__, len(variables)
+        for row in kept["rows"]:
+            if len(row) != width:
+                raise ValueError(f"a kept row of {len(row)} values for {width} variables")
+            rows.append(tuple(map(entry, row)))
     return variables, rows
 
 
@@ -364,9 +370,9 @@ def stored_for(
 def answer(
     store: CaseStore, name: str, values: Mapping[str, str] | None = None
 ) -> tuple[list[str], list[Row]] | None:
-    """A named query's columns and rows (RDF terms) from the stored per-case rows, in the
-    query's order, when the query is kept for these values and every case has them; else
-    None (the caller asks the case graphs)."""
+    """A named query's columns and rows (each its RDF terms in the order of the columns; None:
+    unbound) from the stored per-case rows, in the query's order, when the query is kept for
+    these values and every case has them; else None (the caller asks the case graphs)."""
     chosen = stored_for(name, values)
     if chosen is None:
         return None
@@ -391,12 +397,8 @@ def run_named(
         return run(store, name, values)
     with collector_paused():  # the rows as terms are made and dropped here (kg.collector)
         found = answer(store, str(name), values)
-        if found is None:
-            plain = None
-        else:
-            columns, rows = found
-            plain = [{c: _plain(r.get(c)) for c in columns} for r in rows]
-            del found, rows
+        plain = None if found is None else _plain_rows(*found)
+        del found
     return run(store, name, values) if plain is None else plain
 
 

@@ -284,7 +284,8 @@ def named_query(store: CaseStore, name: str, values: dict[str, str]) -> QueryRes
     stored = answer(store, name, values)
     if stored is not None:
         columns, rows = stored
-        return QueryResult(variables=tuple(columns), rows=tuple(rows))
+        by_name = tuple(dict(zip(columns, row, strict=True)) for row in rows)
+        return QueryResult(variables=tuple(columns), rows=by_name)
     named = get_query(name)
     bindings = bind(named, values)
     return store.query(named.text, {v.value: term for v, term in bindings.items()})
