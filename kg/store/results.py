@@ -225,12 +225,12 @@ def _encoded(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Encoded:
 
 def encode_rows(variables: Sequence[str], rows: Sequence[Row]) -> str:
     """Rows of terms (each its values in the order of ``variables``) as a case keeps them in
-    the catalog, compact JSON: ``vars``, the
-    variables; ``terms``, each distinct term once (an IRI as its text; a literal as
-    ``[lexical form]``, with ``"@tag"`` or its datatype's IRI second unless an xsd:string; a
-    blank node as ``{"_": label}``); ``rows``, each row as the index of its terms in ``terms``
-    (-1 unbound). A case's rows repeat their terms: this is a sixth of the size of SPARQL JSON
-    results, and is read in 0.4-0.7 times the time (the README's figures)."""
+    the catalog, compact JSON: ``vars``, the variables; ``terms``, each distinct term once (an
+    IRI as its text; a literal as ``[lexical form]``, with ``"@tag"`` or its datatype's IRI
+    second unless an xsd:string; a blank node as ``{"_": label}``); ``rows``, each row as the
+    index of its terms in ``terms`` (-1 unbound). A case's rows repeat their terms: this is a
+    sixth of the size of SPARQL JSON results, and is read in 0.4-0.7 times the time (the
+    README's figures)."""
     index: dict[ox.NamedNode | ox.BlankNode | ox.Literal, int] = {}
     encoded: list[Encoded] = []
     out_rows: list[list[int]] = []
@@ -268,9 +268,9 @@ def _decoded(item: Encoded) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 def decode_rows(texts: Iterable[str]) -> tuple[list[str], list[Row]]:
     """The variables and rows of several cases' kept rows (:func:`encode_rows`), one after
-    the other, each row its RDF terms in the order of the variables (None: unbound); each
-    distinct term is made once (terms repeat across cases, and
-    making a pyoxigraph term is what reading the rows costs most)."""
+    the other, each row its RDF terms in the order of the variables (None: unbound). Each
+    distinct term is made once: terms repeat across cases, and making a pyoxigraph term is
+    what reading the rows costs most."""
     made: dict[str | tuple[str, ...], ox.NamedNode | ox.BlankNode | ox.Literal] = {}
     variables: list[str] = []
     rows: list[Row] = []
