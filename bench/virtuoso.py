@@ -140,20 +140,40 @@ def bench_queries(args: argparse.Namespace, embedded: OxigraphStore, remote: Cas
             figures.append((label, count, float("nan"), float("nan"), False, float("inf")))
             print(f"{label[:58]:<58} {count:>7,}  Virtuoso failed: {str(error)[:160]}")
             continue
-        same = got == expected
-        ours, theirs = [], []
-        for _ in range(args.repeat):
-            ours.append(timed(lambda t=text, b=bindings: embedded.query(t, b)))
-            theirs.append(timed(lambda t=text, b=bindings: remote.query(t, b)))
-        a, b = statistics.median(ours), statistics.median(theirs)
-        figures.append((label, count, a, b, same, b / a))
-        mark = "" if same else "  ROWS DIFFER"
-        print(
-            f"{label[:58]:<58} {count:>7,} {a * 1000:>8.0f}ms {b * 1000:>8.0f}ms "
-            f"{b / a:>6.2f}x{mark}",
-            flush=True,
+        figures.append(
+            _side_by_side(
+                label,
+                count,
+                got == expected,
+                lambda t=text, b=bindings: embedded.query(t, b),
+                lambda t=text, b=bindings: remote.query(t, b),
+                args.repeat,
+            )
         )
     return figures
+
+
+def _side_by_side(
+    label: str,
+    count: int,
+    same: bool,
+    ours: Callable[[], object],
+    theirs: Callable[[], object],
+    repeat: int,
+) -> tuple:
+    """One run's figures, printed as a line: the median of ``repeat`` timings of each store,
+    the stores taking turns; (label, rows, embedded s, Virtuoso s, same rows, ratio)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        times[0].append(timed(ours))
+        times[1].append(timed(theirs))
+    a, b = statistics.median(times[0]), statistics.median(times[1])
+    mark = "" if same else "  ROWS DIFFER"
+    print(
+        f"{label[:58]:<58} {count:>7,} {a * 1000:>8.0f}ms {b * 1000:>8.0f}ms {b / a:>6.2f}x{mark}",
+        flush=True,
+    )
+    return label, count, a, b, same, b / a
 
 
 def bench_kept(args: argparse.Namespace, embedded: OxigraphStore, remote: CaseStore) -> list:
@@ -169,19 +189,15 @@ def bench_kept(args: argparse.Namespace, embedded: OxigraphStore, remote: CaseSt
             continue
         values = {"case": EVERY_CASE} if "case" in get_query(query.key).param_names else {}
         expected = run_named(embedded, query.key, values)
-        same = run_named(remote, query.key, values) == expected
-        ours = [timed(lambda k=query.key, v=values: run_named(embedded, k, v))]
-        theirs = [timed(lambda k=query.key, v=values: run_named(remote, k, v))]
-        for _ in range(args.repeat - 1):
-            ours.append(timed(lambda k=query.key, v=values: run_named(embedded, k, v)))
-            theirs.append(timed(lambda k=query.key, v=values: run_named(remote, k, v)))
-        a, b = statistics.median(ours), statistics.median(theirs)
-        figures.append((f"{query.key} (kept)", len(expected), a, b, same, b / a))
-        mark = "" if same else "  ROWS DIFFER"
-        print(
-            f"{query.key + ' (kept)':<58} {len(expected):>7,} {a * 1000:>8.0f}ms "
-            f"{b * 1000:>8.0f}ms {b / a:>6.2f}x{mark}",
-            flush=True,
+        figures.append(
+            _side_by_side(
+                f"{query.key} (kept)",
+                len(expected),
+                run_named(remote, query.key, values) == expected,
+                lambda k=query.key, v=values: run_named(embedded, k, v),
+                lambda k=query.key, v=values: run_named(remote, k, v),
+                args.repeat,
+            )
         )
     return figures
 
